@@ -1,0 +1,1 @@
+"""deckwright: compile workshop manifests into remark.js decks."""
