@@ -1,0 +1,170 @@
+"""Build decks: read and parse everything, run the stages, check, then render and write."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .directives import expand_includes, unknown_directives
+from .errors import DeckwrightError, Problem
+from .links import pictures
+from .manifest import load_manifest
+from .model import Chapter, Deck, Entry, Manifest, SourceLoc
+from .reader import GitState, Project, build_info, read_git, repo_link
+from .render import ASSETS, deck_html, deck_markdown
+from .slides import split_chapter
+from .stages import PIPELINE, Stage, run_pipeline
+from .writer import OutputDir
+
+
+@dataclass
+class DeckResult:
+    """What happened to one manifest."""
+
+    manifest: str
+    html: str = ""
+    slides: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+@dataclass
+class Workshop:
+    """A content folder being built: what is read once and shared by all its decks."""
+
+    project: Project
+    env: Mapping[str, str]
+    git: GitState
+    interstitials: tuple[str, ...]
+    chapters: dict[str, Chapter] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, project: Project, env: Mapping[str, str] | None = None) -> Workshop:
+        env = dict(os.environ if env is None else env)
+        return cls(project, env, read_git(project.root), project.interstitials())
+
+    def chapter(self, entry: Entry) -> Chapter:
+        """A chapter parsed once per build, whatever the number of decks using it."""
+        key = entry.path if entry.path is not None else f"{entry.loc}"
+        if key not in self.chapters:
+            self.chapters[key] = self._parse(entry)
+        return self.chapters[key]
+
+    def _parse(self, entry: Entry) -> Chapter:
+        path = entry.source_path
+        if entry.path is not None:
+            path, text = self.project.read_chapter(entry.path)
+            first = 1
+        else:
+            text, first = entry.text or "", entry.loc.line
+        expanded = expand_includes(path, text, self.project.read_include, first)
+        chapter = split_chapter(path, expanded.text, expanded.locate)
+        warnings = unknown_directives(expanded.text, expanded.locate)
+        return replace(chapter, problems=chapter.problems + tuple(warnings))
+
+    def load(self, manifest_path: str) -> tuple[Manifest, list[Problem]]:
+        text = self.project.read_text(manifest_path)
+        manifest, report = load_manifest(manifest_path, text, self.project.exists, self.env)
+        return manifest, report.problems
+
+    def deck(self, manifest: Manifest) -> Deck:
+        """The deck as written by its authors, before any stage runs."""
+        slides = []
+        problems: list[Problem] = []
+        for entry in manifest.entries:
+            chapter = self.chapter(entry)
+            problems += chapter.problems
+            slides += [replace(s, part=entry.part) for s in chapter.slides]
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            raise DeckwrightError(errors)
+        return Deck(
+            manifest=manifest,
+            slides=tuple(slides),
+            interstitials=self.interstitials,
+            repo=repo_link(self.project, self.git, manifest.gitrepo, self.env),
+            build_info=build_info(self.git),
+            problems=tuple(problems),
+        )
+
+
+def missing_pictures(deck: Deck, project: Project) -> list[Problem]:
+    return [
+        Problem(loc, f"picture '{path}' does not exist")
+        for slide in deck.slides
+        for loc, path in pictures(slide)
+        if project.local_file(path) is None
+    ]
+
+
+def compile_deck(workshop: Workshop, manifest_path: str, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
+    """Read, validate and run the stages for one manifest; raises on errors."""
+    manifest, problems = workshop.load(manifest_path)
+    deck = run_pipeline(workshop.deck(manifest), tuple(stages))
+    problems += list(deck.problems) + missing_pictures(deck, workshop.project)
+    if any(p.is_error for p in problems):
+        raise DeckwrightError(sorted(problems, key=lambda p: not p.is_error))
+    return deck, problems
+
+
+def write_deck(deck: Deck, project: Project, out: OutputDir) -> None:
+    """Write the deck's HTML last, after the pictures it shows."""
+    html = deck_html(deck, deck_markdown(deck))
+    for slide in deck.slides:
+        for _, path in pictures(slide):
+            source = project.local_file(path)
+            if source is not None:
+                out.copy_file(source, os.path.normpath(path).replace(os.sep, "/"))
+    out.write_text(deck.manifest.html, html)
+
+
+def build(
+    project: Project,
+    manifests: Sequence[str] | None,
+    out_dir: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    strict: bool = False,
+) -> list[DeckResult]:
+    """Build each manifest (all of the root's by default); one failing never stops the others."""
+    workshop = Workshop.open(project, env)
+    out = OutputDir(out_dir)
+    results = []
+    assets_written = False
+    for manifest_path in manifests or project.manifests():
+        result = DeckResult(manifest_path)
+        start = time.perf_counter()
+        try:
+            deck, result.problems = compile_deck(workshop, manifest_path)
+            result.html, result.slides = deck.manifest.html, deck.shown_count
+            if strict and result.problems:
+                result.problems = [replace(p, severity="error") for p in result.problems]
+            else:
+                if not assets_written:
+                    out.copy_tree(ASSETS, "assets")
+                    assets_written = True
+                write_deck(deck, project, out)
+        except DeckwrightError as exc:
+            result.problems = exc.problems
+        result.seconds = time.perf_counter() - start
+        results.append(result)
+    return results
+
+
+def resolve_manifest(project: Project, name: str) -> str:
+    """A manifest named on the command line, as a path relative to the content root."""
+    path = Path(name)
+    candidates = [path if path.is_absolute() else Path.cwd() / path, project.root / name]
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                return candidate.resolve().relative_to(project.root).as_posix()
+            except ValueError:
+                break
+    raise DeckwrightError(Problem(SourceLoc(name, 0), f"no manifest '{name}' in {project.root}"))

@@ -1,0 +1,81 @@
+"""The command line: parse arguments, call the library, turn problems into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .builder import DeckResult, build, resolve_manifest
+from .errors import DeckwrightError
+from .reader import Project
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deckwright",
+        description="Compile YAML workshop manifests and Markdown chapters into remark.js decks.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    b = commands.add_parser(
+        "build",
+        help="build decks into an output folder",
+        description="Build each manifest into one HTML deck (with its assets and pictures). "
+        "Problems are printed as path:line: message; the exit status is 1 if any deck failed.",
+    )
+    b.add_argument("manifests", nargs="*", metavar="MANIFEST",
+                   help="manifest files (default: every *.yml at the top of --root)")
+    b.add_argument("--root", default=".", metavar="DIR",
+                   help="the content folder: manifests at its top, chapter paths relative to it "
+                   "(default: the current folder); @@INCLUDE and @@LINK paths are relative to "
+                   "the folder above it")
+    b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
+    b.add_argument("--strict", action="store_true", help="fail on warnings too")
+    return parser
+
+
+def print_results(results: Sequence[DeckResult]) -> None:
+    seen: set[str] = set()
+    for result in results:
+        for problem in result.problems:
+            text = str(problem)
+            if text not in seen:
+                seen.add(text)
+                print(text, file=sys.stderr)
+        if result.ok:
+            print(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
+        else:
+            print(f"FAILED {result.manifest}", file=sys.stderr)
+    failed = sum(not r.ok for r in results)
+    warnings = sum(1 for r in results for p in r.problems if not p.is_error)
+    print(f"{len(results) - failed} built, {failed} failed, {warnings} warnings")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    project = Project.at(args.root)
+    if not project.root.is_dir():
+        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        manifests = [resolve_manifest(project, m) for m in args.manifests]
+    except DeckwrightError as exc:
+        print(f"deckwright: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not manifests and not project.manifests():
+        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
+        return EXIT_USAGE
+    results = build(project, manifests, args.out, strict=args.strict)
+    print_results(results)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    commands = {"build": run_build}
+    return commands[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

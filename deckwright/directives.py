@@ -1,0 +1,106 @@
+"""The `@@` directives: includes (expanded when a chapter is read) and per-deck substitutions."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .errors import DeckwrightError, Problem
+from .model import Manifest, RepoLink, SourceLoc
+
+INCLUDE = re.compile(r"@@INCLUDE\[([^\]\n]*)\]")
+LINK = re.compile(r"@@LINK\[([^\]\n]*)\]")
+NAMED = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
+VALUE_NAMES = ("TITLE", "CHAT", "GITREPO", "SLIDES", "ZIP", "HTML", "SLIDENUMBERPREFIX")
+KNOWN = frozenset(VALUE_NAMES + ("TOC",))
+MAX_INCLUDE_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class _Piece:
+    start: int  # offset in the expanded text
+    path: str
+    text: str
+    first_line: int
+
+
+class Expanded:
+    """A chapter's text with its includes expanded, and where each offset came from."""
+
+    def __init__(self, pieces: list[_Piece]) -> None:
+        self.pieces = pieces
+        self.text = "".join(p.text for p in pieces)
+        self._starts = [p.start for p in pieces]
+
+    def locate(self, offset: int) -> SourceLoc:
+        piece = self.pieces[max(0, bisect.bisect_right(self._starts, offset) - 1)]
+        return SourceLoc(piece.path, piece.first_line + piece.text.count("\n", 0, offset - piece.start))
+
+
+ReadInclude = Callable[[str, SourceLoc], tuple[str, str]]
+
+
+def expand_includes(path: str, text: str, read: ReadInclude, first_line: int = 1) -> Expanded:
+    """Replace each `@@INCLUDE[file]` by the file's text (via `read`, which checks the path)."""
+    pieces: list[_Piece] = []
+    _expand(path, text, first_line, read, pieces, (path,))
+    return Expanded(pieces)
+
+
+def _expand(
+    path: str, text: str, line: int, read: ReadInclude, out: list[_Piece], chain: tuple[str, ...]
+) -> None:
+    pos = 0
+    for m in INCLUDE.finditer(text):
+        _add(out, path, text[pos : m.start()], line + text.count("\n", 0, pos))
+        loc = SourceLoc(path, line + text.count("\n", 0, m.start()))
+        target, content = read(m.group(1).strip(), loc)
+        if target in chain or len(chain) > MAX_INCLUDE_DEPTH:
+            what = "includes itself" if target in chain else "nests includes too deeply"
+            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{m.group(1)}] {what}", "error", m.group(0)))
+        _expand(target, content, 1, read, out, chain + (target,))
+        pos = m.end()
+    _add(out, path, text[pos:], line + text.count("\n", 0, pos))
+
+
+def _add(out: list[_Piece], path: str, text: str, first_line: int) -> None:
+    if text:
+        start = out[-1].start + len(out[-1].text) if out else 0
+        out.append(_Piece(start, path, text, first_line))
+
+
+def unknown_directives(text: str, locate: Callable[[int], SourceLoc]) -> list[Problem]:
+    """Warnings for `@@NAME@@` that deckwright does not know (likely a typo)."""
+    return [
+        Problem(locate(m.start()), f"unknown directive @@{m.group(1)}@@ is left as it is", "warning")
+        for m in NAMED.finditer(text)
+        if m.group(1) not in KNOWN
+    ]
+
+
+def directive_values(manifest: Manifest) -> dict[str, str]:
+    """What each `@@NAME@@` of a deck becomes in its Markdown."""
+    return {
+        "TITLE": manifest.title.strip("\n").replace("\n", "<br/>"),
+        "CHAT": manifest.chat,
+        "GITREPO": manifest.gitrepo,
+        "SLIDES": manifest.slides,
+        "ZIP": manifest.zip,
+        "HTML": manifest.html,
+        "SLIDENUMBERPREFIX": manifest.slidenumberprefix,
+    }
+
+
+def substitute(text: str, values: Mapping[str, str], repo: RepoLink | None) -> str:
+    """Replace the known `@@NAME@@` and `@@LINK[path]` directives in `text`."""
+    if "@@" not in text:
+        return text
+    text = NAMED.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    return LINK.sub(lambda m: _link(m.group(1).strip(), repo), text)
+
+
+def _link(path: str, repo: RepoLink | None) -> str:
+    url = repo.tree_url(path) if repo else path
+    return f"[{path}]({url})"

@@ -1,0 +1,215 @@
+"""Validate a workshop manifest (YAML) into a Manifest, reporting every problem at once."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping
+
+import yaml
+
+from .errors import DeckwrightError, Report
+from .model import Entry, Manifest, SourceLoc
+
+TEXT_KEYS = ("title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix")
+KNOWN_KEYS = frozenset(TEXT_KEYS + ("exclude", "content", "chapters"))
+MAX_NODES = 100_000  # a YAML alias bomb expands past this; real manifests have a few hundred
+
+
+class _Reader:
+    """Turns YAML nodes into values, with the location of each for messages."""
+
+    def __init__(self, path: str, report: Report) -> None:
+        self.path = path
+        self.report = report
+        self.visited = 0
+
+    def loc(self, node: yaml.Node) -> SourceLoc:
+        return SourceLoc(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def count(self, node: yaml.Node) -> None:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise DeckwrightError(
+                self.report_error(node, f"manifest is too large (over {MAX_NODES} YAML nodes)")
+            )
+
+    def report_error(self, node: yaml.Node, message: str):  # type: ignore[no-untyped-def]
+        from .errors import Problem
+
+        return Problem(self.loc(node), message)
+
+    def text(self, node: yaml.Node, key: str) -> str:
+        if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+            return str(node.value)
+        if isinstance(node, yaml.ScalarNode):
+            return ""
+        self.report.error(self.loc(node), f"'{key}' must be text, not a {_kind(node)}")
+        return ""
+
+
+def _kind(node: yaml.Node) -> str:
+    return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "value")
+
+
+def parse_yaml(path: str, text: str) -> yaml.Node | None:
+    """The YAML document's root node; bad YAML raises with its line and column."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise DeckwrightError(
+            _problem(SourceLoc(path, line, col), f"invalid YAML: {what}", _line(text, line))
+        ) from None
+    except yaml.YAMLError as exc:
+        raise DeckwrightError(_problem(SourceLoc(path, 1), f"invalid YAML: {exc}")) from None
+
+
+def _problem(loc: SourceLoc, message: str, excerpt: str = ""):  # type: ignore[no-untyped-def]
+    from .errors import Problem
+
+    return Problem(loc, message, "error", excerpt)
+
+
+def _line(text: str, line: int) -> str:
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def load_manifest(
+    path: str,
+    text: str,
+    exists: Callable[[str], bool],
+    env: Mapping[str, str] | None = None,
+) -> tuple[Manifest, Report]:
+    """Validate manifest `text` read from `path` (relative to the content root).
+
+    `exists` tells whether a chapter path (relative to the root) is a file; `env`
+    supplies OVERRIDE_<key> values. Raises DeckwrightError with every error found.
+    """
+    report = Report()
+    root = parse_yaml(path, text)
+    reader = _Reader(path, report)
+    if root is None or not isinstance(root, yaml.MappingNode):
+        raise DeckwrightError(_problem(SourceLoc(path, 1), "a manifest must be a YAML mapping"))
+    fields: dict[str, yaml.Node] = {}
+    for key_node, value in root.value:
+        key = str(key_node.value)
+        if key not in KNOWN_KEYS:
+            report.warn(reader.loc(key_node), f"unknown key '{key}' is ignored")
+        fields[key] = value
+    values = {k: reader.text(fields[k], k) if k in fields else "" for k in TEXT_KEYS}
+    exclude = _exclude(reader, fields.get("exclude"))
+    for key, value in (env or {}).items():
+        if key.startswith("OVERRIDE_") and key[9:] in TEXT_KEYS:
+            values[key[9:]] = value
+        elif key == "OVERRIDE_exclude":
+            exclude = tuple(c.strip() for c in value.split(",") if c.strip())
+    content = fields.get("content", fields.get("chapters"))
+    if "content" in fields and "chapters" in fields:
+        report.error(reader.loc(fields["chapters"]), "use 'content' or 'chapters', not both")
+    if content is None:
+        report.error(SourceLoc(path, 1), "the manifest has no 'content' list")
+        entries: list[Entry] = []
+        parts = 0
+    else:
+        entries, parts = _entries(reader, content, posixpath.dirname(path), exists)
+    report.raise_errors()
+    slides_url = values["slides"]
+    if not values["zip"]:
+        values["zip"] = slides_url + ("" if slides_url.endswith("/") or not slides_url else "/")
+        values["zip"] += "slides.zip"
+    if not values["html"]:
+        values["html"] = posixpath.basename(path) + ".html"
+    manifest = Manifest(
+        path=path,
+        exclude=exclude,
+        entries=tuple(entries),
+        part_count=parts,
+        **{k: values[k] for k in TEXT_KEYS},
+    )
+    return manifest, report
+
+
+def _exclude(reader: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+        return ()
+    if isinstance(node, yaml.ScalarNode):
+        return tuple(c.strip() for c in str(node.value).split(",") if c.strip())
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for item in node.value:
+            reader.count(item)
+            if isinstance(item, yaml.ScalarNode):
+                items.append(str(item.value))
+            else:
+                reader.report.error(reader.loc(item), "'exclude' items must be class names")
+        return tuple(items)
+    reader.report.error(reader.loc(node), "'exclude' must be a list of class names")
+    return ()
+
+
+def _entries(
+    reader: _Reader, node: yaml.Node, base: str, exists: Callable[[str], bool]
+) -> tuple[list[Entry], int]:
+    if not isinstance(node, yaml.SequenceNode):
+        reader.report.error(reader.loc(node), f"'content' must be a list, not a {_kind(node)}")
+        return [], 0
+    entries: list[Entry] = []
+    seen: dict[str, SourceLoc] = {}
+    part = 0
+    for item in node.value:
+        reader.count(item)
+        if isinstance(item, yaml.SequenceNode):
+            part += 1
+            for leaf in _flatten(reader, item, set()):
+                entries += _entry(reader, leaf, part, base, exists, seen)
+        else:
+            entries += _entry(reader, item, None, base, exists, seen)
+    return entries, part
+
+
+def _flatten(reader: _Reader, node: yaml.SequenceNode, stack: set[int]) -> list[yaml.Node]:
+    if id(node) in stack:  # an alias of a list inside itself
+        reader.report.error(reader.loc(node), "a list cannot contain itself")
+        return []
+    leaves: list[yaml.Node] = []
+    for item in node.value:
+        reader.count(item)
+        if isinstance(item, yaml.SequenceNode):
+            leaves += _flatten(reader, item, stack | {id(node)})
+        else:
+            leaves.append(item)
+    return leaves
+
+
+def _entry(
+    reader: _Reader,
+    node: yaml.Node,
+    part: int | None,
+    base: str,
+    exists: Callable[[str], bool],
+    seen: dict[str, SourceLoc],
+) -> list[Entry]:
+    loc = reader.loc(node)
+    if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null"):
+        reader.report.error(loc, "a content item must be a chapter path or Markdown text")
+        return []
+    value = str(node.value)
+    if "\n" in value:
+        # A block scalar's text starts on the line after its indicator.
+        first = loc.line + 1 if node.style in ("|", ">") else loc.line
+        return [Entry(SourceLoc(loc.path, first), part, text=value)]
+    path = posixpath.normpath(posixpath.join(base, value.strip()))
+    if value.strip().startswith("/") or path.startswith("../") or path == "..":
+        reader.report.error(loc, f"chapter path '{value}' leaves the content folder")
+        return []
+    if not exists(path):
+        reader.report.error(loc, f"chapter file '{value}' does not exist")
+        return []
+    if path in seen:
+        reader.report.error(loc, f"chapter '{value}' is listed twice (first at line {seen[path].line})")
+        return []
+    seen[path] = loc
+    return [Entry(loc, part, path=path)]

@@ -1,0 +1,170 @@
+"""The in-memory model of a workshop: manifests, chapters, slides and decks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True, order=True)
+class SourceLoc:
+    """A place in a source file: a path relative to the content root and a 1-based line."""
+
+    path: str
+    line: int = 1
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" + (f":{self.col}" if self.col else "")
+
+    def shifted(self, lines: int) -> SourceLoc:
+        return replace(self, line=self.line + lines, col=0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a manifest's content list: a chapter file or inline Markdown."""
+
+    loc: SourceLoc  # where the item stands in the manifest
+    part: int | None  # 1-based part number; None for front matter outside parts
+    path: str | None = None  # chapter file, relative to the content root
+    text: str | None = None  # inline Markdown
+
+    @property
+    def source_path(self) -> str:
+        return self.path if self.path is not None else self.loc.path
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A validated workshop manifest: one deck."""
+
+    path: str
+    title: str
+    chat: str
+    gitrepo: str
+    slides: str
+    zip: str
+    html: str
+    slidenumberprefix: str
+    exclude: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    part_count: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """One `--` step of a slide: its own text, and presenter notes after `???`."""
+
+    text: str
+    loc: SourceLoc
+    notes: str | None = None
+    notes_loc: SourceLoc | None = None
+
+
+PROPERTY_LINE = re.compile(r"\n*([-\w]+):([^$\n]*)", re.ASCII)
+COMMENT_PROPERTY = re.compile(r"\n*<!--\s*([-\w]+):([^$\n]*?)\s*-->", re.ASCII)
+
+
+def read_properties(text: str) -> tuple[dict[str, str], str]:
+    """Read slide properties the way remark does; return them and the text after them.
+
+    remark takes `key: value` lines at the very top of a slide (blank lines allowed
+    between them), and `<!-- key: value -->` comments anywhere in its first text.
+    """
+    props: dict[str, str] = {}
+    pos = 0
+    while m := PROPERTY_LINE.match(text, pos):
+        props[m.group(1).strip()] = m.group(2).strip()
+        pos = m.end()
+    body = text[pos:]
+    if "<!--" in body:
+        for m in COMMENT_PROPERTY.finditer(body):
+            props.setdefault(m.group(1).strip(), m.group(2).strip())
+    return props, body
+
+
+@dataclass(frozen=True)
+class Slide:
+    """A remark slide (`---` to `---`), with its steps and what the build knows of it."""
+
+    steps: tuple[Step, ...]
+    part: int | None = None
+    title: str | None = None  # the `# Title` this slide opens a chapter with
+    anchor: str | None = None  # the name of the generated title slide for `title`
+    generated: str = ""  # what generated this slide ("" for an author's slide)
+    properties: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def loc(self) -> SourceLoc:
+        return self.steps[0].loc
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(c.strip() for c in self.properties.get("class", "").split(",") if c.strip())
+
+    @property
+    def name(self) -> str | None:
+        return self.properties.get("name") or None
+
+
+def make_slide(steps: tuple[Step, ...], **fields: object) -> Slide:
+    """A slide whose properties are read from its first step, as remark reads them."""
+    props, _ = read_properties(steps[0].text)
+    return Slide(steps=steps, properties=props, **fields)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter file (or inline Markdown) split into slides, shared by every deck using it."""
+
+    path: str
+    slides: tuple[Slide, ...]
+    problems: tuple = ()  # Problems found while parsing (deck-independent)
+
+
+@dataclass(frozen=True)
+class RepoLink:
+    """Where the sources live online, to link each slide to its file and line."""
+
+    url: str  # e.g. https://github.com/owner/name
+    branch: str
+    prefix: str  # the content root's folder inside the repository ("" at its top)
+
+    def file_url(self, path: str, line: int | None = None) -> str:
+        full = f"{self.prefix}/{path}" if self.prefix else path
+        return f"{self.url}/blob/{self.branch}/{full}" + (f"#L{line}" if line else "")
+
+    def tree_url(self, path: str) -> str:
+        return f"{self.url}/tree/{self.branch}/{path}"
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """The commit a deck is built from, and whether the tree had uncommitted changes."""
+
+    commit: str | None
+    dirty: bool = False
+
+    def __str__(self) -> str:
+        if self.commit is None:
+            return "built outside a git repository"
+        state = "with uncommitted changes" if self.dirty else "clean tree"
+        return f"built from commit {self.commit} ({state})"
+
+
+@dataclass(frozen=True)
+class Deck:
+    """One manifest's slides as they move through the build stages."""
+
+    manifest: Manifest
+    slides: tuple[Slide, ...]
+    interstitials: tuple[str, ...] = ()
+    repo: RepoLink | None = None
+    build_info: BuildInfo = BuildInfo(None)
+    problems: tuple = ()  # Problems found by the stages
+
+    @property
+    def shown_count(self) -> int:
+        """Slides as remark counts them: every `--` step is one."""
+        return sum(len(s.steps) for s in self.slides)

@@ -1,0 +1,171 @@
+"""All reading of the outside world: manifests, chapters, includes, pictures lists and git."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DeckwrightError, Problem
+from .model import BuildInfo, RepoLink, SourceLoc
+
+INTERSTITIALS = "interstitials.txt"
+
+
+def normalize_text(raw: bytes, path: str) -> str:
+    """Decode UTF-8 (a BOM is dropped) and turn CRLF and lone CR line ends into LF."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DeckwrightError(
+            Problem(SourceLoc(path, line), f"not valid UTF-8 (byte {raw[exc.start]:#04x})")
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+@dataclass(frozen=True)
+class Project:
+    """A content folder (manifests at its top) inside a repository folder."""
+
+    root: Path
+    repo_root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str], repo_root: str | os.PathLike[str] | None = None) -> Project:
+        root_path = Path(root).resolve()
+        return cls(root_path, Path(repo_root).resolve() if repo_root else root_path.parent)
+
+    def manifests(self) -> list[str]:
+        return sorted(p.name for p in self.root.glob("*.yml") if p.is_file())
+
+    def exists(self, path: str) -> bool:
+        return self._inside(path) is not None and (self.root / path).is_file()
+
+    def read_text(self, path: str) -> str:
+        """A file under the content root, as normalized text."""
+        full = self._inside(path)
+        if full is None:
+            raise DeckwrightError(Problem(SourceLoc(path, 1), "path leaves the content folder"))
+        try:
+            raw = full.read_bytes()
+        except OSError as exc:
+            raise DeckwrightError(Problem(SourceLoc(path, 1), f"cannot read: {exc.strerror}")) from None
+        return normalize_text(raw, path)
+
+    def read_chapter(self, path: str) -> tuple[str, str]:
+        """A chapter's (path, text), following git's stand-in files for symlinks.
+
+        Where symlinks are not checked out as links, git writes a file holding only
+        the link's target; a one-line file naming an existing Markdown file is one.
+        """
+        for _ in range(8):
+            text = self.read_text(path)
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), text.strip()))
+            if "\n" in text.strip() or not target.endswith(".md") or not self.exists(target):
+                return path, text
+            path = target
+        raise DeckwrightError(Problem(SourceLoc(path, 1), "too many levels of links"))
+
+    def read_include(self, target: str, loc: SourceLoc) -> tuple[str, str]:
+        """An `@@INCLUDE` target (relative to the repository); returns (root-relative path, text)."""
+        full = (self.repo_root / target).resolve()
+        if posixpath.isabs(target) or not full.is_relative_to(self.repo_root):
+            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}] leaves the repository"))
+        if not full.is_file():
+            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: no such file"))
+        shown = os.path.relpath(full, self.root).replace(os.sep, "/")
+        try:
+            return shown, normalize_text(full.read_bytes(), shown)
+        except OSError as exc:
+            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: {exc.strerror}")) from None
+
+    def interstitials(self) -> tuple[str, ...]:
+        if not (self.root / INTERSTITIALS).is_file():
+            return ()
+        text = self.read_text(INTERSTITIALS)
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+    def local_file(self, path: str) -> Path | None:
+        """A file the decks reference (a picture), if it exists under the content root."""
+        full = self._inside(path)
+        return full if full is not None and full.is_file() else None
+
+    def _inside(self, path: str) -> Path | None:
+        full = (self.root / path).resolve()
+        return full if full.is_relative_to(self.root) else None
+
+    def prefix(self) -> str:
+        """The content root's folder inside the repository ("" when they are the same)."""
+        rel = os.path.relpath(self.root, self.repo_root).replace(os.sep, "/")
+        return "" if rel == "." else rel
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+@dataclass(frozen=True)
+class GitState:
+    """What git says about the content folder (all None outside a work tree)."""
+
+    toplevel: str | None
+    remote: str | None
+    branch: str | None
+    commit: str | None
+    dirty: bool
+
+
+def read_git(root: Path) -> GitState:
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top is None:
+        return GitState(None, None, None, None, False)
+    branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
+    return GitState(
+        toplevel=top,
+        remote=_git(root, "config", "remote.origin.url") or None,
+        branch=None if branch in (None, "HEAD") else branch,
+        commit=_git(root, "rev-parse", "--short", "HEAD"),
+        dirty=bool(_git(root, "status", "--porcelain")),
+    )
+
+
+def web_url(remote: str) -> str:
+    """A browsable URL for a git remote or a `gitrepo` value."""
+    url = remote.strip()
+    if url.startswith("git@") and ":" in url:
+        host, _, path = url[4:].partition(":")
+        url = f"https://{host}/{path}"
+    elif "://" not in url:
+        url = "https://" + url
+    url = url.rstrip("/")
+    return url[:-4] if url.endswith(".git") else url
+
+
+def repo_link(project: Project, git: GitState, gitrepo: str, env: Mapping[str, str]) -> RepoLink | None:
+    """Where a deck's sources are online: REPOSITORY_URL, else the git remote, else `gitrepo`."""
+    remote = env.get("REPOSITORY_URL") or git.remote or gitrepo
+    if not remote:
+        return None
+    branch = env.get("BRANCH") or git.branch or "HEAD"
+    if git.toplevel:
+        prefix = os.path.relpath(project.root, git.toplevel).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix
+    else:
+        prefix = project.prefix()
+    return RepoLink(web_url(remote), branch, prefix)
+
+
+def build_info(git: GitState) -> BuildInfo:
+    return BuildInfo(git.commit, git.dirty)

@@ -1,0 +1,108 @@
+"""Where remark splits a deck: a port of the structure-finding part of remark's lexer.
+
+remark scans its source with one combined regular expression; the earliest match
+wins, and a match consumes its text. That is how a `---` inside fenced code, an
+indented code block, an inline code span (which may run over several lines) or a
+`.class[...]` block (brackets balanced, over any distance) is not a separator.
+We reproduce that scan so that our slides are exactly remark's slides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The parts of remark's block grammar, in its order; `(?:^|\n)` is remark's
+# "at the start of the text still to scan, or after a newline".
+_PARTS = {
+    "CODE": r"(?:^|\n)( {4}[^\n]+\n*)+",
+    "INLINE_CODE": r"`([^`]+?)`",
+    "CONTENT": r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[",
+    "FENCES": r"(?:^|\n) *(`{3,}|~{3,}) *(?:\S+)? *\n(?:[\s\S]+?)\s*\4 *(?:\n+|\Z)",
+    "DEF": r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)",
+    "MACRO": r"!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?",
+    "SEPARATOR": r"(?:^|\n)(---?)(?:\n|\Z)",
+    "NOTES_SEPARATOR": r"(?:^|\n)(\?{3})(?:\n|\Z)",
+}
+_BLOCK = ["CODE", "INLINE_CODE", "CONTENT", "FENCES", "DEF", "MACRO", "SEPARATOR", "NOTES_SEPARATOR"]
+_INLINE = _BLOCK[:6]
+
+# Group numbers in the combined expression, as in remark.
+CODE, INLINE_CODE, CONTENT, FENCES, SEPARATOR, NOTES_SEPARATOR = 1, 2, 3, 4, 11, 12
+
+
+def _combine(names: list[str], at_start: bool) -> re.Pattern[str]:
+    """The combined expression; `at_start` versions may match `^` at the scan position."""
+    body = "|".join(_PARTS[n] for n in names)
+    body = body.replace("(?:^|\\n)", "(?:|\\n)" if at_start else "\\n")
+    return re.compile(body)
+
+
+_BLOCK_AT, _BLOCK_AFTER = _combine(_BLOCK, True), _combine(_BLOCK, False)
+_INLINE_AT, _INLINE_AFTER = _combine(_INLINE, True), _combine(_INLINE, False)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A structural token: kind is separator, notes, fences, code, inline_code or content."""
+
+    kind: str
+    start: int  # offset of the match (a separator's match includes the newline before it)
+    end: int
+    text: str = ""  # the separator itself ("---", "--", "???") or the content class
+
+
+def _bracket_end(src: str, pos: int) -> int | None:
+    """Offset just after the `]` that closes a bracket opened before `pos`, or None."""
+    depth = 1
+    n = len(src)
+    while depth > 0 and pos < n:
+        nxt_open = src.find("[", pos)
+        nxt_close = src.find("]", pos)
+        if nxt_close < 0:
+            return None
+        if 0 <= nxt_open < nxt_close:
+            depth += 1
+            pos = nxt_open + 1
+        else:
+            depth -= 1
+            pos = nxt_close + 1
+    return pos if depth == 0 else None
+
+
+def _next_match(src: str, pos: int, at: re.Pattern[str], after: re.Pattern[str]) -> re.Match[str] | None:
+    return at.match(src, pos) or after.search(src, pos + 1)
+
+
+def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -> list[Token]:
+    """The structural tokens of `src[pos:end]`, in order, as remark's lexer finds them."""
+    at, after = (_INLINE_AT, _INLINE_AFTER) if inline else (_BLOCK_AT, _BLOCK_AFTER)
+    end = len(src) if end is None else end
+    text = src if end == len(src) else src[:end]
+    tokens: list[Token] = []
+    while pos < end and (m := _next_match(text, pos, at, after)):
+        if m.end() == m.start() and m.start() == pos:  # an empty match cannot advance
+            break
+        if m.group(CODE):
+            tokens.append(Token("code", m.start(), m.end()))
+        elif m.group(INLINE_CODE):
+            tokens.append(Token("inline_code", m.start(), m.end()))
+        elif m.group(FENCES):
+            tokens.append(Token("fences", m.start(), m.end()))
+        elif not inline and m.group(SEPARATOR):
+            tokens.append(Token("separator", m.start(), m.end(), m.group(SEPARATOR)))
+        elif not inline and m.group(NOTES_SEPARATOR):
+            tokens.append(Token("notes", m.start(), m.end(), "???"))
+        elif m.group(CONTENT):
+            close = _bracket_end(text, m.end())
+            if close is not None:
+                tokens.append(Token("content", m.start(), close, m.group(CONTENT)))
+                pos = close
+                continue
+        pos = m.end()
+    return tokens
+
+
+def separators(src: str) -> list[Token]:
+    """The `---`, `--` and `???` lines that remark splits `src` on."""
+    return [t for t in scan(src) if t.kind in ("separator", "notes")]

@@ -1,0 +1,50 @@
+"""Turn a finished Deck into remark Markdown and into the HTML page (no I/O but templates)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from .model import Deck, Slide
+
+PACKAGE_TOP = Path(__file__).resolve().parent.parent
+TEMPLATES = PACKAGE_TOP / "templates"
+ASSETS = PACKAGE_TOP / "assets"
+TEMPLATE_NAME = "remark.html"
+
+
+def slide_markdown(slide: Slide) -> str:
+    steps = []
+    for step in slide.steps:
+        text = step.text
+        if step.notes is not None:
+            text = text.rstrip("\n") + "\n???\n" + step.notes
+        steps.append(text)
+    return "\n--\n".join(steps)
+
+
+def deck_markdown(deck: Deck) -> str:
+    return "\n---\n".join(slide_markdown(s) for s in deck.slides)
+
+
+@lru_cache(maxsize=4)
+def _environment(templates: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+def deck_html(deck: Deck, markdown: str, templates: Path = TEMPLATES) -> str:
+    template = _environment(templates).get_template(TEMPLATE_NAME)
+    return template.render(
+        title=" ".join(deck.manifest.title.split()),
+        markdown=markdown,
+        assets="assets/",
+        slidenumberprefix=deck.manifest.slidenumberprefix,
+        build_info=str(deck.build_info),
+    )

@@ -1,0 +1,104 @@
+"""Split a chapter's Markdown into slides, steps and notes, exactly where remark would."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+
+from .errors import Problem
+from .model import Chapter, SourceLoc, Step, make_slide, read_properties
+from .remark_lexer import Token, scan
+
+# A fence opener left in plain text: remark found no closing fence for it.
+_OPEN_FENCE = re.compile(r"^ *(`{3,}|~{3,})[^`\n]*$", re.MULTILINE)
+
+LocateFn = Callable[[int], SourceLoc]
+
+
+def line_locator(path: str, text: str, first_line: int = 1) -> LocateFn:
+    """A function from an offset in `text` to its SourceLoc."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def locate(offset: int) -> SourceLoc:
+        return SourceLoc(path, first_line + bisect.bisect_right(starts, offset) - 1)
+
+    return locate
+
+
+def _chunks(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
+    """(separator before, start, end) of each piece of text between separators."""
+    pieces: list[tuple[str, int, int]] = []
+    kind, start = "", 0
+    for tok in tokens:
+        if tok.kind not in ("separator", "notes"):
+            continue
+        end = tok.start
+        if not text.startswith("\n", tok.start) and end > start and text[end - 1] == "\n":
+            end -= 1  # the newline before the separator belongs to the separator
+        pieces.append((kind, start, end))
+        kind, start = tok.text, tok.end
+    pieces.append((kind, start, len(text)))
+    return pieces
+
+
+def title_of(text: str) -> str | None:
+    """The chapter title a slide opens with: a `# ` heading first after its properties."""
+    _, body = read_properties(text)
+    first = body.lstrip("\n").split("\n", 1)[0]
+    if first.startswith("# "):
+        return first[2:].strip()
+    return None
+
+
+def _code_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    """Offsets covered by code, looking inside `.class[...]` blocks as remark does."""
+    spans = []
+    for t in tokens:
+        if t.kind == "content":
+            inner_start = text.index("[", t.start + len(t.text)) + 1
+            spans += _code_spans(text, scan(text, inline=True, pos=inner_start, end=t.end - 1))
+        elif t.kind in ("fences", "code", "inline_code"):
+            spans.append((t.start, t.end))
+    return spans
+
+
+def _unclosed_fences(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
+    """Fence openers that remark does not close: they would swallow the rest of a slide."""
+    spans = _code_spans(text, tokens)
+    starts = [a for a, _ in spans]
+    problems = []
+    for m in _OPEN_FENCE.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and spans[i][0] <= m.start() < spans[i][1]:
+            continue
+        problems.append(
+            Problem(locate(m.start()), "code fence is never closed", "error", m.group(0))
+        )
+    return problems
+
+
+def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapter:
+    """Split `text` into slides; `locate` maps offsets to source lines (includes shift them)."""
+    locate = locate or line_locator(path, text)
+    tokens = scan(text)
+    problems = _unclosed_fences(text, tokens, locate)
+    slides = []
+    steps: list[Step] = []
+    for kind, start, end in _chunks(text, tokens):
+        piece = text[start:end]
+        if kind == "???" and steps:
+            last = steps[-1]
+            steps[-1] = Step(last.text, last.loc, piece, locate(start))
+            continue
+        if kind in ("---", "") and steps:
+            slides.append(_finish(steps))
+            steps = []
+        steps.append(Step(piece, locate(start)))
+    if steps:
+        slides.append(_finish(steps))
+    return Chapter(path, tuple(slides), tuple(problems))
+
+
+def _finish(steps: list[Step]) -> object:
+    return make_slide(tuple(steps), title=title_of(steps[0].text))

@@ -1,0 +1,173 @@
+"""The build stages: small functions from Deck to Deck, with no I/O, run in order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from .anchors import unique_anchor
+from .directives import directive_values, substitute
+from .errors import Problem
+from .model import Deck, Slide, SourceLoc, Step, make_slide
+
+Stage = Callable[[Deck], Deck]
+
+
+def exclude_slides(deck: Deck) -> Deck:
+    """Leave out the slides whose classes this variant excludes, and `exclude: true` ones."""
+    excluded = set(deck.manifest.exclude)
+
+    def kept(slide: Slide) -> bool:
+        if slide.properties.get("exclude", "").lower() == "true":
+            return False
+        return not excluded.intersection(slide.classes)
+
+    return replace(deck, slides=tuple(s for s in deck.slides if kept(s)))
+
+
+def assign_anchors(deck: Deck) -> Deck:
+    """Give each chapter title in a part a unique anchor for its generated title slide."""
+    taken = {s.name for s in deck.slides if s.name}
+    slides = tuple(
+        replace(s, anchor=unique_anchor(s.title, taken)) if s.title and s.part else s
+        for s in deck.slides
+    )
+    return replace(deck, slides=slides)
+
+
+def _chapters(deck: Deck) -> list[Slide]:
+    return [s for s in deck.slides if s.anchor]
+
+
+def toc_slides(deck: Deck, loc: SourceLoc) -> list[Slide]:
+    """One slide per part, `toc-part-N`, listing its chapter titles as links."""
+    chapters = _chapters(deck)
+    count = deck.manifest.part_count
+    slides = []
+    for part in range(1, count + 1):
+        titles = [s for s in chapters if s.part == part]
+        gap = "\n\n" if len(titles) < 10 else "\n"
+        heading = "Table of contents" if count == 1 else f"Part {part}"
+        items = gap.join(f"- [{s.title}](#{s.anchor})" for s in titles)
+        text = f"name: toc-part-{part}\nclass: toc\n\n## {heading}\n\n{items}\n"
+        slides.append(make_slide((Step(text, loc),), generated="table of contents"))
+    return slides
+
+
+def insert_toc(deck: Deck) -> Deck:
+    """Replace each slide holding `@@TOC@@` by the tables of contents (its other text stays)."""
+    slides: list[Slide] = []
+    for slide in deck.slides:
+        if not any("@@TOC@@" in step.text for step in slide.steps):
+            slides.append(slide)
+            continue
+        steps = tuple(replace(st, text=st.text.replace("@@TOC@@", "")) for st in slide.steps)
+        rest = make_slide(steps, part=slide.part)
+        if any(_has_body(st.text) for st in rest.steps):
+            slides.append(rest)
+        slides += toc_slides(deck, slide.loc)
+    return replace(deck, slides=tuple(slides))
+
+
+def _has_body(text: str) -> bool:
+    from .model import read_properties
+
+    return bool(read_properties(text)[1].strip())
+
+
+def insert_title_slides(deck: Deck) -> Deck:
+    """Before each chapter title: a picture slide (with interstitials) and a title slide."""
+    chapters = _chapters(deck)
+    pictures = deck.interstitials
+    slides: list[Slide] = []
+    for index, slide in enumerate(s for s in deck.slides):
+        if slide.anchor:
+            number = chapters.index(slide)
+            if pictures:
+                url = pictures[number % len(pictures)]
+                text = f"class: pic\n\n.interstitial[![]({url})]\n"
+                slides.append(make_slide((Step(text, slide.loc),), generated="picture"))
+            prev = chapters[number - 1] if number > 0 else None
+            nxt = chapters[number + 1] if number + 1 < len(chapters) else None
+            slides.append(_title_slide(slide, prev, nxt))
+        slides.append(slide)
+    return replace(deck, slides=tuple(slides))
+
+
+def _title_slide(chapter: Slide, prev: Slide | None, nxt: Slide | None) -> Slide:
+    links = []
+    if prev:
+        links.append(f"[Previous chapter](#{prev.anchor})")
+    links.append(f"[Back to table of contents](#toc-part-{chapter.part})")
+    if nxt:
+        links.append(f"[Next chapter](#{nxt.anchor})")
+    nav = "\n|\n".join(links)
+    text = f"name: {chapter.anchor}\nclass: title\n\n{chapter.title}\n\n.nav[\n{nav}\n]\n"
+    return make_slide((Step(text, chapter.loc),), generated="title slide")
+
+
+def substitute_directives(deck: Deck) -> Deck:
+    """Replace `@@TITLE@@`, `@@LINK[...]` and the other value directives in every step."""
+    values = directive_values(deck.manifest)
+
+    def fill(step: Step) -> Step:
+        notes = substitute(step.notes, values, deck.repo) if step.notes else step.notes
+        return replace(step, text=substitute(step.text, values, deck.repo), notes=notes)
+
+    slides = tuple(replace(s, steps=tuple(fill(st) for st in s.steps)) for s in deck.slides)
+    return replace(deck, slides=slides)
+
+
+def footer(deck: Deck, slide: Slide, step: Step) -> str:
+    """The `.source[...]` footer of a step: its file and line, linked to the repository."""
+    label = f"{step.loc.path}:{step.loc.line}"
+    link = f"[{label}]({deck.repo.file_url(step.loc.path, step.loc.line)})" if deck.repo else label
+    if slide.generated:
+        return f".source[generated: {slide.generated}, for {link}]"
+    return f".source[{link}]"
+
+
+def add_footers(deck: Deck) -> Deck:
+    """Append a source footer to every step (never inside notes); build info goes on the first."""
+    slides = []
+    for number, slide in enumerate(deck.slides):
+        steps = []
+        for step in slide.steps:
+            text = step.text.rstrip("\n") + "\n\n" + footer(deck, slide, step)
+            if number == 0 and step is slide.steps[0]:
+                text += f"\n\n.build-info[{deck.build_info}]"
+            steps.append(replace(step, text=text + "\n"))
+        slides.append(replace(slide, steps=tuple(steps)))
+    return replace(deck, slides=tuple(slides))
+
+
+def check_anchor_links(deck: Deck) -> Deck:
+    """Warn about links to `#name` anchors that no slide of this deck carries."""
+    from .links import anchor_links
+
+    names = {s.name for s in deck.slides if s.name}
+    problems = [
+        Problem(loc, f"link to #{target}: no slide of {deck.manifest.html} is named so", "warning")
+        for slide in deck.slides
+        if not slide.generated
+        for loc, target in anchor_links(slide)
+        if target not in names
+    ]
+    return replace(deck, problems=deck.problems + tuple(problems))
+
+
+PIPELINE: tuple[Stage, ...] = (
+    exclude_slides,
+    assign_anchors,
+    insert_toc,
+    insert_title_slides,
+    substitute_directives,
+    check_anchor_links,
+    add_footers,
+)
+
+
+def run_pipeline(deck: Deck, stages: tuple[Stage, ...] = PIPELINE) -> Deck:
+    for stage in stages:
+        deck = stage(deck)
+    return deck

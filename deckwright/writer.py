@@ -1,0 +1,63 @@
+"""All writing: files land in the output folder atomically, never half-written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import DeckwrightError, Problem
+from .model import SourceLoc
+
+
+class OutputDir:
+    """The output folder; every file is written beside its target, then renamed into place."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def write_text(self, rel: str, text: str) -> Path:
+        return self.write_bytes(rel, text.encode("utf-8"))
+
+    def write_bytes(self, rel: str, data: bytes) -> Path:
+        target = self._target(rel)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise DeckwrightError(
+                Problem(SourceLoc(str(target), 0), f"cannot write: {exc.strerror or exc}")
+            ) from None
+        return target
+
+    def copy_file(self, source: Path, rel: str) -> Path:
+        """Copy a file unless the output already has the same size and modification time."""
+        target = self._target(rel)
+        stat = source.stat()
+        if target.is_file():
+            have = target.stat()
+            if have.st_size == stat.st_size and int(have.st_mtime) == int(stat.st_mtime):
+                return target
+        self.write_bytes(rel, source.read_bytes())
+        shutil.copystat(source, target)
+        return target
+
+    def copy_tree(self, source: Path, rel: str) -> None:
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                self.copy_file(path, f"{rel}/{path.relative_to(source).as_posix()}")
+
+    def _target(self, rel: str) -> Path:
+        target = (self.root / rel).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            raise DeckwrightError(Problem(SourceLoc(rel, 0), "output path leaves the output folder"))
+        return target
