@@ -29,6 +29,7 @@ class DeckResult:
     slides: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
+    inputs: frozenset[Path] = frozenset()  # every file this deck was built from
 
     @property
     def ok(self) -> bool:
@@ -50,6 +51,19 @@ class Workshop:
         env = dict(os.environ if env is None else env)
         return cls(project, env, read_git(project.root), project.interstitials())
 
+    def forget(self, changed: set[Path]) -> None:
+        """Drop what was read from `changed` files, so that the next build reads them again."""
+        root = self.project.root
+        stale = [
+            key for key, chapter in self.chapters.items()
+            if any(Path(os.path.normpath(root / f)) in changed for f in chapter.files)
+        ]
+        for key in stale:
+            del self.chapters[key]
+        if root / "interstitials.txt" in changed:
+            self.interstitials = self.project.interstitials()
+        self.git = read_git(root)
+
     def chapter(self, entry: Entry) -> Chapter:
         """A chapter parsed once per build, whatever the number of decks using it."""
         key = entry.path if entry.path is not None else f"{entry.loc}"
@@ -67,7 +81,8 @@ class Workshop:
         expanded = expand_includes(path, text, self.project.read_include, first)
         chapter = split_chapter(path, expanded.text, expanded.locate)
         warnings = unknown_directives(expanded.text, expanded.locate)
-        return replace(chapter, problems=chapter.problems + tuple(warnings))
+        files = tuple(dict.fromkeys([entry.source_path] + [p.path for p in expanded.pieces]))
+        return replace(chapter, problems=chapter.problems + tuple(warnings), files=files)
 
     def load(self, manifest_path: str) -> tuple[Manifest, list[Problem]]:
         text = self.project.read_text(manifest_path)
@@ -104,14 +119,27 @@ def missing_pictures(deck: Deck, project: Project) -> list[Problem]:
     ]
 
 
-def compile_deck(workshop: Workshop, manifest_path: str, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
-    """Read, validate and run the stages for one manifest; raises on errors."""
-    manifest, problems = workshop.load(manifest_path)
+def compile_deck(workshop: Workshop, manifest: Manifest, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
+    """Run the stages for one validated manifest and check the result; raises on errors."""
     deck = run_pipeline(workshop.deck(manifest), tuple(stages))
-    problems += list(deck.problems) + missing_pictures(deck, workshop.project)
+    problems = list(deck.problems) + missing_pictures(deck, workshop.project)
     if any(p.is_error for p in problems):
         raise DeckwrightError(sorted(problems, key=lambda p: not p.is_error))
     return deck, problems
+
+
+def deck_inputs(workshop: Workshop, manifest_path: str, manifest: Manifest | None, deck: Deck | None) -> frozenset[Path]:
+    """The files a deck depends on (as far as its build got), to rebuild only what changed."""
+    root = workshop.project.root
+    paths = {root / manifest_path, root / "interstitials.txt"}
+    for entry in manifest.entries if manifest else ():
+        paths.add(root / entry.source_path)
+        key = entry.path if entry.path is not None else f"{entry.loc}"
+        if key in workshop.chapters:
+            paths.update(root / f for f in workshop.chapters[key].files)
+    if deck is not None:
+        paths.update(root / p for s in deck.slides for _, p in pictures(s))
+    return frozenset(Path(os.path.normpath(p)) for p in paths)
 
 
 def write_deck(deck: Deck, project: Project, out: OutputDir) -> None:
@@ -140,8 +168,11 @@ def build(
     for manifest_path in manifests or project.manifests():
         result = DeckResult(manifest_path)
         start = time.perf_counter()
+        manifest, deck, warnings = None, None, []
         try:
-            deck, result.problems = compile_deck(workshop, manifest_path)
+            manifest, warnings = workshop.load(manifest_path)
+            deck, result.problems = compile_deck(workshop, manifest)
+            result.problems = warnings + result.problems
             result.html, result.slides = deck.manifest.html, deck.shown_count
             if strict and result.problems:
                 result.problems = [replace(p, severity="error") for p in result.problems]
@@ -151,7 +182,8 @@ def build(
                     assets_written = True
                 write_deck(deck, project, out)
         except DeckwrightError as exc:
-            result.problems = exc.problems
+            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
+        result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
     return results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -33,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
                    "the folder above it")
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     b.add_argument("--strict", action="store_true", help="fail on warnings too")
+    b.set_defaults(func=run_build)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(commands)
     return parser
 
 
@@ -71,10 +75,14 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
+# Each command module has `add_parser(subparsers)`, which sets `func` on its parser.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    commands = {"build": run_build}
-    return commands[args.command](args)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

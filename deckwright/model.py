@@ -121,6 +121,7 @@ class Chapter:
     path: str
     slides: tuple[Slide, ...]
     problems: tuple = ()  # Problems found while parsing (deck-independent)
+    files: tuple[str, ...] = ()  # every file read for it (root-relative; includes too)
 
 
 @dataclass(frozen=True)
