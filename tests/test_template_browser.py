@@ -1,0 +1,240 @@
+"""Render templates/remark.html by hand and check it in a real browser.
+
+This exercises the page shell, the vendored remark and deckwright.css without
+the compiler: a tiny deck with the awkward cases (a "</textarea>" in the
+text, quotes in the title, an incremental step, an extra-details slide, a
+lab box, a mermaid block) must open from file:// with no error and no
+request leaving the machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+try:  # tests/ may or may not be a package, depending on how pytest imports it
+    from tests import browser as dwb
+except ImportError:  # pragma: no cover
+    import browser as dwb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.browser
+
+TITLE = """Deck <b>"quoted"</b> & 'single' </title>"""
+BUILD_INFO = 'commit abc123, clean --> <"odd">'
+PREFIX = "Test deck &mdash; "
+
+MARKDOWN = """\
+class: title
+
+Template test deck
+
+.nav[[Contents](#second) | [Last](#details)]
+
+.source[generated: title slide]
+
+---
+
+name: second
+
+# Second slide
+
+- Literal closing tag: `</textarea>` stays text
+- Quotes survive: '" and an entity in code: `&quot;`
+- Highlighted span:
+  ```bash
+  docker run `--rm` alpine echo hi
+  ```
+
+--
+
+- A step that appears later
+
+```mermaid
+graph TD; A-->B
+```
+
+.source[[slides/test.md](#second)]
+
+---
+
+name: details
+class: extra-details
+
+# Extra details
+
+.lab[
+
+- Run this command:
+  ```bash
+  echo hello world
+  ```
+
+- Then look at the output
+
+]
+
+Inline: .lab[`ls -l`] and a .warning[careful] word.
+
+| key | value |
+|-----|-------|
+| a   | 1     |
+| b   | 2     |
+
+.footnote[A footnote at the bottom]
+
+.source[[slides/details.md](#details)]
+"""
+
+
+def render(tmp_path: Path, markdown: str = MARKDOWN, vendor: bool = True) -> Path:
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "templates")),
+        undefined=StrictUndefined,
+        autoescape=False,
+    )
+    html = env.get_template("remark.html").render(
+        title=TITLE,
+        markdown=markdown,
+        assets="assets/",
+        slidenumberprefix=PREFIX,
+        build_info=BUILD_INFO,
+    )
+    ignore = None if vendor else shutil.ignore_patterns("remark.min.js")
+    shutil.copytree(ROOT / "assets", tmp_path / "assets", ignore=ignore)
+    out = tmp_path / "deck.html"
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with dwb.open_browser() as b:
+        yield b
+
+
+@pytest.fixture()
+def deck(browser, tmp_path):
+    page = dwb.new_page(browser)
+    blocked = dwb.block_external(page)
+    info = dwb.load_deck(page, render(tmp_path).as_uri())
+    yield page, info, blocked
+    page.context.close()
+
+
+def test_template_renders_without_browser(tmp_path):
+    html = render(tmp_path).read_text(encoding="utf-8")
+    # The only literal </textarea> is the one that closes the source.
+    assert html.count("</textarea>") == 1
+    assert "<title>Deck &lt;b&gt;" in html
+    assert "http://" not in html.replace("http://www.w3.org", "")
+    assert "https://" not in html
+
+
+def test_deck_starts_cleanly_offline(deck, tmp_path):
+    page, info, blocked = deck
+    assert info["count"] == 4
+    assert info["errors"] == []
+    assert info["failed"] == []
+    assert blocked == []
+    assert page.title() == TITLE
+    assert page.evaluate("() => window.deckwrightError") is None
+    meta = page.locator('meta[name="deckwright-build"]').get_attribute("content")
+    assert meta == BUILD_INFO
+    # The browser hands remark exactly the Markdown we wrote.
+    assert page.evaluate("() => document.getElementById('source').value") == MARKDOWN
+    page.screenshot(path=str(tmp_path / "slide-1-title.png"))
+
+
+def test_text_survives_escaping(deck, tmp_path):
+    page, info, blocked = deck
+    assert dwb.goto_slide(page, 2) == 1
+    text = dwb.visible_slide(page).inner_text()
+    assert "</textarea>" in text
+    assert "'\"" in text
+    assert "&quot;" in text  # inside code, so shown literally
+    highlighted = dwb.visible_slide(page).locator(".remark-code-span-highlighted")
+    assert highlighted.first.inner_text() == "--rm"
+    page.screenshot(path=str(tmp_path / "slide-2.png"))
+
+    assert dwb.goto_slide(page, 3) == 2
+    code = dwb.visible_slide(page).locator("pre code").last.inner_text()
+    assert "graph TD; A-->B" in code
+    page.screenshot(path=str(tmp_path / "slide-3-step.png"))
+    assert info["errors"] == []
+
+
+def test_slide_number_has_prefix(deck):
+    page, info, blocked = deck
+    dwb.goto_slide(page, 2)
+    number = dwb.visible_slide(page).locator(".remark-slide-number").inner_text()
+    assert number == "Test deck \u2014 2/4"
+
+
+def test_extra_details_mark_and_lab_box(deck, tmp_path):
+    page, info, blocked = deck
+    assert dwb.goto_slide(page, 4) == 3
+    content = dwb.visible_slide(page)
+    assert "extra-details" in content.get_attribute("class")
+    glass = content.evaluate("el => getComputedStyle(el, '::before').backgroundImage")
+    assert "data:image/svg+xml" in glass
+
+    lab = content.locator("div.lab")
+    assert lab.count() == 1
+    assert lab.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert content.locator("span.lab").count() == 1
+    page.screenshot(path=str(tmp_path / "slide-4-extra.png"))
+
+    source = content.locator(".source")
+    assert source.evaluate("el => getComputedStyle(el).opacity") == "0"
+    content.hover(position={"x": 600, "y": 300})
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector("
+        "'.remark-visible .remark-slide-content .source')).opacity === '1'"
+    )
+    page.screenshot(path=str(tmp_path / "slide-4-hover.png"))
+    assert info["errors"] == []
+
+
+def test_follow_link_between_slides(deck):
+    page, info, blocked = deck
+    assert dwb.current_slide(page) == 0
+    assert dwb.follow_link(page, "#second") == (1, "second")
+    dwb.goto_slide(page, 1)
+    assert dwb.follow_link(page, "#details") == (3, "details")
+    assert info["errors"] == []
+    assert blocked == []
+
+
+@pytest.mark.parametrize(
+    "markdown, vendor, expected",
+    [
+        ("# Fine\n", False, "remark.min.js did not load"),
+        ("# Broken\n\n![:no-such-macro]\n", True, "no-such-macro"),
+    ],
+    ids=["remark-missing", "remark-throws"],
+)
+def test_failure_is_shown_not_blank(browser, tmp_path, markdown, vendor, expected):
+    page = dwb.new_page(browser)
+    try:
+        info = dwb.load_deck(page, render(tmp_path, markdown, vendor).as_uri())
+        assert info["count"] == 0
+        assert page.evaluate("() => window.slideshow") is None
+        assert expected in page.evaluate("() => window.deckwrightError")
+        box = page.locator("#deckwright-error")
+        assert box.is_visible()
+        assert expected in box.inner_text()
+        assert any(expected in e for e in info["errors"])
+        if not vendor:
+            assert any("remark.min.js" in f for f in info["failed"])
+    finally:
+        page.context.close()
+
+
+def test_leading_newline_of_markdown_is_kept(tmp_path):
+    html = render(tmp_path, "\n\n# Late start\n").read_text(encoding="utf-8")
+    assert '<textarea id="source" hidden>\n\n\n# Late start\n</textarea>' in html
