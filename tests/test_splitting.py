@@ -1,0 +1,39 @@
+"""Splitting chapters into slides, steps and notes (fixtures/stages/splitting.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from deckwright.model import Slide
+from deckwright.slides import split_chapter
+
+from .golden import cases_of, check
+
+
+def dump(slides: tuple[Slide, ...]) -> str:
+    out = []
+    for number, slide in enumerate(slides, 1):
+        props = "".join(f" {k}={v!r}" for k, v in sorted(slide.properties.items()))
+        title = f" title={slide.title!r}" if slide.title else ""
+        out.append(f"slide {number} (line {slide.loc.line}){props}{title}")
+        for step in slide.steps:
+            out.append(f"  step (line {step.loc.line}): {step.text!r}")
+            if step.notes is not None:
+                out.append(f"    notes (line {step.notes_loc.line}): {step.notes!r}")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("case", cases_of("stages/splitting.md"))
+def test_splitting(case):
+    chapter = split_chapter("chapter.md", case.input)
+    check(case, dump(chapter.slides))
+
+
+def test_round_trip_keeps_every_line():
+    text = "a\n---\nb\n--\nc\n???\nn\n---\n```\n---\n```\nd\n"
+    chapter = split_chapter("c.md", text)
+    rebuilt = "\n---\n".join(
+        "\n--\n".join(s.text + (f"\n???\n{s.notes}" if s.notes is not None else "") for s in sl.steps)
+        for sl in chapter.slides
+    )
+    assert rebuilt == text
