@@ -44,6 +44,17 @@ class Project:
     def manifests(self) -> list[str]:
         return sorted(p.name for p in self.root.glob("*.yml") if p.is_file())
 
+    def files(self, suffixes: tuple[str, ...]) -> list[str]:
+        """Every file under the content root whose name ends with one of `suffixes` (any case),
+        as sorted root-relative paths; hidden folders are skipped."""
+        found = []
+        for full in self.root.rglob("*"):
+            rel = full.relative_to(self.root)
+            if full.name.lower().endswith(suffixes) and full.is_file():
+                if not any(part.startswith(".") for part in rel.parts):
+                    found.append(rel.as_posix())
+        return sorted(found)
+
     def exists(self, path: str) -> bool:
         return self._inside(path) is not None and (self.root / path).is_file()
 
