@@ -115,7 +115,8 @@ def load_manifest(
         parts = 0
     else:
         entries, parts = _entries(reader, content, posixpath.dirname(path), exists)
-    report.raise_errors()
+    if report.errors:
+        raise DeckwrightError(report.errors + report.warnings)
     slides_url = values["slides"]
     if not values["zip"]:
         values["zip"] = slides_url + ("" if slides_url.endswith("/") or not slides_url else "/")

@@ -123,8 +123,10 @@ def footer(deck: Deck, slide: Slide, step: Step) -> str:
     label = f"{step.loc.path}:{step.loc.line}"
     link = f"[{label}]({deck.repo.file_url(step.loc.path, step.loc.line)})" if deck.repo else label
     if slide.generated:
-        return f".source[generated: {slide.generated}, for {link}]"
-    return f".source[{link}]"
+        link = f"generated: {slide.generated}, for {link}"
+    # A block (not a span), so that CSS can show only the last one of a `--` sequence:
+    # remark repeats the earlier steps' text, footers included, on each continued slide.
+    return f".source[\n{link}\n]"
 
 
 def add_footers(deck: Deck) -> Deck:
@@ -135,7 +137,7 @@ def add_footers(deck: Deck) -> Deck:
         for step in slide.steps:
             text = step.text.rstrip("\n") + "\n\n" + footer(deck, slide, step)
             if number == 0 and step is slide.steps[0]:
-                text += f"\n\n.build-info[{deck.build_info}]"
+                text += f"\n\n.build-info[\n{deck.build_info}\n]"
             steps.append(replace(step, text=text + "\n"))
         slides.append(replace(slide, steps=tuple(steps)))
     return replace(deck, slides=tuple(slides))
