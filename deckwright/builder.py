@@ -142,9 +142,9 @@ def deck_inputs(workshop: Workshop, manifest_path: str, manifest: Manifest | Non
     return frozenset(Path(os.path.normpath(p)) for p in paths)
 
 
-def write_deck(deck: Deck, project: Project, out: OutputDir) -> None:
-    """Write the deck's HTML last, after the pictures it shows."""
-    html = deck_html(deck, deck_markdown(deck))
+def write_deck(deck: Deck, project: Project, out: OutputDir, markdown: str | None = None) -> None:
+    """Write the deck's HTML last, after the pictures it shows (`markdown`: already rendered)."""
+    html = deck_html(deck, deck_markdown(deck) if markdown is None else markdown)
     for slide in deck.slides:
         for _, path in pictures(slide):
             source = project.local_file(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .model import Slide, SourceLoc
 
@@ -26,12 +27,24 @@ def _blank_code(text: str) -> str:
     return _INLINE_CODE.sub(blank, _FENCED.sub(blank, text))
 
 
+@lru_cache(maxsize=1 << 16)
+def _found(text: str, pattern: re.Pattern[str]) -> tuple[tuple[int, str], ...]:
+    """(line offset, target) of each match outside code.
+
+    Cached: a build scans each step several times (checks, inputs, writing), and
+    `deckwright serve` rebuilds decks whose steps are mostly unchanged.
+    """
+    text = _blank_code(text)
+    return tuple(
+        (text.count("\n", 0, m.start()), next(g for g in m.groups() if g))
+        for m in pattern.finditer(text)
+    )
+
+
 def _matches(slide: Slide, pattern: re.Pattern[str]) -> Iterator[tuple[SourceLoc, str]]:
     for step in slide.steps:
-        text = _blank_code(step.text)
-        for m in pattern.finditer(text):
-            target = next(g for g in m.groups() if g)
-            yield step.loc.shifted(text.count("\n", 0, m.start())), target
+        for offset, target in _found(step.text, pattern):
+            yield step.loc.shifted(offset), target
 
 
 def anchor_links(slide: Slide) -> Iterator[tuple[SourceLoc, str]]:

@@ -1,0 +1,373 @@
+"""`deckwright serve`: build decks, serve them, rebuild what a saved file touches, follow the edit.
+
+The HTTP server, the watcher and the event stream live in `server.py` and know
+nothing of decks. This module is the deck side: which decks a change touches,
+how to rebuild them, and what to tell an open tab afterwards: the slides that
+changed (so the tab swaps only those in, instead of reloading a 2,000-slide
+deck) and the first shown slide whose content changed in the saved file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .builder import DeckResult, Workshop, compile_deck, deck_inputs, resolve_manifest, write_deck
+from .errors import DeckwrightError, Problem
+from .model import Deck, SourceLoc
+from .reader import Project
+from .render import ASSETS, TEMPLATES, slide_markdown
+from .server import LiveServer, PageEvent
+from .stages import footer
+from .writer import OutputDir
+
+CLIENT_SCRIPT = ASSETS / "serve-client.js"
+# remark properties that make a slide depend on another one: such decks reload whole.
+LINKED_PROPERTIES = {"layout", "template", "continued"}
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One slide as remark shows it (one `--` step): where it comes from and what it says."""
+
+    path: str
+    signature: int
+
+
+@dataclass
+class DeckState:
+    """What serve remembers of a manifest between builds (its last good deck)."""
+
+    manifest: str
+    html: str
+    inputs: frozenset[Path] = frozenset()
+    slides: list[str] = field(default_factory=list)  # remark Markdown of each slide
+    steps: list[int] = field(default_factory=list)  # shown slides in each slide
+    shown: list[Shown] = field(default_factory=list)
+    linked: bool = False  # some slide uses layout/template: patching is unsafe
+    built: bool = False  # has a good build been written
+    errors: str = ""  # the last build's errors ("" after a good build)
+
+
+def _hash(text: str) -> int:
+    return hash(text)  # compared within one process only
+
+
+def shown_slides(deck: Deck) -> list[Shown]:
+    """Each step's source file and a hash of its own text and notes, without its footer.
+
+    The footer holds the line number, which moves whenever lines are added above;
+    that is not a change of what the author sees on that slide.
+    """
+    shown = []
+    for slide in deck.slides:
+        for step in slide.steps:
+            text = step.text
+            cut = text.rfind("\n\n" + footer(deck, slide, step))
+            text = text[:cut] if cut >= 0 else text
+            shown.append(Shown(os.path.normpath(step.loc.path), _hash(f"{text}\0{step.notes}")))
+    return shown
+
+
+def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -> int | None:
+    """The 0-based shown index, in `new`, of the first slide from `files` whose content changed.
+
+    None when those files' slides are the same as before (nothing visible changed there).
+    When slides were only removed at the end of a file, the file's last slide is shown.
+    """
+    before = [s.signature for s in old if s.path in files]
+    after = [(i, s.signature) for i, s in enumerate(new) if s.path in files]
+    for k, (index, signature) in enumerate(after):
+        if k >= len(before) or before[k] != signature:
+            return index
+    if len(before) > len(after) and after:
+        return after[-1][0]
+    return None
+
+
+def slide_hunks(state: DeckState, slides: list[str], steps: list[int]) -> list[dict]:
+    """The runs of slides that differ, in shown-slide terms, for the tab to swap in place."""
+    old_at = _offsets(state.steps)
+    new_at = _offsets(steps)
+    matcher = difflib.SequenceMatcher(None, [_hash(s) for s in state.slides],
+                                      [_hash(s) for s in slides], autojunk=False)
+    hunks = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        hunks.append({
+            "start": old_at[i1],
+            "remove": old_at[i2] - old_at[i1],
+            "add": new_at[j2] - new_at[j1],
+            "markdown": "\n---\n".join(slides[j1:j2]),
+        })
+    return hunks
+
+
+def _offsets(steps: list[int]) -> list[int]:
+    offsets = [0]
+    for count in steps:
+        offsets.append(offsets[-1] + count)
+    return offsets
+
+
+class Changes:
+    """Changed paths, asked about fast: was this file, or a folder holding it, changed?"""
+
+    def __init__(self, paths: set[Path]) -> None:
+        self.paths = {Path(os.path.normpath(p)) for p in paths}
+        self._prefixes = tuple(str(p) + os.sep for p in self.paths)
+
+    def touch(self, path: Path) -> bool:
+        # A folder renamed or deleted as a whole changes every file inside it.
+        return path in self.paths or str(path).startswith(self._prefixes)
+
+
+class DeckSite:
+    """The decks of one content folder, built into `out`, rebuilt as their sources change."""
+
+    def __init__(
+        self,
+        project: Project,
+        manifests: Sequence[str] | None,
+        out: Path,
+        env: dict[str, str] | None = None,
+        log=print,
+        err=None,
+    ) -> None:
+        self.project, self.selected, self.root = project, list(manifests or []), Path(out)
+        self.out = OutputDir(self.root)
+        self.env = env
+        self.workshop = Workshop.open(project, env)
+        self.states: dict[str, DeckState] = {}
+        self.log = log
+        self.err = err or (lambda text: print(text, file=sys.stderr))
+        self.built_count: dict[str, int] = {}  # manifest -> builds so far (tests and benches)
+        self.last_timing: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    # -- what the server asks ---------------------------------------------------
+
+    def watched(self) -> list[tuple[Path, bool]]:
+        """The content folder and the templates and assets, whole; the folders of other inputs."""
+        root = self.project.root
+        folders = {(root, True), (TEMPLATES, True), (ASSETS, True)}
+        for state in self.states.values():
+            for path in state.inputs:
+                if not path.is_relative_to(root):
+                    folders.add((path.parent, False))
+        return sorted(folders)
+
+    def manifests(self) -> list[str]:
+        return self.selected or self.project.manifests()
+
+    def build_all(self) -> list[DeckResult]:
+        self.out.copy_tree(ASSETS, "assets")
+        results = []
+        for path in self.manifests():
+            result, _ = self._build(path, set(), full_reload=True)
+            results.append(result)
+        return results
+
+    def rebuild(self, changed: set[Path], open_pages: frozenset[str] = frozenset()) -> Iterator[PageEvent]:
+        """Rebuild the decks that use a changed file; new manifests build, deleted ones drop.
+
+        Decks open in a tab go first; each deck's event comes as soon as it is built.
+        """
+        with self._lock:
+            changes = Changes(changed)
+            everything = any(changes.touch(p) for p in (TEMPLATES, ASSETS)) or any(
+                p.is_relative_to(TEMPLATES) or p.is_relative_to(ASSETS) for p in changes.paths
+            )
+            yield from self._drop_deleted()
+            wanted = self.manifests()
+            todo = [
+                m for m in wanted
+                if everything or m not in self.states
+                or any(changes.touch(i) for i in self.states[m].inputs)
+            ]
+            if not todo:
+                return
+            todo.sort(key=lambda m: m not in self.states or self.states[m].html not in open_pages)
+            self.workshop.forget(changes.paths | self._inputs_under(changes))
+            if everything:
+                self.out.copy_tree(ASSETS, "assets")
+            files = {os.path.normpath(os.path.relpath(p, self.project.root)) for p in changes.paths}
+            for path in todo:
+                _, event = self._build(path, files, full_reload=everything)
+                if event is not None:
+                    yield event
+
+    # -- building one deck ----------------------------------------------------------
+
+    def _inputs_under(self, changes: Changes) -> set[Path]:
+        """Inputs inside changed folders (a folder renamed or deleted as a whole)."""
+        inputs = {i for s in self.states.values() for i in s.inputs}
+        return {i for i in inputs if changes.touch(i)}
+
+    def _drop_deleted(self) -> list[PageEvent]:
+        events = []
+        for path in [m for m in self.states if m not in self.manifests()]:
+            state = self.states.pop(path)
+            self.log(f"dropped {path} (no longer there)")
+            text = f"{path}: the manifest is gone; this page shows its last build"
+            events.append(PageEvent(state.html, {"type": "build", "errors": text}))
+        return events
+
+    def _build(self, path: str, files: set[str], full_reload: bool) -> tuple[DeckResult, PageEvent | None]:
+        state = self.states.get(path) or DeckState(path, html=f"{path}.html")
+        self.states[path] = state
+        result = DeckResult(path, html=state.html)
+        start = time.perf_counter()
+        manifest = deck = None
+        warnings: list[Problem] = []
+        try:
+            manifest, warnings = self.workshop.load(path)
+            deck, problems = compile_deck(self.workshop, manifest)
+            result.problems = warnings + problems
+            compiled = time.perf_counter()
+            markdown = [slide_markdown(s) for s in deck.slides]
+            write_deck(deck, self.project, self.out, "\n---\n".join(markdown))
+            written = time.perf_counter()
+        except DeckwrightError as exc:
+            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
+        except OSError as exc:  # a file vanished mid-build (git checkout, editor swap files)
+            where = SourceLoc(exc.filename and os.path.relpath(exc.filename, self.project.root) or path, 0)
+            result.problems = [Problem(where, f"cannot read: {exc.strerror or exc}")]
+        except Exception as exc:  # a bug of ours: say so, keep serving
+            traceback.print_exc()
+            result.problems = [Problem(SourceLoc(path, 0), f"internal error: {exc!r}")]
+        inputs = deck_inputs(self.workshop, path, manifest, deck)
+        # After a failure, what the last good build read still counts (a fix may be there).
+        state.inputs = inputs if result.ok else inputs | state.inputs
+        result.seconds = time.perf_counter() - start
+        self.built_count[path] = self.built_count.get(path, 0) + 1
+        if result.ok and deck is not None:
+            result.html, result.slides = deck.manifest.html, deck.shown_count
+        self._report(result)
+        state.errors = "\n".join(str(p) for p in result.problems if p.is_error)
+        if not result.ok or deck is None:
+            return result, PageEvent(state.html, {"type": "build", "errors": state.errors})
+        self.last_timing = {"compile": compiled - start, "write": written - compiled}
+        return result, self._update(state, deck, markdown, files, full_reload)
+
+    def _update(self, state: DeckState, deck: Deck, markdown: list[str], files: set[str],
+                full_reload: bool) -> PageEvent:
+        """Remember the new deck; say what changed since the last good one."""
+        steps = [len(s.steps) for s in deck.slides]
+        shown = shown_slides(deck)
+        linked = any(LINKED_PROPERTIES.intersection(s.properties) for s in deck.slides)
+        old_html, state.html = state.html, deck.manifest.html
+        target = first_changed(state.shown, shown, files) if state.built else None
+        hunks = slide_hunks(state, markdown, steps) if state.built else []
+        patchable = state.built and not full_reload and not linked and not state.linked
+        patchable = patchable and old_html == state.html
+        if patchable and sum(h["add"] for h in hunks) > max(200, len(shown) // 2):
+            patchable = False  # as slow as a reload: reload
+        same = state.built and not hunks and not full_reload
+        data = {
+            "type": "build",
+            "errors": None,
+            "target": target,
+            "total": len(shown),
+            "patch": hunks if patchable else None,
+            "timing": dict(self.last_timing),
+        }
+        state.slides, state.steps, state.shown, state.linked = markdown, steps, shown, linked
+        state.built = True
+        return PageEvent(state.html, data, changed=not same)
+
+    def _report(self, result: DeckResult) -> None:
+        for problem in result.problems:
+            self.err(str(problem))
+        if result.ok:
+            self.log(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
+        else:
+            self.err(f"FAILED {result.manifest} (the page keeps its last good build)")
+
+
+# -- the command ----------------------------------------------------------------------
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "serve",
+        help="build decks, serve them and rebuild on every save",
+        description="Build the decks into a temporary folder, serve it over HTTP and watch the "
+        "sources: a saved file rebuilds the decks that use it, and an open tab shows the first "
+        "slide that changed. Problems are printed as path:line: message and shown in the tab.",
+    )
+    p.add_argument("manifests", nargs="*", metavar="MANIFEST",
+                   help="manifest files (default: every *.yml at the top of --root)")
+    p.add_argument("--root", default=".", metavar="DIR",
+                   help="the content folder (default: the current folder)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the first deck in a web browser")
+    p.set_defaults(func=run)
+
+
+def start(project: Project, manifests: Sequence[str], out: Path, host: str, port: int,
+          log=print) -> tuple[LiveServer, DeckSite, list[DeckResult]]:
+    """Build every deck, then serve and watch in background threads (tests use this too)."""
+    site = DeckSite(project, manifests, out, log=log)
+    results = site.build_all()
+    server = LiveServer(site, CLIENT_SCRIPT, host=host, port=port, log=log)
+    for state in site.states.values():
+        if state.errors:  # a tab opened now shows why
+            server.publish(PageEvent(state.html, {"type": "build", "errors": state.errors}))
+    server.start()
+    return server, site, results
+
+
+def run(args: argparse.Namespace) -> int:
+    project = Project.at(args.root)
+    if not project.root.is_dir():
+        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        manifests = [resolve_manifest(project, m) for m in args.manifests]
+    except DeckwrightError as exc:
+        print(f"deckwright: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not manifests and not project.manifests():
+        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="deckwright-serve-") as temp:
+        out = Path(args.out) if args.out else Path(temp)
+        try:
+            server, site, results = start(project, manifests, out, args.host, args.port)
+        except OSError as exc:
+            print(f"deckwright: error: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        _announce(server, site)
+        if args.open and site.states:
+            webbrowser.open(server.url + next(iter(site.states.values())).html)
+        try:
+            while not server.closed.wait(3600):
+                pass
+        except KeyboardInterrupt:
+            print("\nstopping")
+        finally:
+            server.stop()
+    return EXIT_OK
+
+
+def _announce(server: LiveServer, site: DeckSite) -> None:
+    print(f"serving {site.root} at {server.url} (Ctrl-C stops)")
+    for state in site.states.values():
+        print(f"  {server.url}{state.html}")
+    print("watching for changes")

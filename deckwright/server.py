@@ -1,0 +1,395 @@
+"""A small live-reload server: serve a folder, watch sources, rebuild, tell open pages.
+
+It knows nothing about decks. A `Site` builds the folder, says which paths to
+watch and, after each change, which pages changed and what to tell them. Pages
+get an injected client script and listen to a Server-Sent Events stream; the
+messages' meaning is between the site and that script.
+
+Why not the livereload package: its protocol can only tell a page to reload,
+and a full reload of a 2,600-slide deck costs seconds in the browser; it also
+ignores changes for 3 s after a reload, polls every 800 ms and configures the
+root logger. The standard library's HTTP server plus an event stream is all
+this needs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import os
+import posixpath
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+
+PREFIX = "/__live__/"
+CLIENT_URL = PREFIX + "client.js"
+EVENTS_URL = PREFIX + "events"
+HEARTBEAT_SECONDS = 15.0
+
+# Reading files (opened / closed-without-writing) must not count as a change, or
+# every build would trigger the next one; a folder's own "modified" adds nothing.
+WATCHED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+    DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+]
+IGNORED_PARTS = {".git", "__pycache__", ".hg", ".svn"}
+
+
+@dataclass
+class PageEvent:
+    """What to tell the pages showing `page` (a URL path relative to the served folder)."""
+
+    page: str
+    data: dict
+    changed: bool = False  # the page's file was rewritten: its version goes up
+
+
+class Site(Protocol):
+    """What the server needs from whatever it serves."""
+
+    root: Path  # the folder served
+
+    def rebuild(self, changed: set[Path], open_pages: frozenset[str]) -> Iterable[PageEvent]:
+        """Bring the folder up to date after `changed` files changed; say what to tell pages.
+
+        `open_pages` are shown in a browser now: worth building first. Events are
+        sent as they come, so a page hears of its own rebuild without waiting for others.
+        """
+
+    def watched(self) -> Iterable[tuple[Path, bool]]:
+        """The folders to watch, each with whether to watch its subfolders."""
+
+
+@dataclass
+class PageState:
+    version: int = 1
+    last: dict | None = None  # the last event sent, replayed to pages that connect later
+    clients: list[queue.Queue] = field(default_factory=list)
+
+
+class Debouncer:
+    """Collect changed paths and run `action` once they have been quiet for `quiet` seconds."""
+
+    def __init__(self, action: Callable[[set[Path], float], None], quiet: float, longest: float) -> None:
+        self.action, self.quiet, self.longest = action, quiet, longest
+        self._paths: set[Path] = set()
+        self._first = self._last = 0.0
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="live-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, paths: Iterable[Path]) -> None:
+        """Called from the watcher thread: only records, never builds."""
+        with self._cond:
+            now = time.time()
+            if not self._paths:
+                self._first = now
+            self._paths.update(paths)
+            self._last = now
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._paths and not self._stopped:
+                    self._cond.wait()
+                if self._stopped:
+                    return
+                # A burst (git checkout) keeps extending the wait, up to `longest`.
+                while not self._stopped:
+                    now = time.time()
+                    wait = min(self._last + self.quiet, self._first + self.longest) - now
+                    if wait <= 0:
+                        break
+                    self._cond.wait(wait)
+                if self._stopped:
+                    return
+                paths, first = self._paths, self._first
+                self._paths = set()
+            self.action(paths, first)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, sink: Callable[[Iterable[Path]], None]) -> None:
+        self.sink = sink
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
+        found = [Path(os.fsdecode(p)) for p in paths]
+        found = [p for p in found if not IGNORED_PARTS.intersection(p.parts)]
+        if found:
+            self.sink(found)
+
+
+class LiveServer:
+    """Serve `site.root` on host:port; rebuild on changes; push events to open pages."""
+
+    def __init__(
+        self,
+        site: Site,
+        client_script: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        quiet: float = 0.05,
+        longest: float = 2.0,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        self.site, self.client_script, self.log = site, client_script, log
+        self.pages: dict[str, PageState] = {}
+        self.lock = threading.RLock()  # a page's file and its version change together
+        self.httpd = ThreadingHTTPServer((host, port), _make_request_handler(self))
+        self.httpd.daemon_threads = True
+        self.debouncer = Debouncer(self._rebuild, quiet, longest)
+        self.observer = Observer()
+        self.watches: dict[tuple[Path, bool], object] = {}
+        self._serving: threading.Thread | None = None
+        self.closed = threading.Event()
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    # -- life cycle ---------------------------------------------------------
+
+    def start(self) -> None:
+        """Watch and serve in background threads."""
+        self._sync_watches()
+        self.observer.start()
+        self.debouncer.start()
+        self._serving = threading.Thread(target=self.httpd.serve_forever, name="live-http", daemon=True)
+        self._serving.start()
+
+    def stop(self) -> None:
+        """Stop watching, end every event stream, close the socket."""
+        if self.closed.is_set():
+            return
+        self.closed.set()
+        self.observer.stop()
+        self.debouncer.stop()
+        with self.lock:
+            for state in self.pages.values():
+                for client in state.clients:
+                    client.put(None)
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self.observer.is_alive():
+            self.observer.join(timeout=5)
+
+    # -- watching and rebuilding ---------------------------------------------
+
+    def _sync_watches(self) -> None:
+        wanted = {(Path(p), r) for p, r in self.site.watched() if Path(p).is_dir()}
+        for key in set(self.watches) - wanted:
+            self.observer.unschedule(self.watches.pop(key))  # type: ignore[arg-type]
+        for path, recursive in wanted - set(self.watches):
+            self.watches[(path, recursive)] = self.observer.schedule(
+                _Handler(self.debouncer.add), str(path), recursive=recursive,
+                event_filter=WATCHED_EVENTS,
+            )
+
+    def notify_changed(self, paths: Iterable[Path]) -> None:
+        """Tell the server that files changed (what the watcher does)."""
+        self.debouncer.add(paths)
+
+    def _rebuild(self, changed: set[Path], first_seen: float) -> None:
+        started = time.time()
+        try:
+            with self.lock:
+                open_pages = frozenset(p for p, state in self.pages.items() if state.clients)
+                for event in self.site.rebuild(changed, open_pages):
+                    event.data.setdefault("timing", {}).update(
+                        {"seen": first_seen, "started": started}
+                    )
+                    self.publish(event)
+            self._sync_watches()
+        except Exception as exc:  # the server must outlive any build bug
+            self.log(f"deckwright serve: rebuild failed: {exc!r}")
+
+    def publish(self, event: PageEvent) -> None:
+        """Send an event to every open page showing `event.page`."""
+        with self.lock:
+            state = self.pages.setdefault(event.page, PageState())
+            data = dict(event.data)
+            if event.changed:
+                data["base"], data["version"] = state.version, state.version + 1
+                state.version += 1
+            else:
+                data.setdefault("version", state.version)
+            data.setdefault("timing", {})["sent"] = time.time()
+            state.last = data
+            message = json.dumps(data)
+            for client in state.clients:
+                client.put(message)
+
+    def connect(self, page: str) -> tuple[queue.Queue, str | None]:
+        with self.lock:
+            state = self.pages.setdefault(page, PageState())
+            client: queue.Queue = queue.Queue()
+            state.clients.append(client)
+            hello = dict(state.last or {}, version=state.version, replay=True)
+            hello.pop("patch", None)
+            return client, json.dumps(hello)
+
+    def disconnect(self, page: str, client: queue.Queue) -> None:
+        with self.lock:
+            state = self.pages.get(page)
+            if state and client in state.clients:
+                state.clients.remove(client)
+
+    # -- files ----------------------------------------------------------------
+
+    def resolve(self, url_path: str) -> Path | None:
+        """The file a URL path names inside the served folder, or None (never outside it)."""
+        rel = posixpath.normpath(unquote(url_path)).lstrip("/")
+        if rel.startswith("..") or "\0" in rel:
+            return None
+        root = self.site.root.resolve()
+        full = (root / rel).resolve()
+        if not full.is_relative_to(root):
+            return None
+        if full.is_dir() and (full / "index.html").is_file():
+            full = full / "index.html"
+        return full
+
+    def page_html(self, rel: str, full: Path) -> bytes:
+        """An HTML page with the client script injected, consistent with its version."""
+        with self.lock:
+            return self._inject(rel, full.read_text(encoding="utf-8", errors="replace"))
+
+    def placeholder(self, rel: str) -> bytes:
+        """A page that has not built yet: the client shows why, and loads it once it builds."""
+        text = f"<!DOCTYPE html><html><head><title>{html.escape(rel)}</title></head>"
+        text += f"<body><p>{html.escape(rel)} has not built yet.</p></body></html>\n"
+        with self.lock:
+            return self._inject(rel, text)
+
+    def _inject(self, rel: str, text: str) -> bytes:
+        version = self.pages.setdefault(rel, PageState()).version
+        tag = (
+            f'<script src="{CLIENT_URL}" data-page="{html.escape(rel)}" '
+            f'data-version="{version}" data-events="{EVENTS_URL}"></script>'
+        )
+        at = text.lower().find("</head>")
+        text = text[:at] + tag + "\n" + text[at:] if at >= 0 else tag + "\n" + text
+        return text.encode("utf-8")
+
+    def listing(self) -> bytes:
+        pages = sorted(p.name for p in self.site.root.glob("*.html"))
+        items = "\n".join(f'<li><a href="{html.escape(p)}">{html.escape(p)}</a></li>' for p in pages)
+        return f"<!DOCTYPE html><title>Pages</title><ul>\n{items}\n</ul>\n".encode()
+
+
+def _make_request_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the terminal is for problems
+            pass
+
+        def do_HEAD(self) -> None:
+            self._get(head=True)
+
+        def do_GET(self) -> None:
+            self._get(head=False)
+
+        def _get(self, head: bool) -> None:
+            parts = urlsplit(self.path)
+            if parts.path == CLIENT_URL:
+                return self._send(server.client_script.read_bytes(), "text/javascript", head)
+            if parts.path == EVENTS_URL:
+                return self._events(parse_qs(parts.query).get("page", [""])[0])
+            if parts.path == "/":
+                if not (server.site.root / "index.html").is_file():
+                    return self._send(server.listing(), "text/html; charset=utf-8", head)
+            full = server.resolve(parts.path)
+            if full is None:
+                return self.send_error(HTTPStatus.FORBIDDEN, "outside the served folder")
+            if not full.is_file():
+                rel = parts.path.lstrip("/")
+                if rel in server.pages:  # a page that never built: wait for it here
+                    return self._send(server.placeholder(rel), "text/html; charset=utf-8", head)
+                return self.send_error(HTTPStatus.NOT_FOUND)
+            try:
+                if full.suffix == ".html":
+                    rel = full.relative_to(server.site.root.resolve()).as_posix()
+                    return self._send(server.page_html(rel, full), "text/html; charset=utf-8", head)
+                body = full.read_bytes()
+            except OSError:  # vanished between the check and the read
+                return self.send_error(HTTPStatus.NOT_FOUND)
+            kind = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
+            self._send(body, kind, head)
+
+        def _send(self, body: bytes, kind: str, head: bool) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _events(self, page: str) -> None:
+            client, hello = server.connect(page)
+            try:
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self._event(hello)
+                while not server.closed.is_set():
+                    try:
+                        message = client.get(timeout=HEARTBEAT_SECONDS)
+                    except queue.Empty:
+                        self.wfile.write(b": still here\n\n")  # finds closed connections
+                        self.wfile.flush()
+                        continue
+                    if message is None:
+                        break
+                    self._event(message)
+            except OSError:  # the page went away
+                pass
+            finally:
+                server.disconnect(page, client)
+                self.close_connection = True
+
+        def _event(self, message: str | None) -> None:
+            if message is not None:
+                self.wfile.write(f"data: {message}\n\n".encode())
+                self.wfile.flush()
+
+    return RequestHandler

@@ -1,0 +1,280 @@
+"""`deckwright serve` without a browser: what a change rebuilds, what the tab is told, the server."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from deckwright import cli, serve
+from deckwright.reader import Project
+from deckwright.serve import Changes, DeckSite, DeckState, Shown, first_changed, slide_hunks
+
+MANIFEST = """\
+title: Serve test
+content:
+- |
+  class: title
+
+  Serve test
+- chapters/one.md
+- chapters/two.md
+"""
+
+ONE = """\
+# Chapter one
+
+First slide of one
+
+---
+
+## Second of one
+
+- a point
+"""
+
+TWO = """\
+# Chapter two
+
+Two, slide one
+
+---
+
+## Two, slide two
+
+--
+
+- a step
+
+---
+
+## Two, slide three
+
+Last words
+"""
+
+PROJECT = {"deck.yml": MANIFEST, "chapters/one.md": ONE, "chapters/two.md": TWO}
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+@pytest.fixture
+def site(make_project, tmp_path: Path) -> DeckSite:
+    root = make_project(PROJECT)
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    return site
+
+
+def rebuild(site: DeckSite, *paths: Path) -> list:
+    return list(site.rebuild(set(paths), frozenset()))
+
+
+# -- which slide to show ----------------------------------------------------------------
+
+
+def shown(*pairs: tuple[str, str]) -> list[Shown]:
+    return [Shown(path, hash(text)) for path, text in pairs]
+
+
+def test_first_changed_is_the_first_differing_slide_of_the_saved_file():
+    old = shown(("a.md", "1"), ("b.md", "x"), ("a.md", "2"), ("a.md", "3"))
+    new = shown(("a.md", "1"), ("b.md", "y"), ("a.md", "2"), ("a.md", "3 edited"))
+    assert first_changed(old, new, {"a.md"}) == 3
+    assert first_changed(old, new, {"b.md"}) == 1
+
+
+def test_first_changed_is_none_when_nothing_visible_changed_in_that_file():
+    old = shown(("a.md", "1"), ("b.md", "x"))
+    new = shown(("t.md", "toc"), ("a.md", "1"), ("b.md", "x"))
+    assert first_changed(old, new, {"a.md"}) is None
+
+
+def test_first_changed_after_removing_the_last_slides_shows_the_files_last_slide():
+    old = shown(("a.md", "1"), ("a.md", "2"), ("a.md", "3"), ("z.md", "end"))
+    new = shown(("a.md", "1"), ("a.md", "2"), ("z.md", "end"))
+    assert first_changed(old, new, {"a.md"}) == 1
+
+
+def test_first_changed_finds_an_inserted_slide():
+    old = shown(("a.md", "1"), ("a.md", "2"))
+    new = shown(("a.md", "1"), ("a.md", "new"), ("a.md", "2"))
+    assert first_changed(old, new, {"a.md"}) == 1
+
+
+def test_hunks_count_shown_slides_and_carry_only_changed_markdown():
+    state = DeckState("d.yml", "d.html", slides=["A", "B\n--\nB2", "C", "D"], steps=[1, 2, 1, 1])
+    hunks = slide_hunks(state, ["A", "B\n--\nB2\n--\nB3", "C", "E", "F"], [1, 3, 1, 1, 1])
+    assert hunks == [
+        {"start": 1, "remove": 2, "add": 3, "markdown": "B\n--\nB2\n--\nB3"},
+        {"start": 4, "remove": 1, "add": 2, "markdown": "E\n---\nF"},
+    ]
+
+
+def test_changes_cover_files_inside_a_changed_folder(tmp_path: Path):
+    changes = Changes({tmp_path / "chapters"})
+    assert changes.touch(tmp_path / "chapters" / "one.md")
+    assert not changes.touch(tmp_path / "chapters-old" / "one.md")
+    assert not changes.touch(tmp_path / "other.md")
+
+
+# -- what a change rebuilds and what the tab hears ---------------------------------------
+
+
+def test_saving_a_chapter_rebuilds_its_deck_and_points_at_the_edited_slide(site: DeckSite):
+    two = site.project.root / "chapters/two.md"
+    two.write_text(TWO.replace("Last words", "Final words"))
+    [event] = rebuild(site, two)
+    assert event.page == "deck.yml.html" and event.changed
+    data = event.data
+    assert data["errors"] is None
+    # the title slide, chapter one's 2 slides, then two's 4 shown slides (one `--` step)
+    assert data["target"] == 6 and data["total"] == 7
+    [hunk] = data["patch"]
+    assert hunk["start"] == 6 and hunk["remove"] == 1 and hunk["add"] == 1
+    assert "Final words" in hunk["markdown"]
+    assert "Final words" in (site.root / "deck.yml.html").read_text()
+
+
+def test_an_unrelated_file_rebuilds_nothing(site: DeckSite):
+    other = site.project.root / "chapters/unused.md"
+    other.write_text("# Not in any manifest\n")
+    assert rebuild(site, other) == []
+    assert site.built_count == {"deck.yml": 1}
+
+
+def test_a_broken_manifest_reports_its_line_then_a_fix_clears_it(site: DeckSite):
+    manifest = site.project.root / "deck.yml"
+    manifest.write_text(MANIFEST.replace("- chapters/one.md", "- [chapters/one.md"))
+    [event] = rebuild(site, manifest)
+    assert not event.changed
+    assert event.data["errors"].startswith("deck.yml:9:1: error: invalid YAML")
+    assert "Serve test" in (site.root / "deck.yml.html").read_text()  # the last good build stays
+    manifest.write_text(MANIFEST)
+    [event] = rebuild(site, manifest)
+    assert event.data["errors"] is None
+    assert event.data["target"] is None  # the deck is what it was before the break
+    assert not event.changed
+
+
+def test_a_manifest_that_stops_listing_a_chapter_no_longer_rebuilds_for_it(site: DeckSite):
+    manifest = site.project.root / "deck.yml"
+    manifest.write_text(MANIFEST.replace("- chapters/one.md\n", ""))
+    [event] = rebuild(site, manifest)
+    assert event.data["total"] == 5
+    assert rebuild(site, site.project.root / "chapters/one.md") == []
+
+
+def test_new_and_deleted_manifests(site: DeckSite):
+    root = site.project.root
+    (root / "more.yml").write_text("title: More\ncontent:\n- chapters/one.md\n")
+    [event] = rebuild(site, root / "more.yml")
+    assert event.page == "more.yml.html" and event.changed
+    (root / "more.yml").unlink()
+    [event] = rebuild(site, root / "more.yml")
+    assert event.page == "more.yml.html" and "gone" in event.data["errors"]
+    assert set(site.states) == {"deck.yml"}
+
+
+def test_a_deleted_chapter_is_an_error_with_the_manifest_line(site: DeckSite):
+    two = site.project.root / "chapters/two.md"
+    two.unlink()
+    [event] = rebuild(site, two)
+    assert event.data["errors"] == "deck.yml:8:3: error: chapter file 'chapters/two.md' does not exist"
+    two.write_text(TWO)
+    [event] = rebuild(site, two)
+    assert event.data["errors"] is None
+
+
+def test_a_folder_renamed_as_a_whole_rebuilds_the_decks_inside(site: DeckSite):
+    root = site.project.root
+    (root / "chapters").rename(root / "moved")
+    [event] = rebuild(site, root / "chapters", root / "moved")
+    assert "chapters/one.md" in event.data["errors"]
+
+
+# -- the HTTP server ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def running(make_project, tmp_path: Path):
+    root = make_project(PROJECT)
+    (root.parent / "secret.txt").write_text("not for the web")
+    server, site, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
+    site.err = quiet
+    yield server, site
+    server.stop()
+
+
+def get(server, path: str) -> tuple[int, bytes]:
+    host, port = server.httpd.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def test_pages_get_the_client_script_and_assets_are_served(running):
+    server, _ = running
+    status, body = get(server, "/deck.yml.html")
+    assert status == 200
+    assert b'<script src="/__live__/client.js" data-page="deck.yml.html" data-version="1"' in body
+    assert get(server, "/assets/vendor/remark.min.js")[0] == 200
+    status, listing = get(server, "/")
+    assert status == 200 and b'href="deck.yml.html"' in listing
+
+
+@pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt",
+                                  "/..%2fsecret.txt"])
+def test_requests_cannot_leave_the_served_folder(running, path: str):
+    server, _ = running
+    status, body = get(server, path)
+    assert status in (403, 404) and b"not for the web" not in body
+
+
+def test_the_server_listens_on_localhost_by_default():
+    args = cli._parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1" and args.func is serve.run
+
+
+def read_event(stream) -> dict:
+    while True:
+        line = stream.readline()
+        if not line:
+            raise AssertionError("the event stream closed")
+        if line.startswith(b"data: "):
+            return json.loads(line[6:])
+
+
+def test_a_save_reaches_the_event_stream(running):
+    server, site = running
+    host, port = server.httpd.server_address[:2]
+    stream = socket.create_connection((host, port), timeout=20).makefile("rwb")
+    stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.flush()
+    assert read_event(stream) == {"version": 1, "replay": True}
+    two = site.project.root / "chapters/two.md"
+    time.sleep(0.2)  # the watcher is running
+    two.write_text(TWO.replace("Last words", "Final words"))
+    event = read_event(stream)
+    assert event["base"] == 1 and event["version"] == 2 and event["target"] == 6
+    assert set(event["timing"]) >= {"seen", "started", "sent", "compile", "write"}
+
+
+def test_stop_ends_open_streams(running):
+    server, _ = running
+    host, port = server.httpd.server_address[:2]
+    stream = socket.create_connection((host, port), timeout=20).makefile("rwb")
+    stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.flush()
+    read_event(stream)
+    server.stop()
+    while stream.readline():
+        pass  # reaches the end instead of hanging
+    assert not server.observer.is_alive()
