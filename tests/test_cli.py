@@ -1,0 +1,114 @@
+"""The command line in two layers: argument handling (build mocked), then real builds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deckwright import cli
+
+from .conftest import REPO, write_files
+
+GOOD = {"good.yml": "title: Good\ncontent:\n- - a.md\n", "a.md": "# A\n\nHello\n---\nMore\n"}
+
+
+def test_build_arguments_reach_the_builder(monkeypatch, tmp_path):
+    calls = []
+
+    def fake_build(project, manifests, out, env=None, strict=False):
+        calls.append((project.root, manifests, out, strict))
+        return []
+
+    root = write_files(tmp_path / "slides", GOOD)
+    monkeypatch.setattr(cli, "build", fake_build)
+    assert cli.main(["build", "--root", str(root), "--out", "site", "--strict", "good.yml"]) == 0
+    assert calls == [(root.resolve(), ["good.yml"], "site", True)]
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert cli.main(["build", "--root", str(tmp_path / "nowhere")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert cli.main(["build", "--root", str(tmp_path)]) == 2
+    assert "no *.yml manifest" in capsys.readouterr().err
+    root = write_files(tmp_path / "slides", GOOD)
+    assert cli.main(["build", "--root", str(root), "missing.yml"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["build", "--no-such-option"])
+    assert exc.value.code == 2
+
+
+def test_one_bad_deck_fails_the_build_but_not_the_others(tmp_path, capsys):
+    root = write_files(
+        tmp_path / "slides",
+        {**GOOD, "bad.yml": "content:\n- - a.md\n- - gone.md\n"},
+    )
+    out = tmp_path / "dist"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 1
+    printed = capsys.readouterr()
+    assert "bad.yml:3:5: error: chapter file 'gone.md' does not exist" in printed.err
+    assert "Traceback" not in printed.err
+    assert "good.yml.html" in printed.out and "1 built, 1 failed" in printed.out
+    assert sorted(p.name for p in out.glob("*.html")) == ["good.yml.html"]
+    assert not list(out.rglob("*.tmp")), "no half-written files are left"
+
+
+def test_strict_fails_on_warnings_and_writes_nothing(tmp_path, capsys):
+    root = write_files(tmp_path / "slides", {**GOOD, "a.md": "# A\n\n@@TYPO@@\n"})
+    out = tmp_path / "dist"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 0
+    assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "strict"), "--strict"]) == 1
+    assert "a.md:3: error: unknown directive @@TYPO@@" in capsys.readouterr().err
+    assert not (tmp_path / "strict" / "good.yml.html").exists()
+
+
+def test_a_failed_rebuild_keeps_the_previous_deck(tmp_path):
+    root = write_files(tmp_path / "slides", GOOD)
+    out = tmp_path / "dist"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 0
+    before = (out / "good.yml.html").read_text()
+    (root / "a.md").write_text("# A\n\n```\nunclosed\n")
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 1
+    assert (out / "good.yml.html").read_text() == before
+
+
+def test_python_m_deckwright_and_build_py(tmp_path):
+    help_text = subprocess.run(
+        [sys.executable, "-m", "deckwright", "build", "--help"], capture_output=True, text=True
+    )
+    assert help_text.returncode == 0 and "--strict" in help_text.stdout
+    out = tmp_path / "dist"
+    done = subprocess.run(
+        [sys.executable, "build.py", "--out", str(out), "--strict"],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    manifests = sorted(p.name for p in (REPO / "slides").glob("*.yml"))
+    assert len(manifests) >= 2
+    for name in manifests:
+        assert (out / f"{name}.html").is_file()
+    assert (out / "assets" / "vendor" / "remark.min.js").is_file()
+    assert (out / "assets" / "deckwright.css").is_file()
+
+
+def test_sample_decks_share_chapters(tmp_path):
+    """The sample has an in-person day and a self-paced variant sharing chapters."""
+    import yaml
+
+    decks = [yaml.safe_load(p.read_text()) for p in sorted((REPO / "slides").glob("*.yml"))]
+
+    def chapters(manifest: dict) -> set[str]:
+        items, found = list(manifest.get("content") or manifest.get("chapters")), set()
+        while items:
+            item = items.pop()
+            if isinstance(item, list):
+                items += item
+            elif "\n" not in item:
+                found.add(item)
+        return found
+
+    shared = set.intersection(*(chapters(d) for d in decks))
+    assert len(shared) >= 5
+    assert {tuple(d.get("exclude", [])) for d in decks} >= {("self-paced",), ("in-person",)}
