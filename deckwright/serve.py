@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .builder import DeckResult, Workshop, compile_deck, deck_inputs, resolve_manifest, write_deck
 from .errors import DeckwrightError, Problem
-from .model import Deck, SourceLoc
+from .model import Deck, Slide, SourceLoc
 from .reader import Project
 from .render import ASSETS, TEMPLATES, slide_markdown
 from .server import LiveServer, PageEvent
@@ -72,12 +72,17 @@ def shown_slides(deck: Deck) -> list[Shown]:
     """
     shown = []
     for slide in deck.slides:
-        for step in slide.steps:
+        for step in slide.steps[:_shown_steps(slide)]:
             text = step.text
             cut = text.rfind("\n\n" + footer(deck, slide, step))
             text = text[:cut] if cut >= 0 else text
             shown.append(Shown(os.path.normpath(step.loc.path), _hash(f"{text}\0{step.notes}")))
     return shown
+
+
+def _shown_steps(slide: Slide) -> int:
+    """How many slides remark shows for this one: none for a `layout: true` slide."""
+    return 0 if slide.properties.get("layout") == "true" else len(slide.steps)
 
 
 def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -> int | None:
@@ -265,7 +270,7 @@ class DeckSite:
     def _update(self, state: DeckState, deck: Deck, markdown: list[str], files: set[str],
                 full_reload: bool) -> PageEvent:
         """Remember the new deck; say what changed since the last good one."""
-        steps = [len(s.steps) for s in deck.slides]
+        steps = [_shown_steps(s) for s in deck.slides]
         shown = shown_slides(deck)
         linked = any(LINKED_PROPERTIES.intersection(s.properties) for s in deck.slides)
         old_html, state.html = state.html, deck.manifest.html

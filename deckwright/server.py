@@ -338,6 +338,8 @@ def _make_request_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             full = server.resolve(parts.path)
             if full is None:
                 return self.send_error(HTTPStatus.FORBIDDEN, "outside the served folder")
+            if not full.is_file() and parts.path == "/favicon.ico":
+                return self._send(b"", "image/x-icon", head)  # browsers ask; say nothing
             if not full.is_file():
                 rel = parts.path.lstrip("/")
                 if rel in server.pages:  # a page that never built: wait for it here

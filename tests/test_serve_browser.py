@@ -1,0 +1,202 @@
+"""`deckwright serve` in headless Chromium: the tab follows the edit, shows errors, keeps its modes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckwright import serve
+from deckwright.reader import Project
+
+try:  # tests/ may or may not be a package, depending on how pytest imports it
+    from tests import browser as dwb
+except ImportError:  # pragma: no cover
+    import browser as dwb
+
+pytestmark = pytest.mark.browser
+
+MANIFEST = """\
+title: Live test
+content:
+- |
+  class: title
+
+  Live test deck
+- # Part one
+  - chapters/intro.md
+- # Part two
+  - chapters/details.md
+"""
+
+INTRO = """\
+# Introduction
+
+Intro slide one
+
+---
+
+## Intro two
+
+- a point
+"""
+
+
+def details(n: int = 8) -> str:
+    slides = [f"## Detail {i}\n\nText of detail {i}\n" for i in range(1, n + 1)]
+    slides[2] += "\n--\n\n- a later step of detail 3\n"
+    slides[3] += "\n???\n\nNotes of detail 4\n"
+    return "# Details\n\nThe details chapter\n\n---\n\n" + "\n---\n\n".join(slides)
+
+
+PROJECT = {"deck.yml": MANIFEST, "chapters/intro.md": INTRO, "chapters/details.md": details()}
+PAGE = "deck.yml.html"
+
+
+@pytest.fixture
+def live(make_project, tmp_path: Path):
+    root = make_project(PROJECT)
+    quiet = lambda _: None  # noqa: E731
+    server, site, results = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
+    site.err = quiet
+    assert all(r.ok for r in results)
+    yield root, server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with dwb.open_browser() as b:
+        yield b
+
+
+def open_deck(browser, server, slide: int = 1):
+    page = dwb.new_page(browser)
+    deck = dwb.load_deck(page, f"{server.url}{PAGE}#{slide}")
+    assert deck["count"] > 0 and not deck["failed"]
+    page.wait_for_function("() => window.deckwrightServe !== undefined")
+    # Connected: the server has replayed the page's state.
+    page.wait_for_function("() => window.deckwrightServe.source.readyState === 1")
+    return page, deck
+
+
+def visible_text(page) -> str:
+    return dwb.visible_slide(page).inner_text()
+
+
+def wait_for_visible(page, text: str, timeout: int = 20000) -> None:
+    page.wait_for_function(
+        """(text) => {
+            const el = document.querySelector('.remark-visible .remark-slide-content');
+            return el !== null && el.innerText.includes(text);
+        }""",
+        arg=text,
+        timeout=timeout,
+    )
+
+
+def slide_index_with(page, text: str) -> int:
+    return page.evaluate(
+        """(text) => window.slideshow.getSlides().findIndex(
+               (s) => s.content.join('').includes(text))""",
+        text,
+    )
+
+
+def test_the_tab_follows_the_edit_then_shows_and_clears_a_manifest_error(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server)
+    count = deck["count"]
+    assert dwb.current_slide(page) == 0
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    # Edit a slide near the end of a chapter: the tab shows it, swapped in place.
+    chapter = root / "chapters/details.md"
+    chapter.write_text(details().replace("Text of detail 7", "Detail seven, edited"))
+    wait_for_visible(page, "Detail seven, edited")
+    assert page.evaluate("() => window.notReloaded") is True
+    index = dwb.current_slide(page)
+    assert index == slide_index_with(page, "Detail seven, edited") > 0
+    assert page.evaluate("() => location.hash") == f"#{index + 1}"
+    assert page.evaluate("() => window.slideshow.getSlideCount()") == count
+
+    # Add a `--` step to an earlier slide: the count changes; slide numbers follow.
+    chapter.write_text(details().replace("Text of detail 2\n", "Text of detail 2\n\n--\n\n- added step\n"))
+    wait_for_visible(page, "added step")
+    assert page.evaluate("() => window.slideshow.getSlideCount()") == count + 1
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert number.endswith(f"{dwb.current_slide(page) + 1}/{count + 1}")
+    last = page.evaluate("() => window.slideshow.getSlideCount()")
+    dwb.goto_slide(page, last)
+    assert "Detail 8" in visible_text(page)
+
+    # Break the manifest: the error, with its line, over the last good deck.
+    manifest = root / "deck.yml"
+    manifest.write_text(MANIFEST.replace("- chapters/intro.md", "- [chapters/intro.md"))
+    error = page.locator("#deckwright-serve-error")
+    error.wait_for(state="visible", timeout=20000)
+    assert "deck.yml:" in error.inner_text() and "invalid YAML" in error.inner_text()
+    assert "Detail 8" in visible_text(page)
+
+    # Fix it: the error goes, the deck is back.
+    manifest.write_text(MANIFEST)
+    error.wait_for(state="detached", timeout=20000)
+    assert "Detail 8" in visible_text(page)
+    assert page.evaluate("() => window.notReloaded") is True
+    assert not deck["errors"]
+
+
+def test_presenter_mode_and_notes_keep_working_after_a_swap(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server)
+    index = slide_index_with(page, "Text of detail 4")
+    dwb.goto_slide(page, index + 1)
+    page.keyboard.press("p")
+    assert page.evaluate("() => document.body.classList.contains('remark-presenter-mode')")
+    notes = page.locator(".remark-notes-current-area .remark-notes")
+    assert "Notes of detail 4" in notes.inner_text()
+
+    (root / "chapters/details.md").write_text(details().replace("Notes of detail 4", "Notes, edited"))
+    page.wait_for_function(
+        "() => document.querySelector('.remark-notes-current-area .remark-notes')"
+        ".innerText.includes('Notes, edited')",
+        timeout=20000,
+    )
+    assert dwb.current_slide(page) == index
+    page.keyboard.press("p")
+    assert not page.evaluate("() => document.body.classList.contains('remark-presenter-mode')")
+    page.keyboard.press("p")
+    assert page.evaluate("() => document.body.classList.contains('remark-presenter-mode')")
+    assert not deck["errors"]
+
+
+def test_a_deck_that_cannot_be_swapped_reloads_at_the_edit_in_presenter_mode(browser, live):
+    # A `layout: true` slide shapes the ones after it: such decks reload whole.
+    root, server = live
+    intro = root / "chapters/intro.md"
+    intro.write_text("layout: true\n\n.footnote[layout]\n\n---\n\n" + INTRO)
+    page, deck = open_deck(browser, server)
+    page.keyboard.press("p")
+    page.evaluate("() => { window.notReloaded = true; }")
+    (root / "chapters/details.md").write_text(details().replace("Text of detail 5", "Five, edited"))
+    wait_for_visible(page, "Five, edited")
+    assert page.evaluate("() => window.notReloaded") is None
+    assert dwb.current_slide(page) == slide_index_with(page, "Five, edited")
+    assert page.evaluate("() => location.hash").startswith("#p")
+    assert page.evaluate("() => document.body.classList.contains('remark-presenter-mode')")
+    page.keyboard.press("p")
+    assert not page.evaluate("() => document.body.classList.contains('remark-presenter-mode')")
+
+
+def test_a_clone_window_follows_too(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server)
+    with page.context.expect_page() as opened:
+        page.keyboard.press("c")
+    clone = opened.value
+    clone.wait_for_function("() => window.deckwrightServe && "
+                            "window.deckwrightServe.source.readyState === 1", timeout=20000)
+    (root / "chapters/details.md").write_text(details().replace("Text of detail 6", "Six, edited"))
+    wait_for_visible(page, "Six, edited")
+    wait_for_visible(clone, "Six, edited")
+    assert dwb.current_slide(clone) == dwb.current_slide(page)
