@@ -45,14 +45,18 @@ class Workshop:
     git: GitState
     interstitials: tuple[str, ...]
     chapters: dict[str, Chapter] = field(default_factory=dict)
+    _files: dict[str, Path | None] = field(default_factory=dict)  # which paths are files
 
     @classmethod
     def open(cls, project: Project, env: Mapping[str, str] | None = None) -> Workshop:
         env = dict(os.environ if env is None else env)
         return cls(project, env, read_git(project.root), project.interstitials())
 
-    def forget(self, changed: set[Path]) -> None:
-        """Drop what was read from `changed` files, so that the next build reads them again."""
+    def forget(self, changed: set[Path], git: bool = True) -> None:
+        """Drop what was read from `changed` files, so that the next build reads them again.
+
+        `git=False` keeps the git state as it is, for a caller that refreshes it later.
+        """
         root = self.project.root
         stale = [
             key for key, chapter in self.chapters.items()
@@ -60,9 +64,20 @@ class Workshop:
         ]
         for key in stale:
             del self.chapters[key]
+        self._files.clear()
         if root / "interstitials.txt" in changed:
             self.interstitials = self.project.interstitials()
-        self.git = read_git(root)
+        if git:
+            self.git = read_git(root)
+
+    def local_file(self, path: str) -> Path | None:
+        """The project's file at `path` (None if there is none), looked up once per build."""
+        if path not in self._files:
+            self._files[path] = self.project.local_file(path)
+        return self._files[path]
+
+    def exists(self, path: str) -> bool:
+        return self.local_file(path) is not None
 
     def chapter(self, entry: Entry) -> Chapter:
         """A chapter parsed once per build, whatever the number of decks using it."""
@@ -86,7 +101,7 @@ class Workshop:
 
     def load(self, manifest_path: str) -> tuple[Manifest, list[Problem]]:
         text = self.project.read_text(manifest_path)
-        manifest, report = load_manifest(manifest_path, text, self.project.exists, self.env)
+        manifest, report = load_manifest(manifest_path, text, self.exists, self.env)
         return manifest, report.problems
 
     def deck(self, manifest: Manifest) -> Deck:
@@ -96,7 +111,7 @@ class Workshop:
         for entry in manifest.entries:
             chapter = self.chapter(entry)
             problems += chapter.problems
-            slides += [replace(s, part=entry.part) for s in chapter.slides]
+            slides += [s.in_part(entry.part) for s in chapter.slides]
         errors = [p for p in problems if p.is_error]
         if errors:
             raise DeckwrightError(errors)
@@ -110,11 +125,11 @@ class Workshop:
         )
 
 
-def missing_pictures(deck: Deck, project: Project) -> list[Problem]:
+def missing_pictures(deck: Deck, project: Project | Workshop) -> list[Problem]:
     return [
         Problem(loc, f"picture '{path}' does not exist")
         for slide in deck.slides
-        for loc, path in pictures(slide)
+        for loc, path in slide.pictures
         if project.local_file(path) is None
     ]
 
@@ -122,34 +137,38 @@ def missing_pictures(deck: Deck, project: Project) -> list[Problem]:
 def compile_deck(workshop: Workshop, manifest: Manifest, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
     """Run the stages for one validated manifest and check the result; raises on errors."""
     deck = run_pipeline(workshop.deck(manifest), tuple(stages))
-    problems = list(deck.problems) + missing_pictures(deck, workshop.project)
+    problems = list(deck.problems) + missing_pictures(deck, workshop)
     if any(p.is_error for p in problems):
         raise DeckwrightError(sorted(problems, key=lambda p: not p.is_error))
     return deck, problems
 
 
-def deck_inputs(workshop: Workshop, manifest_path: str, manifest: Manifest | None, deck: Deck | None) -> frozenset[Path]:
+def deck_inputs(
+    workshop: Workshop, manifest_path: str, manifest: Manifest | None, deck: Deck | None
+) -> frozenset[Path]:
     """The files a deck depends on (as far as its build got), to rebuild only what changed."""
-    root = workshop.project.root
-    paths = {root / manifest_path, root / "interstitials.txt"}
+    names = {manifest_path, "interstitials.txt"}
     for entry in manifest.entries if manifest else ():
-        paths.add(root / entry.source_path)
+        names.add(entry.source_path)
         key = entry.path if entry.path is not None else f"{entry.loc}"
         if key in workshop.chapters:
-            paths.update(root / f for f in workshop.chapters[key].files)
+            names.update(workshop.chapters[key].files)
     if deck is not None:
-        paths.update(root / p for s in deck.slides for _, p in pictures(s))
-    return frozenset(Path(os.path.normpath(p)) for p in paths)
+        names.update(p for s in deck.slides for _, p in s.pictures)
+    root = str(workshop.project.root)
+    return frozenset(Path(os.path.normpath(os.path.join(root, n))) for n in names)
 
 
-def write_deck(deck: Deck, project: Project, out: OutputDir, markdown: str | None = None) -> None:
+def write_deck(
+    deck: Deck, project: Project | Workshop, out: OutputDir, markdown: str | None = None
+) -> None:
     """Write the deck's HTML last, after the pictures it shows (`markdown`: already rendered)."""
     html = deck_html(deck, deck_markdown(deck) if markdown is None else markdown)
-    for slide in deck.slides:
-        for _, path in pictures(slide):
-            source = project.local_file(path)
-            if source is not None:
-                out.copy_file(source, os.path.normpath(path).replace(os.sep, "/"))
+    shown = {path for slide in deck.slides for _, path in slide.pictures}
+    for path in sorted(shown):
+        source = project.local_file(path)
+        if source is not None:
+            out.copy_file(source, os.path.normpath(path).replace(os.sep, "/"))
     out.write_text(deck.manifest.html, html)
 
 
@@ -180,7 +199,7 @@ def build(
                 if not assets_written:
                     out.copy_tree(ASSETS, "assets")
                     assets_written = True
-                write_deck(deck, project, out)
+                write_deck(deck, workshop, out)
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .model import Slide, SourceLoc
+from .model import SourceLoc, Step
+
+if TYPE_CHECKING:
+    from .model import Slide
 
 _FENCED = re.compile(r"^ *(`{3,}|~{3,})[^\n]*\n.*?^ *\1 *$", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
@@ -27,41 +30,48 @@ def _blank_code(text: str) -> str:
     return _INLINE_CODE.sub(blank, _FENCED.sub(blank, text))
 
 
-@lru_cache(maxsize=1 << 16)
-def _found(text: str, pattern: re.Pattern[str]) -> tuple[tuple[int, str], ...]:
-    """(line offset, target) of each match outside code.
-
-    Cached: a build scans each step several times (checks, inputs, writing), and
-    `deckwright serve` rebuilds decks whose steps are mostly unchanged.
-    """
-    text = _blank_code(text)
-    return tuple(
-        (text.count("\n", 0, m.start()), next(g for g in m.groups() if g))
-        for m in pattern.finditer(text)
-    )
+def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> Iterator[tuple[SourceLoc, str]]:
+    for step in steps:
+        # Most steps have neither links nor pictures: look before blanking out code.
+        if quick not in step.text or not pattern.search(step.text):
+            continue
+        text = _blank_code(step.text)
+        for m in pattern.finditer(text):
+            target = next(g for g in m.groups() if g)
+            yield step.loc.shifted(text.count("\n", 0, m.start())), target
 
 
-def _matches(slide: Slide, pattern: re.Pattern[str]) -> Iterator[tuple[SourceLoc, str]]:
-    for step in slide.steps:
-        for offset, target in _found(step.text, pattern):
-            yield step.loc.shifted(offset), target
-
-
-def anchor_links(slide: Slide) -> Iterator[tuple[SourceLoc, str]]:
+def find_anchor_links(steps: tuple[Step, ...]) -> Iterator[tuple[SourceLoc, str]]:
     """(where, anchor) for each `[text](#anchor)` link in a slide's text."""
-    return _matches(slide, ANCHOR_LINK)
+    return _matches(steps, ANCHOR_LINK, "#")
 
 
 def is_local(url: str) -> bool:
     return not re.match(r"^([a-z][a-z0-9+.-]*:|//|#)", url, re.IGNORECASE)
 
 
-def pictures(slide: Slide) -> Iterator[tuple[SourceLoc, str]]:
+def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
     """(where, path) for each local picture a slide shows (query and fragment dropped)."""
-    for loc, url in _matches(slide, PICTURE):
-        if is_local(url):
-            yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
-    bg = slide.properties.get("background-image", "")
+    for quick in ("](", "src=", "url("):
+        if any(quick in step.text for step in steps):
+            break
+    else:
+        quick = ""
+    if quick:
+        for loc, url in _matches(steps, PICTURE, ""):
+            if is_local(url):
+                yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
+    bg = properties.get("background-image", "")
     if m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg):
         if is_local(m.group(1)):
-            yield slide.loc, m.group(1)
+            yield steps[0].loc, m.group(1)
+
+
+def anchor_links(slide: Slide) -> tuple[tuple[SourceLoc, str], ...]:
+    """The `#anchor` links of a slide (found once, when the slide was made)."""
+    return slide.links
+
+
+def pictures(slide: Slide) -> tuple[tuple[SourceLoc, str], ...]:
+    """The local pictures a slide shows (found once, when the slide was made)."""
+    return slide.pictures

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
@@ -52,7 +53,7 @@ class Manifest:
     part_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One `--` step of a slide: its own text, and presenter notes after `???`."""
 
@@ -60,6 +61,9 @@ class Step:
     loc: SourceLoc
     notes: str | None = None
     notes_loc: SourceLoc | None = None
+
+    def with_text(self, text: str, notes: str | None = None) -> Step:
+        return Step(text, self.loc, self.notes if notes is None else notes, self.notes_loc)
 
 
 PROPERTY_LINE = re.compile(r"\n*([-\w]+):([^$\n]*)", re.ASCII)
@@ -84,7 +88,10 @@ def read_properties(text: str) -> tuple[dict[str, str], str]:
     return props, body
 
 
-@dataclass(frozen=True)
+Ref = tuple[SourceLoc, str]  # where a slide refers to something, and to what
+
+
+@dataclass(frozen=True, slots=True)
 class Slide:
     """A remark slide (`---` to `---`), with its steps and what the build knows of it."""
 
@@ -94,6 +101,8 @@ class Slide:
     anchor: str | None = None  # the name of the generated title slide for `title`
     generated: str = ""  # what generated this slide ("" for an author's slide)
     properties: dict[str, str] = field(default_factory=dict, compare=False)
+    pictures: tuple[Ref, ...] = ()  # local pictures it shows
+    links: tuple[Ref, ...] = ()  # `#anchor` links it makes
 
     @property
     def loc(self) -> SourceLoc:
@@ -107,11 +116,33 @@ class Slide:
     def name(self) -> str | None:
         return self.properties.get("name") or None
 
+    # Direct constructors: dataclasses.replace is several times slower, and big decks
+    # make tens of thousands of slides per build.
+    def with_steps(self, steps: tuple[Step, ...]) -> Slide:
+        return Slide(steps, self.part, self.title, self.anchor, self.generated,
+                     self.properties, self.pictures, self.links)
+
+    def in_part(self, part: int | None) -> Slide:
+        return Slide(self.steps, part, self.title, self.anchor, self.generated,
+                     self.properties, self.pictures, self.links)
+
+    def with_anchor(self, anchor: str) -> Slide:
+        return Slide(self.steps, self.part, self.title, anchor, self.generated,
+                     self.properties, self.pictures, self.links)
+
 
 def make_slide(steps: tuple[Step, ...], **fields: object) -> Slide:
-    """A slide whose properties are read from its first step, as remark reads them."""
+    """A slide whose properties, pictures and links are read from its text, as remark would."""
+    from .links import find_anchor_links, find_pictures
+
     props, _ = read_properties(steps[0].text)
-    return Slide(steps=steps, properties=props, **fields)  # type: ignore[arg-type]
+    return Slide(
+        steps=steps,
+        properties=props,
+        pictures=tuple(find_pictures(steps, props)),
+        links=tuple(find_anchor_links(steps)),
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True)
@@ -133,7 +164,7 @@ class RepoLink:
     prefix: str  # the content root's folder inside the repository ("" at its top)
 
     def file_url(self, path: str, line: int | None = None) -> str:
-        full = f"{self.prefix}/{path}" if self.prefix else path
+        full = posixpath.normpath(f"{self.prefix}/{path}") if self.prefix else path
         return f"{self.url}/blob/{self.branch}/{full}" + (f"#L{line}" if line else "")
 
     def tree_url(self, path: str) -> str:

@@ -29,7 +29,7 @@ def assign_anchors(deck: Deck) -> Deck:
     """Give each chapter title in a part a unique anchor for its generated title slide."""
     taken = {s.name for s in deck.slides if s.name}
     slides = tuple(
-        replace(s, anchor=unique_anchor(s.title, taken)) if s.title and s.part else s
+        s.with_anchor(unique_anchor(s.title, taken)) if s.title and s.part else s
         for s in deck.slides
     )
     return replace(deck, slides=slides)
@@ -61,7 +61,7 @@ def insert_toc(deck: Deck) -> Deck:
         if not any("@@TOC@@" in step.text for step in slide.steps):
             slides.append(slide)
             continue
-        steps = tuple(replace(st, text=st.text.replace("@@TOC@@", "")) for st in slide.steps)
+        steps = tuple(st.with_text(st.text.replace("@@TOC@@", "")) for st in slide.steps)
         rest = make_slide(steps, part=slide.part)
         if any(_has_body(st.text) for st in rest.steps):
             slides.append(rest)
@@ -80,9 +80,10 @@ def insert_title_slides(deck: Deck) -> Deck:
     chapters = _chapters(deck)
     pictures = deck.interstitials
     slides: list[Slide] = []
-    for index, slide in enumerate(s for s in deck.slides):
+    number = -1
+    for slide in deck.slides:
         if slide.anchor:
-            number = chapters.index(slide)
+            number += 1
             if pictures:
                 url = pictures[number % len(pictures)]
                 text = f"class: pic\n\n.interstitial[![]({url})]\n"
@@ -110,18 +111,24 @@ def substitute_directives(deck: Deck) -> Deck:
     """Replace `@@TITLE@@`, `@@LINK[...]` and the other value directives in every step."""
     values = directive_values(deck.manifest)
 
-    def fill(step: Step) -> Step:
-        notes = substitute(step.notes, values, deck.repo) if step.notes else step.notes
-        return replace(step, text=substitute(step.text, values, deck.repo), notes=notes)
+    def fill(slide: Slide) -> Slide:
+        if not any("@@" in st.text or (st.notes and "@@" in st.notes) for st in slide.steps):
+            return slide
+        return slide.with_steps(tuple(
+            st.with_text(
+                substitute(st.text, values, deck.repo),
+                substitute(st.notes, values, deck.repo) if st.notes else None,
+            )
+            for st in slide.steps
+        ))
 
-    slides = tuple(replace(s, steps=tuple(fill(st) for st in s.steps)) for s in deck.slides)
-    return replace(deck, slides=slides)
+    return replace(deck, slides=tuple(fill(s) for s in deck.slides))
 
 
 def footer(deck: Deck, slide: Slide, step: Step) -> str:
     """The `.source[...]` footer of a step: its file and line, linked to the repository."""
-    label = f"{step.loc.path}:{step.loc.line}"
-    link = f"[{label}]({deck.repo.file_url(step.loc.path, step.loc.line)})" if deck.repo else label
+    path, line = step.loc.path, step.loc.line
+    link = f"[{path}:{line}]({deck.repo.file_url(path, line)})" if deck.repo else f"{path}:{line}"
     if slide.generated:
         link = f"generated: {slide.generated}, for {link}"
     # A block (not a span), so that CSS can show only the last one of a `--` sequence:
@@ -138,21 +145,19 @@ def add_footers(deck: Deck) -> Deck:
             text = step.text.rstrip("\n") + "\n\n" + footer(deck, slide, step)
             if number == 0 and step is slide.steps[0]:
                 text += f"\n\n.build-info[\n{deck.build_info}\n]"
-            steps.append(replace(step, text=text + "\n"))
-        slides.append(replace(slide, steps=tuple(steps)))
+            steps.append(step.with_text(text + "\n"))
+        slides.append(slide.with_steps(tuple(steps)))
     return replace(deck, slides=tuple(slides))
 
 
 def check_anchor_links(deck: Deck) -> Deck:
     """Warn about links to `#name` anchors that no slide of this deck carries."""
-    from .links import anchor_links
-
     names = {s.name for s in deck.slides if s.name}
     problems = [
         Problem(loc, f"link to #{target}: no slide of {deck.manifest.html} is named so", "warning")
         for slide in deck.slides
         if not slide.generated
-        for loc, target in anchor_links(slide)
+        for loc, target in slide.links
         if target not in names
     ]
     return replace(deck, problems=deck.problems + tuple(problems))

@@ -23,7 +23,7 @@ def problems(tmp_path, files: dict[str, str]) -> list[str]:
     [
         (
             "title: Kubernetes\n  chat: none\ncontent: [a.md]\n",
-            "deck.yml:2:7: error: invalid YAML: mapping values are not allowed here",
+            "deck.yml:2:7: error: invalid YAML: mapping values are not allowed",
         ),
         ('title: "unclosed\ncontent: [a.md]\n', "deck.yml:3:1: error: invalid YAML: found unexpected end of stream"),
         ("title: [a, b]\ncontent: [a.md]\n", "deck.yml:1:8: error: 'title' must be text, not a list"),
@@ -38,7 +38,9 @@ def problems(tmp_path, files: dict[str, str]) -> list[str]:
     ],
 )
 def test_manifest_errors(tmp_path, manifest, expected):
-    assert expected in problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER})
+    # (libyaml and pure-Python PyYAML end some messages differently: compare the start)
+    found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER})
+    assert any(p.startswith(expected) for p in found), found
 
 
 def test_every_manifest_problem_is_reported_at_once(tmp_path):
