@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -24,11 +25,10 @@ from pathlib import Path
 
 from .builder import DeckResult, Workshop, compile_deck, deck_inputs, resolve_manifest, write_deck
 from .errors import DeckwrightError, Problem
-from .model import Deck, Slide, SourceLoc
-from .reader import Project
+from .model import Deck, Manifest, Slide, SourceLoc
+from .reader import Project, read_git
 from .render import ASSETS, TEMPLATES, slide_markdown
 from .server import LiveServer, PageEvent
-from .stages import footer
 from .writer import OutputDir
 
 CLIENT_SCRIPT = ASSETS / "serve-client.js"
@@ -42,7 +42,7 @@ class Shown:
     """One slide as remark shows it (one `--` step): where it comes from and what it says."""
 
     path: str
-    signature: int
+    signature: int  # hash(): compared within one process only
 
 
 @dataclass
@@ -58,26 +58,20 @@ class DeckState:
     linked: bool = False  # some slide uses layout/template: patching is unsafe
     built: bool = False  # has a good build been written
     errors: str = ""  # the last build's errors ("" after a good build)
-
-
-def _hash(text: str) -> int:
-    return hash(text)  # compared within one process only
+    timing: dict[str, float] = field(default_factory=dict)  # seconds per phase, last build
 
 
 def shown_slides(deck: Deck) -> list[Shown]:
-    """Each step's source file and a hash of its own text and notes, without its footer.
+    """Each shown slide's source file and a hash of its own text and notes.
 
-    The footer holds the line number, which moves whenever lines are added above;
-    that is not a change of what the author sees on that slide.
+    The text includes the footer, whose line number moves when lines are added
+    above; that only marks slides after the edit, never one before it.
     """
-    shown = []
-    for slide in deck.slides:
-        for step in slide.steps[:_shown_steps(slide)]:
-            text = step.text
-            cut = text.rfind("\n\n" + footer(deck, slide, step))
-            text = text[:cut] if cut >= 0 else text
-            shown.append(Shown(os.path.normpath(step.loc.path), _hash(f"{text}\0{step.notes}")))
-    return shown
+    return [
+        Shown(step.loc.path, hash((step.text, step.notes)))
+        for slide in deck.slides
+        for step in slide.steps[:_shown_steps(slide)]
+    ]
 
 
 def _shown_steps(slide: Slide) -> int:
@@ -105,12 +99,21 @@ def slide_hunks(state: DeckState, slides: list[str], steps: list[int]) -> list[d
     """The runs of slides that differ, in shown-slide terms, for the tab to swap in place."""
     old_at = _offsets(state.steps)
     new_at = _offsets(steps)
-    matcher = difflib.SequenceMatcher(None, [_hash(s) for s in state.slides],
-                                      [_hash(s) for s in slides], autojunk=False)
+    old, new = [hash(s) for s in state.slides], [hash(s) for s in slides]
+    # Most of a deck is the same: match its two ends first, then only the middle.
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, old[head:len(old) - tail], new[head:len(new) - tail],
+                                      autojunk=False)
     hunks = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         hunks.append({
             "start": old_at[i1],
             "remove": old_at[i2] - old_at[i1],
@@ -139,6 +142,17 @@ class Changes:
         return path in self.paths or str(path).startswith(self._prefixes)
 
 
+@dataclass
+class Outcome:
+    """One deck's build, before its page is written."""
+
+    result: DeckResult
+    manifest: Manifest | None = None
+    deck: Deck | None = None
+    markdown: list[str] = field(default_factory=list)
+    event: PageEvent | None = None
+
+
 class DeckSite:
     """The decks of one content folder, built into `out`, rebuilt as their sources change."""
 
@@ -153,13 +167,12 @@ class DeckSite:
     ) -> None:
         self.project, self.selected, self.root = project, list(manifests or []), Path(out)
         self.out = OutputDir(self.root)
-        self.env = env
         self.workshop = Workshop.open(project, env)
         self.states: dict[str, DeckState] = {}
         self.log = log
         self.err = err or (lambda text: print(text, file=sys.stderr))
         self.built_count: dict[str, int] = {}  # manifest -> builds so far (tests and benches)
-        self.last_timing: dict[str, float] = {}
+        self._manifests: dict[str, tuple[Manifest, list[Problem], frozenset[Path]]] = {}
         self._lock = threading.Lock()
 
     # -- what the server asks ---------------------------------------------------
@@ -181,38 +194,56 @@ class DeckSite:
         self.out.copy_tree(ASSETS, "assets")
         results = []
         for path in self.manifests():
-            result, _ = self._build(path, set(), full_reload=True)
-            results.append(result)
+            outcome = self._compile(path, set(), full_reload=True)
+            self._write(outcome)
+            results.append(outcome.result)
         return results
 
     def rebuild(self, changed: set[Path], open_pages: frozenset[str] = frozenset()) -> Iterator[PageEvent]:
         """Rebuild the decks that use a changed file; new manifests build, deleted ones drop.
 
-        Decks open in a tab go first; each deck's event comes as soon as it is built.
+        Decks open in a tab go first. Each deck's event is sent as soon as it is
+        compiled; its page is written right after (a tab that reloads waits for that).
         """
         with self._lock:
             changes = Changes(changed)
-            everything = any(changes.touch(p) for p in (TEMPLATES, ASSETS)) or any(
+            everything = any(
                 p.is_relative_to(TEMPLATES) or p.is_relative_to(ASSETS) for p in changes.paths
             )
             yield from self._drop_deleted()
-            wanted = self.manifests()
             todo = [
-                m for m in wanted
+                m for m in self.manifests()
                 if everything or m not in self.states
                 or any(changes.touch(i) for i in self.states[m].inputs)
             ]
             if not todo:
                 return
             todo.sort(key=lambda m: m not in self.states or self.states[m].html not in open_pages)
-            self.workshop.forget(changes.paths | self._inputs_under(changes))
+            # git is asked after the tabs are told (see _refresh_git): it takes a while.
+            self.workshop.forget(changes.paths | self._inputs_under(changes), git=False)
+            self._forget_manifests(changes)
             if everything:
                 self.out.copy_tree(ASSETS, "assets")
             files = {os.path.normpath(os.path.relpath(p, self.project.root)) for p in changes.paths}
-            for path in todo:
-                _, event = self._build(path, files, full_reload=everything)
-                if event is not None:
-                    yield event
+            yield from self._build_each(todo, files, everything)
+            yield from self._refresh_git()
+
+    def _build_each(self, todo: list[str], files: set[str], full_reload: bool) -> Iterator[PageEvent]:
+        for path in todo:
+            outcome = self._compile(path, files, full_reload)
+            if outcome.event is not None:
+                yield outcome.event
+            failed = self._write(outcome)
+            if failed is not None:
+                yield failed
+
+    def _refresh_git(self) -> Iterator[PageEvent]:
+        """Read git's state; if it moved (first edit after a commit), rebuild for the build info."""
+        git = read_git(self.project.root)
+        if git == self.workshop.git:
+            return
+        self.workshop.git = git
+        yield from self._build_each([m for m in self.manifests() if m in self.states], set(), False)
 
     # -- building one deck ----------------------------------------------------------
 
@@ -221,51 +252,99 @@ class DeckSite:
         inputs = {i for s in self.states.values() for i in s.inputs}
         return {i for i in inputs if changes.touch(i)}
 
+    def _forget_manifests(self, changes: Changes) -> None:
+        for path, (_, _, deps) in list(self._manifests.items()):
+            if any(changes.touch(d) for d in deps):
+                del self._manifests[path]
+
+    def _load(self, path: str) -> tuple[Manifest, list[Problem]]:
+        """A validated manifest, read again only when it or a file it lists changed."""
+        if path not in self._manifests:
+            manifest, warnings = self.workshop.load(path)
+            root = self.project.root
+            deps = {root / path} | {root / e.source_path for e in manifest.entries}
+            self._manifests[path] = (manifest, warnings,
+                                     frozenset(Path(os.path.normpath(d)) for d in deps))
+        manifest, warnings, _ = self._manifests[path]
+        return manifest, list(warnings)
+
     def _drop_deleted(self) -> list[PageEvent]:
         events = []
         for path in [m for m in self.states if m not in self.manifests()]:
             state = self.states.pop(path)
+            self._manifests.pop(path, None)
             self.log(f"dropped {path} (no longer there)")
             text = f"{path}: the manifest is gone; this page shows its last build"
             events.append(PageEvent(state.html, {"type": "build", "errors": text}))
         return events
 
-    def _build(self, path: str, files: set[str], full_reload: bool) -> tuple[DeckResult, PageEvent | None]:
+    def _compile(self, path: str, files: set[str], full_reload: bool) -> Outcome:
         state = self.states.get(path) or DeckState(path, html=f"{path}.html")
         self.states[path] = state
-        result = DeckResult(path, html=state.html)
+        outcome = Outcome(DeckResult(path, html=state.html))
+        result = outcome.result
         start = time.perf_counter()
         manifest = deck = None
         warnings: list[Problem] = []
         try:
-            manifest, warnings = self.workshop.load(path)
+            manifest, warnings = self._load(path)
             deck, problems = compile_deck(self.workshop, manifest)
             result.problems = warnings + problems
-            compiled = time.perf_counter()
-            markdown = [slide_markdown(s) for s in deck.slides]
-            write_deck(deck, self.project, self.out, "\n---\n".join(markdown))
-            written = time.perf_counter()
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         except OSError as exc:  # a file vanished mid-build (git checkout, editor swap files)
-            where = SourceLoc(exc.filename and os.path.relpath(exc.filename, self.project.root) or path, 0)
-            result.problems = [Problem(where, f"cannot read: {exc.strerror or exc}")]
+            result.problems = [self._vanished(path, exc)]
         except Exception as exc:  # a bug of ours: say so, keep serving
             traceback.print_exc()
             result.problems = [Problem(SourceLoc(path, 0), f"internal error: {exc!r}")]
-        inputs = deck_inputs(self.workshop, path, manifest, deck)
-        # After a failure, what the last good build read still counts (a fix may be there).
-        state.inputs = inputs if result.ok else inputs | state.inputs
-        result.seconds = time.perf_counter() - start
+        compiled = time.perf_counter()
+        outcome.manifest = manifest
         self.built_count[path] = self.built_count.get(path, 0) + 1
-        if result.ok and deck is not None:
-            result.html, result.slides = deck.manifest.html, deck.shown_count
-        self._report(result)
         state.errors = "\n".join(str(p) for p in result.problems if p.is_error)
         if not result.ok or deck is None:
-            return result, PageEvent(state.html, {"type": "build", "errors": state.errors})
-        self.last_timing = {"compile": compiled - start, "write": written - compiled}
-        return result, self._update(state, deck, markdown, files, full_reload)
+            outcome.event = PageEvent(state.html, {"type": "build", "errors": state.errors})
+            result.seconds = compiled - start
+            return outcome
+        outcome.deck, outcome.markdown = deck, [slide_markdown(s) for s in deck.slides]
+        result.html, result.slides = deck.manifest.html, deck.shown_count
+        outcome.event = self._update(state, deck, outcome.markdown, files, full_reload)
+        prepared = time.perf_counter()
+        state.timing = {"compile": compiled - start, "prepare": prepared - compiled}
+        outcome.event.data["timing"] = dict(state.timing)
+        return outcome
+
+    def _write(self, outcome: Outcome) -> PageEvent | None:
+        """Write a compiled deck's page and pictures, after its tabs were told; note its inputs.
+
+        Returns an error event if writing fails.
+        """
+        result, deck = outcome.result, outcome.deck
+        state = self.states[result.manifest]
+        inputs = deck_inputs(self.workshop, result.manifest, outcome.manifest, deck)
+        # After a failure, what the last good build read still counts (a fix may be there).
+        state.inputs = inputs if result.ok else inputs | state.inputs
+        if deck is None:
+            self._report(result)
+            return None
+        start = time.perf_counter()
+        try:
+            write_deck(deck, self.workshop, self.out, "\n---\n".join(outcome.markdown))
+        except DeckwrightError as exc:
+            result.problems += exc.problems
+        except OSError as exc:
+            result.problems.append(self._vanished(result.manifest, exc))
+        state.timing["write"] = time.perf_counter() - start
+        result.seconds = sum(state.timing.values())
+        self._report(result)
+        if result.ok:
+            return None
+        state.errors = "\n".join(str(p) for p in result.problems if p.is_error)
+        state.built = False  # what the tab has is not on disk: it must reload next time
+        return PageEvent(state.html, {"type": "build", "errors": state.errors})
+
+    def _vanished(self, path: str, exc: OSError) -> Problem:
+        name = os.path.relpath(exc.filename, self.project.root) if exc.filename else path
+        return Problem(SourceLoc(name, 0), f"cannot read: {exc.strerror or exc}")
 
     def _update(self, state: DeckState, deck: Deck, markdown: list[str], files: set[str],
                 full_reload: bool) -> PageEvent:
@@ -287,7 +366,6 @@ class DeckSite:
             "target": target,
             "total": len(shown),
             "patch": hunks if patchable else None,
-            "timing": dict(self.last_timing),
         }
         state.slides, state.steps, state.shown, state.linked = markdown, steps, shown, linked
         state.built = True
@@ -354,6 +432,9 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else Path(temp)
         try:
             server, site, results = start(project, manifests, out, args.host, args.port)
+        except KeyboardInterrupt:  # during the first build
+            print("\nstopped")
+            return EXIT_OK
         except OSError as exc:
             print(f"deckwright: error: cannot listen on {args.host}:{args.port}: {exc.strerror}",
                   file=sys.stderr)
@@ -361,12 +442,15 @@ def run(args: argparse.Namespace) -> int:
         _announce(server, site)
         if args.open and site.states:
             webbrowser.open(server.url + next(iter(site.states.values())).html)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # as clean as Ctrl-C
         try:
-            while not server.closed.wait(3600):
+            while not stop.wait(3600):
                 pass
         except KeyboardInterrupt:
-            print("\nstopping")
+            pass
         finally:
+            print("\nstopping")
             server.stop()
     return EXIT_OK
 

@@ -163,7 +163,7 @@ class LiveServer:
         client_script: Path,
         host: str = "127.0.0.1",
         port: int = 8000,
-        quiet: float = 0.05,
+        quiet: float = 0.03,
         longest: float = 2.0,
         log: Callable[[str], None] = print,
     ) -> None:

@@ -264,7 +264,7 @@ def test_a_save_reaches_the_event_stream(running):
     two.write_text(TWO.replace("Last words", "Final words"))
     event = read_event(stream)
     assert event["base"] == 1 and event["version"] == 2 and event["target"] == 6
-    assert set(event["timing"]) >= {"seen", "started", "sent", "compile", "write"}
+    assert set(event["timing"]) >= {"seen", "started", "sent", "compile", "prepare"}
 
 
 def test_stop_ends_open_streams(running):
@@ -278,3 +278,31 @@ def test_stop_ends_open_streams(running):
     while stream.readline():
         pass  # reaches the end instead of hanging
     assert not server.observer.is_alive()
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_stops_the_command_cleanly(make_project, tmp_path: Path, signal_name: str):
+    import signal
+    import subprocess
+    import sys
+
+    root = make_project(PROJECT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deckwright", "serve", "--root", str(root), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("watching"):
+                break
+        assert any(line.strip().endswith("/deck.yml.html") for line in lines), lines
+        url = next(line.split()[-3] for line in lines if line.startswith("serving"))
+        assert url.startswith("http://127.0.0.1:")
+        proc.send_signal(getattr(signal, signal_name))
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "stopping" in out

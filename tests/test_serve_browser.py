@@ -65,9 +65,17 @@ def live(make_project, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium():
     with dwb.open_browser() as b:
         yield b
+
+
+@pytest.fixture
+def browser(chromium):
+    """The module's Chromium; each test's pages are closed after it (their event streams too)."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
 
 
 def open_deck(browser, server, slide: int = 1):
