@@ -428,6 +428,8 @@ def run(args: argparse.Namespace) -> int:
     if not manifests and not project.manifests():
         print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
         return EXIT_USAGE
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # as clean as Ctrl-C
     with tempfile.TemporaryDirectory(prefix="deckwright-serve-") as temp:
         out = Path(args.out) if args.out else Path(temp)
         try:
@@ -442,8 +444,6 @@ def run(args: argparse.Namespace) -> int:
         _announce(server, site)
         if args.open and site.states:
             webbrowser.open(server.url + next(iter(site.states.values())).html)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # as clean as Ctrl-C
         try:
             while not stop.wait(3600):
                 pass

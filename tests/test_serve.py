@@ -267,6 +267,46 @@ def test_a_save_reaches_the_event_stream(running):
     assert set(event["timing"]) >= {"seen", "started", "sent", "compile", "prepare"}
 
 
+def open_stream(server):
+    host, port = server.httpd.server_address[:2]
+    stream = socket.create_connection((host, port), timeout=20).makefile("rwb")
+    stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.flush()
+    read_event(stream)
+    time.sleep(0.2)  # the watcher is running
+    return stream
+
+
+def test_an_editor_saving_through_a_temporary_file_is_seen_once(running):
+    import os
+
+    server, site = running
+    stream = open_stream(server)
+    two = site.project.root / "chapters/two.md"
+    temp = two.with_name(".two.md.swp")
+    temp.write_text(TWO.replace("Last words", "Saved atomically"))
+    os.replace(temp, two)
+    event = read_event(stream)
+    assert event["version"] == 2 and "Saved atomically" in event["patch"][0]["markdown"]
+    assert site.built_count == {"deck.yml": 2}
+
+
+def test_a_burst_of_changes_rebuilds_once(running):
+    server, site = running
+    stream = open_stream(server)
+    root = site.project.root
+    for i in range(30):  # like a checkout touching many files
+        (root / "chapters" / f"new-{i}.md").write_text(f"# New {i}\n")
+    (root / "chapters/one.md").write_text(ONE.replace("a point", "a new point"))
+    (root / "chapters/two.md").write_text(TWO.replace("Last words", "Burst"))
+    seen = set()
+    while seen != {"a new point", "Burst"}:
+        event = read_event(stream)
+        seen |= {w for h in event["patch"] for w in ("a new point", "Burst") if w in h["markdown"]}
+    # 32 changes: one rebuild, or a few if the machine stalled in the middle of the burst
+    assert site.built_count["deck.yml"] - 1 <= 3
+
+
 def test_stop_ends_open_streams(running):
     server, _ = running
     host, port = server.httpd.server_address[:2]
