@@ -406,8 +406,12 @@ def start(project: Project, manifests: Sequence[str], out: Path, host: str, port
           log=print) -> tuple[LiveServer, DeckSite, list[DeckResult]]:
     """Build every deck, then serve and watch in background threads (tests use this too)."""
     site = DeckSite(project, manifests, out, log=log)
-    results = site.build_all()
-    server = LiveServer(site, CLIENT_SCRIPT, host=host, port=port, log=log)
+    server = LiveServer(site, CLIENT_SCRIPT, host=host, port=port, log=log)  # fails fast
+    try:
+        results = site.build_all()
+    except BaseException:
+        server.stop()
+        raise
     for state in site.states.values():
         if state.errors:  # a tab opened now shows why
             server.publish(PageEvent(state.html, {"type": "build", "errors": state.errors}))
@@ -428,30 +432,26 @@ def run(args: argparse.Namespace) -> int:
     if not manifests and not project.manifests():
         print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
         return EXIT_USAGE
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # as clean as Ctrl-C
+    # SIGTERM stops as cleanly as Ctrl-C: both raise KeyboardInterrupt, caught once below.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    server = None
     with tempfile.TemporaryDirectory(prefix="deckwright-serve-") as temp:
         out = Path(args.out) if args.out else Path(temp)
         try:
-            server, site, results = start(project, manifests, out, args.host, args.port)
-        except KeyboardInterrupt:  # during the first build
-            print("\nstopped")
-            return EXIT_OK
-        except OSError as exc:
+            server, site, _ = start(project, manifests, out, args.host, args.port)
+            _announce(server, site)
+            if args.open and site.states:
+                webbrowser.open(server.url + next(iter(site.states.values())).html)
+            server.closed.wait()
+        except KeyboardInterrupt:
+            print("\nstopping")
+        except OSError as exc:  # the address is taken, or not ours
             print(f"deckwright: error: cannot listen on {args.host}:{args.port}: {exc.strerror}",
                   file=sys.stderr)
             return EXIT_USAGE
-        _announce(server, site)
-        if args.open and site.states:
-            webbrowser.open(server.url + next(iter(site.states.values())).html)
-        try:
-            while not stop.wait(3600):
-                pass
-        except KeyboardInterrupt:
-            pass
         finally:
-            print("\nstopping")
-            server.stop()
+            if server is not None:
+                server.stop()
     return EXIT_OK
 
 

@@ -204,7 +204,8 @@ class LiveServer:
             for state in self.pages.values():
                 for client in state.clients:
                     client.put(None)
-        self.httpd.shutdown()
+        if self._serving is not None:  # shutdown() waits for serve_forever, which must have run
+            self.httpd.shutdown()
         self.httpd.server_close()
         if self.observer.is_alive():
             self.observer.join(timeout=5)
