@@ -39,12 +39,13 @@ def _environment(templates: Path) -> jinja2.Environment:
     )
 
 
-def deck_html(deck: Deck, markdown: str, templates: Path = TEMPLATES) -> str:
+def deck_html(deck: Deck, markdown: str, templates: Path = TEMPLATES, assets: str = "assets/") -> str:
+    """The deck's page; `assets` is the assets folder's URL as seen from the page."""
     template = _environment(templates).get_template(TEMPLATE_NAME)
     return template.render(
         title=" ".join(deck.manifest.title.split()),
         markdown=markdown,
-        assets="assets/",
+        assets=assets,
         slidenumberprefix=deck.manifest.slidenumberprefix,
         build_info=str(deck.build_info),
     )

@@ -1,0 +1,417 @@
+"""`deckwright site`: everything a static host needs: decks, chapter pages, an index, offline bundles.
+
+The decks themselves are `build`'s (same files, same checks). On top of them:
+
+- `chapters/<chapter path>.html`: each chapter alone, as a small deck. A chapter
+  is used by many decks; its page shows it as the first deck (manifests sorted
+  by path) that keeps at least one of its slides does, with that deck's
+  substitutions, footers, title slides and exclusions. Links to slides outside
+  the chapter open that deck at that slide.
+- `index.html`: workshops from `index.yaml` when the content folder has one, and
+  every deck built (title, slides, estimated time).
+- `<zip name>`: the decks, their assets and pictures, for use without a network
+  (the name is the last part of each manifest's `zip` URL; default slides.zip).
+- with `--single-file`: `single/<deck>.html`, one self-contained page per deck.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime
+import io
+import mimetypes
+import posixpath
+import re
+import sys
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .builder import DeckResult, Workshop, build, compile_deck, resolve_manifest
+from .errors import DeckwrightError, Problem
+from .links import ANCHOR_LINK, PICTURE, _blank_code, is_local, pictures
+from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
+from .reader import Project
+from .render import ASSETS, deck_html, deck_markdown
+from .site_index import INDEX_YAML, DeckEntry, check_links, index_html, read_index
+from .writer import OutputDir
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+CHAPTERS_DIR = "chapters"
+SINGLE_DIR = "single"
+DEFAULT_ZIP = "slides.zip"
+MINUTES_PER_SLIDE = 1.0  # authors' `---` slides; generated ones (TOC, titles, pictures) are free
+PACE = "about a minute per slide, tables of contents and chapter title slides aside"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so that a rebuild of the same sources is the same file
+
+
+@dataclass
+class SiteResult:
+    """What `build_site` did: the decks' results, the site's own problems, what it wrote."""
+
+    decks: list[DeckResult]
+    problems: list[Problem] = field(default_factory=list)
+    chapters: list[str] = field(default_factory=list)  # pages written, relative to the site
+    zips: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
+    singles: list[str] = field(default_factory=list)
+    index: str = ""  # "index.html" once written
+    workshops: int | None = None  # items read from index.yaml (None without one)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.decks) and not any(p.is_error for p in self.problems)
+
+
+# ---------- rewriting links inside slides ----------
+
+def _rewrite(text: str, pattern: re.Pattern[str], change: Callable[[str], str | None], before: int = 0) -> str:
+    """Replace the target of each match outside code by `change(target)` (None: keep).
+
+    `before` widens the replaced span to the left (1 to swallow an anchor's `#`).
+    """
+    if not text:
+        return text
+    blanked = _blank_code(text)  # same length, code blanked: offsets still match `text`
+    pieces, pos = [], 0
+    for m in pattern.finditer(blanked):
+        group = next(g for g in range(1, len(m.groups()) + 1) if m.group(g))
+        new = change(m.group(group))
+        if new is None:
+            continue
+        start, end = m.span(group)
+        pieces += [text[pos : start - before], new]
+        pos = end
+    return "".join(pieces) + text[pos:] if pieces else text
+
+
+def remade(slide: Slide, steps: tuple[Step, ...]) -> Slide:
+    """The slide with new steps, its properties, pictures and links read again from them."""
+    return make_slide(steps, part=slide.part, title=slide.title, anchor=slide.anchor,
+                      generated=slide.generated)
+
+
+def _map_steps(slides: Sequence[Slide], change: Callable[[str], str]) -> tuple[Slide, ...]:
+    def step(st: Step) -> Step:
+        notes = change(st.notes) if st.notes else st.notes
+        return Step(change(st.text), st.loc, notes, st.notes_loc)
+
+    return tuple(remade(s, tuple(step(st) for st in s.steps)) for s in slides)
+
+
+def rewrite_pictures(slides: Sequence[Slide], change: Callable[[str], str | None]) -> tuple[Slide, ...]:
+    """Slides whose local pictures (Markdown, <img>, background-image) point elsewhere."""
+
+    def local(url: str) -> str | None:
+        return change(url) if is_local(url) and not url.startswith("/") else None
+
+    return _map_steps(slides, lambda text: _rewrite(text, PICTURE, local))
+
+
+def rewrite_anchors(slides: Sequence[Slide], change: Callable[[str], str | None]) -> tuple[Slide, ...]:
+    """Slides whose `#name` links become `change(name)` (a whole URL) where it says so."""
+    return _map_steps(slides, lambda text: _rewrite(text, ANCHOR_LINK, change, before=1))
+
+
+# ---------- chapter pages ----------
+
+def chapter_page(path: str) -> str:
+    """The stable URL of a chapter's page, relative to the site: `chapters/k8s/rollout.md.html`."""
+    return f"{CHAPTERS_DIR}/{path}.html"
+
+
+def _up(page: str) -> str:
+    return "../" * page.count("/")
+
+
+def slides_by_chapter(workshop: Workshop, manifest: Manifest, deck: Deck) -> dict[str, list[Slide]]:
+    """The compiled deck's slides, grouped by the chapter file they come from.
+
+    The stages keep each author's slide's first location and keep the slides in
+    order, so a walk along the authors' slides finds each one; generated slides
+    carry the location of the slide they were made for (a chapter's title, the
+    `@@TOC@@` slide). Inline Markdown in the manifest belongs to no chapter.
+    """
+    origin = [(s.loc, e.path) for e in manifest.entries for s in workshop.chapter(e).slides]
+    first: dict[SourceLoc, str | None] = {}
+    for loc, path in origin:
+        first.setdefault(loc, path)
+    groups: dict[str, list[Slide]] = defaultdict(list)
+    pos = 0
+    for slide in deck.slides:
+        path = first.get(slide.loc)
+        if not slide.generated:
+            ahead = next((i for i in range(pos, len(origin)) if origin[i][0] == slide.loc), None)
+            if ahead is not None:
+                path, pos = origin[ahead][1], ahead + 1
+        if path is not None:
+            groups[path].append(slide)
+    return groups
+
+
+def chapter_deck(deck: Deck, path: str, slides: Sequence[Slide]) -> Deck:
+    """One chapter's slides as a deck of their own, to be written at `chapter_page(path)`."""
+    up = _up(chapter_page(path))
+    names = {s.name for s in slides if s.name}
+    deck_url = up + deck.manifest.html
+
+    def outside(name: str) -> str | None:
+        return None if name in names else f"{deck_url}#{name}"
+
+    slides = rewrite_anchors(rewrite_pictures(slides, lambda url: up + url), outside)
+    title = next((s.title for s in slides if s.title), path)
+    deck_title = " ".join(deck.manifest.title.split())
+    return replace(deck, slides=slides, manifest=replace(deck.manifest, title=f"{title} \u2014 {deck_title}"))
+
+
+def chapter_owners(decks: Sequence[tuple[Deck, Mapping[str, list[Slide]]]]) -> dict[str, tuple[Deck, list[Slide]]]:
+    """For each chapter: the first deck (in the order given) that shows a slide of it."""
+    owners: dict[str, tuple[Deck, list[Slide]]] = {}
+    for deck, groups in decks:
+        for path, slides in groups.items():
+            if slides and path not in owners:
+                owners[path] = (deck, slides)
+    return owners
+
+
+# ---------- single files ----------
+
+def data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _mime(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+_ASSET_LINK = re.compile(r'<link rel="stylesheet" href="assets/([^"]+)">')
+_ASSET_SCRIPT = re.compile(r'<script src="assets/([^"]+)"></script>')
+
+
+def inline_assets(html: str, assets: Path = ASSETS) -> str:
+    """The page with its stylesheets and scripts from `assets/` inside it.
+
+    Scripts go in as data: URIs: remark.min.js holds "</script" and "<!--", which
+    would end or confuse an inline <script> element.
+    """
+
+    def style(m: re.Match[str]) -> str:
+        css = (assets / m.group(1)).read_text(encoding="utf-8")
+        if "</style" in css.lower():
+            return f'<link rel="stylesheet" href="{data_uri(css.encode(), "text/css")}">'
+        return f"<style>\n{css}</style>"
+
+    def script(m: re.Match[str]) -> str:
+        code = (assets / m.group(1)).read_bytes()
+        return f'<script src="{data_uri(code, "text/javascript")}"></script>'
+
+    return _ASSET_SCRIPT.sub(script, _ASSET_LINK.sub(style, html))
+
+
+def single_file_html(deck: Deck, project: Project) -> str:
+    """One self-contained page: CSS, JavaScript and local pictures inside it."""
+    cache: dict[str, str | None] = {}
+
+    def embed(url: str) -> str | None:
+        path = re.split(r"[?#]", url, maxsplit=1)[0]
+        if path not in cache:
+            source = project.local_file(path)
+            cache[path] = data_uri(source.read_bytes(), _mime(path)) if source else None
+        return cache[path]
+
+    inlined = replace(deck, slides=rewrite_pictures(deck.slides, embed))
+    return inline_assets(deck_html(inlined, deck_markdown(inlined)))
+
+
+# ---------- offline bundles ----------
+
+def zip_name(manifest: Manifest) -> str:
+    """The bundle a deck goes into: the last part of its `zip` URL (default slides.zip)."""
+    name = posixpath.basename(urlsplit(manifest.zip).path) if manifest.zip else ""
+    return name if name.endswith(".zip") else DEFAULT_ZIP
+
+
+def zip_bytes(site: Path, files: Sequence[str], folder: str) -> bytes:
+    """A zip of site files under one top folder, byte-for-byte the same for the same input."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for rel in sorted(set(files)):
+            info = zipfile.ZipInfo(f"{folder}/{rel}", ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, (site / rel).read_bytes())
+    return buffer.getvalue()
+
+
+def deck_files(deck: Deck) -> list[str]:
+    """The site files a deck needs besides the assets: its page and its pictures."""
+    shown = {posixpath.normpath(path) for s in deck.slides for _, path in pictures(s)}
+    return [deck.manifest.html] + sorted(shown)
+
+
+def asset_files(site: Path) -> list[str]:
+    root = site / "assets"
+    return [p.relative_to(site).as_posix() for p in sorted(root.rglob("*")) if p.is_file()]
+
+
+# ---------- the index ----------
+
+def estimated_minutes(deck: Deck) -> int:
+    return round(MINUTES_PER_SLIDE * sum(1 for s in deck.slides if not s.generated))
+
+
+def site_title(manifests: Sequence[Manifest], project: Project) -> str:
+    """The host most decks are published on ("container.training"), else the folder's name."""
+    hosts = Counter(urlsplit(m.slides).hostname for m in manifests if urlsplit(m.slides).hostname)
+    if hosts:
+        return hosts.most_common(1)[0][0]
+    return project.repo_root.name or "Workshop decks"
+
+
+def read_workshops(project: Project, built: set[str]) -> tuple[list | None, list[Problem]]:
+    if not project.exists(INDEX_YAML):
+        return None, []
+    workshops, problems = read_index(project.read_text(INDEX_YAML), INDEX_YAML)
+    workshops, warnings = check_links(workshops, built)
+    return workshops, problems + warnings
+
+
+# ---------- the whole site ----------
+
+def build_site(
+    project: Project,
+    manifests: Sequence[str] | None,
+    out_dir: str | Path,
+    env: Mapping[str, str] | None = None,
+    strict: bool = False,
+    today: datetime.date | None = None,
+    single_file: bool = False,
+    title: str | None = None,
+) -> SiteResult:
+    """Build the decks, then the chapter pages, the bundles, single files and the index."""
+    out = OutputDir(out_dir)
+    names = sorted(manifests or project.manifests())
+    result = SiteResult(build(project, names, out_dir, env=env, strict=strict))
+    workshop = Workshop.open(project, env)
+    decks: list[tuple[Deck, dict[str, list[Slide]]]] = []
+    for deck_result in result.decks:
+        if deck_result.ok:
+            manifest, _ = workshop.load(deck_result.manifest)
+            deck, _ = compile_deck(workshop, manifest)
+            decks.append((deck, slides_by_chapter(workshop, manifest, deck)))
+
+    for path, (deck, slides) in sorted(chapter_owners(decks).items()):
+        page = chapter_deck(deck, path, slides)
+        rel = chapter_page(path)
+        out.write_text(rel, deck_html(page, deck_markdown(page), assets=_up(rel) + "assets/"))
+        result.chapters.append(rel)
+
+    out.copy_file(ASSETS / "index.css", "assets/index.css")
+    bundles: dict[str, list[str]] = defaultdict(list)
+    for deck, _ in decks:
+        bundles[zip_name(deck.manifest)] += deck_files(deck)
+    for name, files in sorted(bundles.items()):
+        data = zip_bytes(out.root, files + asset_files(out.root), name.removesuffix(".zip"))
+        out.write_bytes(name, data)
+        result.zips[name] = len(data)
+
+    if single_file:
+        for deck, _ in decks:
+            rel = f"{SINGLE_DIR}/{deck.manifest.html}"
+            out.write_text(rel, single_file_html(deck, project))
+            result.singles.append(rel)
+
+    entries = [
+        DeckEntry(
+            html=deck.manifest.html,
+            title=" ".join(deck.manifest.title.split()),
+            slides=deck.shown_count,
+            minutes=estimated_minutes(deck),
+            single=f"{SINGLE_DIR}/{deck.manifest.html}" if single_file else "",
+            zip=zip_name(deck.manifest),
+        )
+        for deck, _ in decks
+    ]
+    try:
+        workshops, problems = read_workshops(project, {e.html for e in entries})
+    except DeckwrightError as exc:
+        workshops, problems = None, exc.problems
+    if strict:
+        problems = [replace(p, severity="error") for p in problems]
+    result.problems += problems
+    result.workshops = None if workshops is None else len(workshops)
+    page = index_html(
+        title or site_title([d.manifest for d, _ in decks], project),
+        entries,
+        workshops,
+        today or datetime.date.today(),
+        zips=sorted(result.zips.items()),
+        chapters=len(result.chapters),
+        pace=PACE,
+    )
+    out.write_text("index.html", page)
+    result.index = "index.html"
+    return result
+
+
+# ---------- command line ----------
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "site",
+        help="build a static site: decks, chapter pages, index, offline zip",
+        description="Build every deck (as `build` does) and what a static host needs around them: "
+        "an index page (from index.yaml when there is one), one page per chapter at "
+        "chapters/<path>.html, and an offline bundle (slides.zip, or the manifests' `zip` name).",
+    )
+    p.add_argument("manifests", nargs="*", metavar="MANIFEST",
+                   help="manifest files (default: every *.yml at the top of --root)")
+    p.add_argument("--root", default=".", metavar="DIR", help="the content folder (default: .)")
+    p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too")
+    p.add_argument("--single-file", action="store_true",
+                   help="also write single/<deck>.html: one self-contained page per deck")
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                   help="the date that splits upcoming from past workshops (default: today)")
+    p.add_argument("--title", help="the index page's title (default: the host the decks are published on)")
+    p.set_defaults(func=run)
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from .cli import print_results
+
+    project = Project.at(args.root)
+    if not project.root.is_dir():
+        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        manifests = [resolve_manifest(project, m) for m in args.manifests]
+    except DeckwrightError as exc:
+        print(f"deckwright: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not manifests and not project.manifests():
+        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
+        return EXIT_USAGE
+    result = build_site(project, manifests, args.out, strict=args.strict, today=args.today,
+                        single_file=args.single_file, title=args.title)
+    print_results(result.decks)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    print(f"chapter pages: {len(result.chapters)} in {args.out}/{CHAPTERS_DIR}/")
+    for name, size in result.zips.items():
+        print(f"offline bundle: {args.out}/{name} ({size / 1e6:.1f} MB)")
+    if result.singles:
+        print(f"single files: {len(result.singles)} in {args.out}/{SINGLE_DIR}/")
+    listed = "" if result.workshops is None else f", {result.workshops} workshops from {INDEX_YAML}"
+    print(f"index: {args.out}/{result.index}{listed}")
+    return EXIT_OK if result.ok else EXIT_FAILED

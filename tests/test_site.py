@@ -1,0 +1,194 @@
+"""`deckwright site` without a browser: what lands in the site folder, chapter pages, bundles, single files."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import html
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from deckwright import site
+from deckwright.builder import Workshop, compile_deck
+from deckwright.reader import Project
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site" / "slides"
+TODAY = datetime.date(2026, 3, 1)
+
+
+def source_of(page: Path) -> str:
+    """The Markdown a deck page hands remark (its textarea, unescaped)."""
+    text = page.read_text(encoding="utf-8")
+    m = re.search(r'<textarea id="source" hidden>(.*?)</textarea>', text, re.DOTALL)
+    assert m, f"{page} has no source textarea"
+    return html.unescape(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("site") / "workshops" / "slides"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(content, tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    result = site.build_site(Project.at(content), None, out, env={}, today=TODAY, single_file=True)
+    return result, out
+
+
+def test_site_holds_decks_pages_bundles_and_only_used_pictures(built):
+    result, out = built
+    assert result.ok and [r.manifest for r in result.decks] == ["demo.yml", "other.yml"]
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"index.html", "demo.yml.html", "other.yml.html", "images/dot.svg", "assets/index.css",
+            "assets/deckwright.css", "assets/vendor/remark.min.js", "slides.zip", "other-bundle.zip",
+            "single/demo.yml.html", "single/other.yml.html"} <= files
+    assert "images/unused.svg" not in files  # in the content folder, shown by no deck (only in code)
+    assert sorted(f for f in files if f.startswith("chapters/")) == [
+        "chapters/intro/hello.md.html",
+        "chapters/intro/pictures.md.html",
+        "chapters/more/only-other.md.html",
+        "chapters/more/steps.md.html",
+    ]
+    # The sources stay out (assets/vendor has remark's README, beside its licence).
+    assert not any(f.endswith((".md", ".yml", ".yaml")) for f in files if not f.startswith("assets/"))
+
+
+def test_index_yaml_link_to_a_deck_not_built_warns_with_its_line(built):
+    result, _ = built
+    assert [str(p) for p in result.problems] == [
+        "index.yaml:50:3: warning: 'slides: gone-selfpaced.yml.html' names no deck built for this site"
+    ]
+
+
+def test_slides_grouped_by_chapter_follow_the_compiled_deck(content):
+    project = Project.at(content)
+    workshop = Workshop.open(project, {})
+    manifest, _ = workshop.load("demo.yml")
+    deck, _ = compile_deck(workshop, manifest)
+    groups = site.slides_by_chapter(workshop, manifest, deck)
+    assert list(groups) == ["intro/hello.md", "intro/pictures.md", "more/steps.md"]
+    # Every slide of the deck is in one group, but the inline front matter: the title
+    # slide, the contents slide and the two parts' tables of contents.
+    grouped = [s for slides in groups.values() for s in slides]
+    assert len(grouped) == len(deck.slides) - 4
+    assert sum(s.generated == "table of contents" for s in deck.slides) == 2
+    steps = groups["more/steps.md"]
+    assert [s.generated or s.properties.get("name", "") or s.loc.line for s in steps] == ["title slide", 1, 24]
+    assert [len(s.steps) for s in steps] == [1, 3, 1]  # the in-person slide is excluded here
+
+
+def test_chapter_page_uses_the_first_deck_that_shows_it(built):
+    _, out = built
+    hello = source_of(out / "chapters/intro/hello.md.html")
+    # demo.yml comes first and keeps the self-paced slide; its values are substituted.
+    assert "This deck is Demo<br/>workshop" in hello
+    assert "Chat: [Chat](https://chat.example.org/)" in hello
+    assert "Only for self-paced learners" in hello
+    assert "@@" not in hello
+    # Each step keeps its footer, linked to the file and line.
+    assert "[intro/hello.md:16](https://github.com/example/workshops/blob/" in hello
+    only_other = source_of(out / "chapters/more/only-other.md.html")
+    assert "Used by other.yml alone." in only_other
+
+
+def test_chapter_page_links_outside_the_chapter_open_the_deck(built):
+    _, out = built
+    hello = source_of(out / "chapters/intro/hello.md.html")
+    assert "name: toc-hello\nclass: title" in hello  # its title slide, as in the deck
+    assert "[Back to table of contents](../../demo.yml.html#toc-part-1)" in hello
+    assert "[Next chapter](../../demo.yml.html#toc-pictures)" in hello
+    assert "- Back to [the contents](../../demo.yml.html#toc-part-1)" in hello
+    page = (out / "chapters/intro/hello.md.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="../../assets/deckwright.css">' in page
+    assert "<title>Hello \u2014 Demo workshop</title>" in page
+
+
+def test_chapter_page_pictures_point_up_to_the_site_root(built):
+    _, out = built
+    pictures = source_of(out / "chapters/intro/pictures.md.html")
+    assert "![A dot](../../images/dot.svg)" in pictures
+    assert '<img src="../../images/dot.svg" alt="A dot" width="60">' in pictures
+    assert "`![not a picture](images/unused.svg)`" in pictures  # code is left alone
+    assert (out / "chapters/intro/../../images/dot.svg").is_file()
+
+
+def test_zip_bundles_hold_their_decks_and_what_they_need(built):
+    _, out = built
+    with zipfile.ZipFile(out / "slides.zip") as z:
+        names = set(z.namelist())
+        assert {"slides/demo.yml.html", "slides/images/dot.svg", "slides/assets/deckwright.css",
+                "slides/assets/vendor/remark.min.js"} <= names
+        assert not any("other.yml" in n or "chapters/" in n or n.endswith(".zip") for n in names)
+        assert z.read("slides/demo.yml.html") == (out / "demo.yml.html").read_bytes()
+    with zipfile.ZipFile(out / "other-bundle.zip") as z:
+        names = set(z.namelist())
+        assert "other-bundle/other.yml.html" in names and "other-bundle/demo.yml.html" not in names
+        assert "other-bundle/images/dot.svg" not in names  # other.yml shows no picture
+
+
+def test_zip_is_the_same_file_when_rebuilt(content, built, tmp_path):
+    _, out = built
+    again = site.build_site(Project.at(content), ["demo.yml"], tmp_path, env={}, today=TODAY)
+    assert again.zips == {"slides.zip": (out / "slides.zip").stat().st_size}
+    assert (tmp_path / "slides.zip").read_bytes() == (out / "slides.zip").read_bytes()
+
+
+def test_single_file_has_everything_inside(built):
+    _, out = built
+    page = (out / "single/demo.yml.html").read_text(encoding="utf-8")
+    assert 'src="assets/' not in page and 'href="assets/' not in page
+    assert "<style>" in page and ".remark-slide-content" in page  # deckwright.css, inline
+    assert '<script src="data:text/javascript;base64,' in page  # remark, inline
+    markdown = source_of(out / "single/demo.yml.html")
+    assert "![A dot](data:image/svg+xml;base64," in markdown
+    assert '<img src="data:image/svg+xml;base64,' in markdown
+    assert "images/dot.svg" not in markdown.replace("intro/pictures.md", "")
+
+
+def test_zip_name_comes_from_the_manifest(content):
+    workshop = Workshop.open(Project.at(content), {})
+    demo, _ = workshop.load("demo.yml")
+    other, _ = workshop.load("other.yml")
+    assert (site.zip_name(demo), site.zip_name(other)) == ("slides.zip", "other-bundle.zip")
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="deckwright")
+    site.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_command_line_prints_what_it_wrote(content, tmp_path, capsys):
+    code = _run(["site", "--root", str(content), "--out", str(tmp_path), "--today", "2026-03-01"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "index.yaml:50:3: warning: 'slides: gone-selfpaced.yml.html' names no deck" in err
+    assert f"chapter pages: 4 in {tmp_path}/chapters/" in out
+    assert f"offline bundle: {tmp_path}/slides.zip" in out
+    assert f"index: {tmp_path}/index.html, 8 workshops from index.yaml" in out
+    assert not (tmp_path / "single").exists()
+
+
+def test_command_line_strict_fails_on_index_warnings(content, tmp_path, capsys):
+    code = _run(["site", "--root", str(content), "--out", str(tmp_path), "--strict", "demo.yml"])
+    assert code == 1
+    assert "index.yaml:50:3: error: 'slides: gone-selfpaced.yml.html'" in capsys.readouterr().err
+
+
+def test_command_line_usage_errors(content, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        _run(["site", "--root", str(content), "--today", "March 3"])
+    assert exc.value.code == 2
+    assert "not a date (YYYY-MM-DD): 'March 3'" in capsys.readouterr().err
+    assert _run(["site", "--root", str(tmp_path / "nowhere")]) == 2
+    assert _run(["site", "--root", str(content), "missing.yml"]) == 2
+    assert "no manifest 'missing.yml'" in capsys.readouterr().err
