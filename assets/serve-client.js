@@ -26,6 +26,7 @@
   var main = null;
   var hidden = null;
   var cache = null;
+  var steps = null;  // how long the last swap's parts took (for bench/bench_serve.py)
 
   function now() {
     return performance.timeOrigin + performance.now();
@@ -162,7 +163,9 @@
     if (models.length - removed + added !== event.total || views.length === 0) {
       return false;
     }
+    var t0 = now();
     var fresh = sources.length ? render(sources.join('\n---\n')) : { views: [], models: [], links: {} };
+    var t1 = now();
     if (!fresh || fresh.views.length !== added) {
       return false;
     }
@@ -202,6 +205,7 @@
     fresh.views.forEach(function (v) {
       v.scale(area);
     });
+    var t2 = now();
     var target = event.target;
     if (target === null || target === undefined) {
       target = moved(before, hunks);
@@ -212,6 +216,7 @@
     } else {
       show.gotoSlide(target + 1);
     }
+    steps = { render: t1 - t0, splice: t2 - t1, show: now() - t2, slides: added };
     return true;
   }
 
@@ -339,6 +344,7 @@
           timing: event.timing || {},
           received: received,
           applied: applied,
+          steps: steps,
           painted: now()
         };
       });

@@ -121,6 +121,7 @@ def measure(page, server, site, path: Path, n: int, version: int) -> dict:
         "reload": last["received"] - t["sent"] * 1000.0,
         "render": last["painted"] - last["received"],
         "swap": last["applied"] - last["received"],
+        "steps": last.get("steps") or {},
         "total": last["painted"] - saved * 1000.0,
         "version": last["version"],
         "slide": page.evaluate("() => window.slideshow.getCurrentSlideIndex()") + 1,
@@ -172,7 +173,8 @@ def main() -> int:
                           f"{row['slide']:>4}  total {row['total']:6.0f} ms  (detect "
                           f"{row['detect']:.0f}, rebuild {row['rebuild']:.0f}, reload "
                           f"{row['reload']:.0f}, render {row['render']:.0f}; write "
-                          f"{row['write']:.0f} after)")
+                          f"{row['write']:.0f} after)  swap: " + ", ".join(
+                              f"{k} {v:.0f}" for k, v in row["steps"].items()))
                 browser.close()
         finally:
             server.stop()

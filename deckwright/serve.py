@@ -173,6 +173,7 @@ class DeckSite:
         self.err = err or (lambda text: print(text, file=sys.stderr))
         self.built_count: dict[str, int] = {}  # manifest -> builds so far (tests and benches)
         self._manifests: dict[str, tuple[Manifest, list[Problem], frozenset[Path]]] = {}
+        self._aliases: dict[Path, set[Path]] = {}  # a symlink's target -> inputs naming it
         self._lock = threading.Lock()
 
     # -- what the server asks ---------------------------------------------------
@@ -181,10 +182,8 @@ class DeckSite:
         """The content folder and the templates and assets, whole; the folders of other inputs."""
         root = self.project.root
         folders = {(root, True), (TEMPLATES, True), (ASSETS, True)}
-        for state in self.states.values():
-            for path in state.inputs:
-                if not path.is_relative_to(root):
-                    folders.add((path.parent, False))
+        paths = [p for state in self.states.values() for p in state.inputs] + list(self._aliases)
+        folders |= {(p.parent, False) for p in paths if not p.is_relative_to(root)}
         return sorted(folders)
 
     def manifests(self) -> list[str]:
@@ -206,6 +205,8 @@ class DeckSite:
         compiled; its page is written right after (a tab that reloads waits for that).
         """
         with self._lock:
+            changed = set(changed)
+            changed |= {a for p in list(changed) for a in self._aliases.get(Path(os.path.normpath(p)), ())}
             changes = Changes(changed)
             everything = any(
                 p.is_relative_to(TEMPLATES) or p.is_relative_to(ASSETS) for p in changes.paths
@@ -251,6 +252,13 @@ class DeckSite:
         """Inputs inside changed folders (a folder renamed or deleted as a whole)."""
         inputs = {i for s in self.states.values() for i in s.inputs}
         return {i for i in inputs if changes.touch(i)}
+
+    def _note_links(self, inputs: frozenset[Path]) -> None:
+        """Inputs reached through symlinks: the watcher reports their targets' paths."""
+        for path in inputs:
+            real = Path(os.path.realpath(path))
+            if real != path:
+                self._aliases.setdefault(real, set()).add(path)
 
     def _forget_manifests(self, changes: Changes) -> None:
         for path, (_, _, deps) in list(self._manifests.items()):
@@ -323,6 +331,7 @@ class DeckSite:
         inputs = deck_inputs(self.workshop, result.manifest, outcome.manifest, deck)
         # After a failure, what the last good build read still counts (a fix may be there).
         state.inputs = inputs if result.ok else inputs | state.inputs
+        self._note_links(state.inputs)
         if deck is None:
             self._report(result)
             return None

@@ -199,6 +199,36 @@ def test_a_folder_renamed_as_a_whole_rebuilds_the_decks_inside(site: DeckSite):
     assert "chapters/one.md" in event.data["errors"]
 
 
+def test_a_chapter_that_is_a_symlink_rebuilds_when_its_target_changes(site: DeckSite):
+    root = site.project.root
+    target = root / "sources" / "two.md"
+    target.parent.mkdir()
+    (root / "chapters/two.md").rename(target)
+    (root / "chapters/two.md").symlink_to(target)
+    [event] = rebuild(site, root / "chapters/two.md")
+    assert event.data["errors"] is None
+    target.write_text(TWO.replace("Last words", "Through the link"))
+    [event] = rebuild(site, target)  # what the watcher reports: the file written
+    assert "Through the link" in event.data["patch"][0]["markdown"]
+
+
+def test_a_deck_that_never_built_gets_a_waiting_page_that_shows_why(make_project, tmp_path: Path):
+    root = make_project({**PROJECT, "deck.yml": MANIFEST.replace("- chapters/one.md", "- [oops")})
+    server, site, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0,
+                                  log=quiet)
+    try:
+        status, body = get(server, "/deck.yml.html")
+        assert status == 200 and b"has not built yet" in body and b"/__live__/client.js" in body
+        host, port = server.httpd.server_address[:2]
+        stream = socket.create_connection((host, port), timeout=20).makefile("rwb")
+        stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        stream.flush()
+        hello = read_event(stream)
+        assert hello["replay"] and hello["errors"].startswith("deck.yml:")
+    finally:
+        server.stop()
+
+
 # -- the HTTP server ----------------------------------------------------------------------
 
 
