@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from deckwright import serve  # noqa: E402
-from deckwright.reader import Project  # noqa: E402
+from deckwright import serve
+from deckwright.reader import Project
 
 DECK = "kube-selfpaced.yml"
 TARGET_MS = 300.0
@@ -61,9 +61,9 @@ def chapters_to_edit(site: serve.DeckSite, count: int) -> list[Path]:
     shown = [root / s.path for s in state.shown]
     seen: list[Path] = []
     for path in shown:
-        if path not in seen and path.suffix == ".md" and path.is_relative_to(root / "k8s"):
-            if len(HEADING.findall(path.read_text())) >= 4:
-                seen.append(path)
+        candidate = path not in seen and path.suffix == ".md" and path.is_relative_to(root / "k8s")
+        if candidate and len(HEADING.findall(path.read_text())) >= 4:
+            seen.append(path)
     step = max(1, len(seen) // count)
     return seen[::step][:count]
 
@@ -108,7 +108,7 @@ def measure(page, server, site, path: Path, n: int, version: int) -> dict:
     )
     last = page.evaluate("() => window.deckwrightServeLast")
     t = last["timing"]
-    ms = lambda a, b: (b - a) * 1000.0  # noqa: E731
+    ms = lambda a, b: (b - a) * 1000.0
     wait_idle(server, site)
     row = {
         "file": path.name,
@@ -143,7 +143,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as temp:
         root = copy_corpus(args.corpus, Path(temp))
-        quiet = lambda _: None  # noqa: E731
+        quiet = lambda _: None
         manifests = [DECK] if args.only else []
         server, site, results = serve.start(Project.at(root), manifests, Path(temp) / "out",
                                             "127.0.0.1", 0, log=quiet)

@@ -261,8 +261,10 @@ class DeckSite:
                 self._aliases.setdefault(real, set()).add(path)
 
     def _forget_manifests(self, changes: Changes) -> None:
+        """Validate a manifest again when it changed, or when a file it lists came or went."""
+        root = self.project.root
         for path, (_, _, deps) in list(self._manifests.items()):
-            if any(changes.touch(d) for d in deps):
+            if changes.touch(root / path) or any(changes.touch(d) and not d.is_file() for d in deps):
                 del self._manifests[path]
 
     def _load(self, path: str) -> tuple[Manifest, list[Problem]]:
@@ -302,7 +304,7 @@ class DeckSite:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         except OSError as exc:  # a file vanished mid-build (git checkout, editor swap files)
             result.problems = [self._vanished(path, exc)]
-        except Exception as exc:  # a bug of ours: say so, keep serving
+        except Exception as exc:  # noqa: BLE001 - a bug of ours: say so, keep serving
             traceback.print_exc()
             result.problems = [Problem(SourceLoc(path, 0), f"internal error: {exc!r}")]
         compiled = time.perf_counter()

@@ -181,7 +181,7 @@ class LiveServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     # -- life cycle ---------------------------------------------------------
 
@@ -237,7 +237,7 @@ class LiveServer:
                     )
                     self.publish(event)
             self._sync_watches()
-        except Exception as exc:  # the server must outlive any build bug
+        except Exception as exc:  # noqa: BLE001 - the server must outlive any build bug
             self.log(f"deckwright serve: rebuild failed: {exc!r}")
 
     def publish(self, event: PageEvent) -> None:
@@ -333,9 +333,8 @@ def _make_request_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(server.client_script.read_bytes(), "text/javascript", head)
             if parts.path == EVENTS_URL:
                 return self._events(parse_qs(parts.query).get("page", [""])[0])
-            if parts.path == "/":
-                if not (server.site.root / "index.html").is_file():
-                    return self._send(server.listing(), "text/html; charset=utf-8", head)
+            if parts.path == "/" and not (server.site.root / "index.html").is_file():
+                return self._send(server.listing(), "text/html; charset=utf-8", head)
             full = server.resolve(parts.path)
             if full is None:
                 return self.send_error(HTTPStatus.FORBIDDEN, "outside the served folder")

@@ -214,8 +214,7 @@ def test_a_chapter_that_is_a_symlink_rebuilds_when_its_target_changes(site: Deck
 
 def test_a_deck_that_never_built_gets_a_waiting_page_that_shows_why(make_project, tmp_path: Path):
     root = make_project({**PROJECT, "deck.yml": MANIFEST.replace("- chapters/one.md", "- [oops")})
-    server, site, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0,
-                                  log=quiet)
+    server, _, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
     try:
         status, body = get(server, "/deck.yml.html")
         assert status == 200 and b"has not built yet" in body and b"/__live__/client.js" in body

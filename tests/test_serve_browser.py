@@ -56,7 +56,7 @@ PAGE = "deck.yml.html"
 @pytest.fixture
 def live(make_project, tmp_path: Path):
     root = make_project(PROJECT)
-    quiet = lambda _: None  # noqa: E731
+    quiet = lambda _: None
     server, site, results = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
     site.err = quiet
     assert all(r.ok for r in results)
@@ -183,7 +183,7 @@ def test_a_deck_that_cannot_be_swapped_reloads_at_the_edit_in_presenter_mode(bro
     root, server = live
     intro = root / "chapters/intro.md"
     intro.write_text("layout: true\n\n.footnote[layout]\n\n---\n\n" + INTRO)
-    page, deck = open_deck(browser, server)
+    page, _ = open_deck(browser, server)
     page.keyboard.press("p")
     page.evaluate("() => { window.notReloaded = true; }")
     (root / "chapters/details.md").write_text(details().replace("Text of detail 5", "Five, edited"))
@@ -198,7 +198,7 @@ def test_a_deck_that_cannot_be_swapped_reloads_at_the_edit_in_presenter_mode(bro
 
 def test_a_clone_window_follows_too(browser, live):
     root, server = live
-    page, deck = open_deck(browser, server)
+    page, _ = open_deck(browser, server)
     with page.context.expect_page() as opened:
         page.keyboard.press("c")
     clone = opened.value
