@@ -321,6 +321,27 @@
 
   // -- the event stream -----------------------------------------------------------------
 
+  // Pictures saved again keep their URLs: ask for them anew, past the browser's cache.
+  function refreshPictures(paths) {
+    if (!paths.length) {
+      return;
+    }
+    var stamp = '?serve=' + Date.now();
+    var wanted = {};
+    paths.forEach(function (p) { wanted[p] = true; });
+    Array.prototype.forEach.call(document.querySelectorAll('img[src]'), function (img) {
+      var bare = img.getAttribute('src').split('?')[0];
+      if (wanted[bare]) {
+        img.setAttribute('src', bare + stamp);
+      }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[style*="url("]'), function (el) {
+      el.style.backgroundImage = el.style.backgroundImage.replace(
+        /url\(["']?([^"')?]+)(\?[^"')]*)?["']?\)/g,
+        function (match, bare) { return wanted[bare] ? 'url("' + bare + stamp + '")' : match; });
+    });
+  }
+
   function handle(event) {
     var received = now();
     if (event.errors) {
@@ -328,7 +349,9 @@
     } else {
       hideError();
     }
+    var pictures = event.pictures || [];
     if (event.version === undefined || event.version === version) {
+      refreshPictures(pictures);
       return;
     }
     if (event.replay || event.base !== version || !event.patch || !patch(event)) {
@@ -336,6 +359,7 @@
       return;
     }
     version = event.version;
+    refreshPictures(pictures);
     var applied = now();
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {

@@ -67,8 +67,11 @@ def shown_slides(deck: Deck) -> list[Shown]:
     The text includes the footer, whose line number moves when lines are added
     above; that only marks slides after the edit, never one before it.
     """
+    normal: dict[str, str] = {}
     return [
-        Shown(step.loc.path, hash((step.text, step.notes)))
+        Shown(normal.get(step.loc.path) or normal.setdefault(step.loc.path,
+                                                             os.path.normpath(step.loc.path)),
+              hash((step.text, step.notes)))
         for slide in deck.slides
         for step in slide.steps[:_shown_steps(slide)]
     ]
@@ -205,9 +208,8 @@ class DeckSite:
         compiled; its page is written right after (a tab that reloads waits for that).
         """
         with self._lock:
-            changed = set(changed)
-            changed |= {a for p in list(changed) for a in self._aliases.get(Path(os.path.normpath(p)), ())}
-            changes = Changes(changed)
+            changes = Changes(set(changed))
+            changes = Changes(changes.paths.union(*(self._aliases.get(p, ()) for p in changes.paths)))
             everything = any(
                 p.is_relative_to(TEMPLATES) or p.is_relative_to(ASSETS) for p in changes.paths
             )
@@ -377,6 +379,10 @@ class DeckSite:
             "target": target,
             "total": len(shown),
             "patch": hunks if patchable else None,
+            # Saved pictures: the same slides, but the tab must fetch the files again.
+            "pictures": sorted({
+                p for s in deck.slides for _, p in s.pictures if os.path.normpath(p) in files
+            }),
         }
         state.slides, state.steps, state.shown, state.linked = markdown, steps, shown, linked
         state.built = True

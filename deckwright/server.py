@@ -349,7 +349,8 @@ def _make_request_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
                 if full.suffix == ".html":
                     rel = full.relative_to(server.site.root.resolve()).as_posix()
                     return self._send(server.page_html(rel, full), "text/html; charset=utf-8", head)
-                body = full.read_bytes()
+                with server.lock:  # a rebuild writing this file finishes first
+                    body = full.read_bytes()
             except OSError:  # vanished between the check and the read
                 return self.send_error(HTTPStatus.NOT_FOUND)
             kind = mimetypes.guess_type(full.name)[0] or "application/octet-stream"

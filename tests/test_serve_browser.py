@@ -49,7 +49,13 @@ def details(n: int = 8) -> str:
     return "# Details\n\nThe details chapter\n\n---\n\n" + "\n---\n\n".join(slides)
 
 
-PROJECT = {"deck.yml": MANIFEST, "chapters/intro.md": INTRO, "chapters/details.md": details()}
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="{}"/></svg>'
+PROJECT = {
+    "deck.yml": MANIFEST,
+    "chapters/intro.md": INTRO + "\n---\n\n## A picture\n\n![a box](images/box.svg)\n",
+    "chapters/details.md": details(),
+    "images/box.svg": SVG.format("red"),
+}
 PAGE = "deck.yml.html"
 
 
@@ -208,3 +214,28 @@ def test_a_clone_window_follows_too(browser, live):
     wait_for_visible(page, "Six, edited")
     wait_for_visible(clone, "Six, edited")
     assert dwb.current_slide(clone) == dwb.current_slide(page)
+
+
+def test_a_saved_picture_is_fetched_again(browser, live):
+    root, server = live
+    page, _ = open_deck(browser, server)
+    index = slide_index_with(page, "A picture")
+    dwb.goto_slide(page, index + 1)
+    picture = page.locator(".remark-visible img")
+    assert picture.get_attribute("src") == "images/box.svg"
+    (root / "images/box.svg").write_text(SVG.format("blue"))
+    page.wait_for_function(
+        "() => document.querySelector('.remark-visible img').getAttribute('src')"
+        ".startsWith('images/box.svg?serve=')",
+        timeout=20000,
+    )
+    page.wait_for_function("() => document.querySelector('.remark-visible img').complete")
+    pixel = picture.evaluate("""(img) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 40;
+        canvas.height = 20;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        return Array.from(context.getImageData(5, 5, 1, 1).data);
+    }""")
+    assert pixel == [0, 0, 255, 255]  # the new, blue picture
