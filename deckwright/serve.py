@@ -214,9 +214,10 @@ class DeckSite:
                 p.is_relative_to(TEMPLATES) or p.is_relative_to(ASSETS) for p in changes.paths
             )
             yield from self._drop_deleted()
+            # A failed deck tries again on any change: the file it missed may have come.
             todo = [
                 m for m in self.manifests()
-                if everything or m not in self.states
+                if everything or m not in self.states or self.states[m].errors
                 or any(changes.touch(i) for i in self.states[m].inputs)
             ]
             if not todo:

@@ -192,6 +192,18 @@ def test_a_deleted_chapter_is_an_error_with_the_manifest_line(site: DeckSite):
     assert event.data["errors"] is None
 
 
+def test_a_chapter_listed_before_it_exists_builds_once_it_comes(site: DeckSite):
+    root = site.project.root
+    manifest = root / "deck.yml"
+    manifest.write_text(MANIFEST + "- chapters/three.md\n")
+    [event] = rebuild(site, manifest)
+    assert "chapters/three.md" in event.data["errors"]
+    (root / "chapters/three.md").write_text("# Three\n\nThe third chapter\n")
+    [event] = rebuild(site, root / "chapters/three.md")
+    assert event.data["errors"] is None and event.data["total"] == 8
+    assert "The third chapter" in event.data["patch"][-1]["markdown"]
+
+
 def test_a_folder_renamed_as_a_whole_rebuilds_the_decks_inside(site: DeckSite):
     root = site.project.root
     (root / "chapters").rename(root / "moved")
