@@ -46,6 +46,8 @@ def expand_includes(path: str, text: str, read: ReadInclude, first_line: int = 1
     """Replace each `@@INCLUDE[file]` by the file's text (via `read`, which checks the path)."""
     pieces: list[_Piece] = []
     _expand(path, text, first_line, read, pieces, (path,))
+    if not pieces:  # an empty chapter still has a place, for messages about it
+        pieces.append(_Piece(0, path, "", first_line))
     return Expanded(pieces)
 
 
