@@ -76,7 +76,9 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 # Each command module has `add_parser(subparsers)`, which sets `func` on its parser.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "deckwright.serve", "deckwright.site", "deckwright.pdf", "deckwright.check", "deckwright.stats",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from .errors import DeckwrightError, Report
 from .model import Entry, Manifest, SourceLoc
 
 TEXT_KEYS = ("title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix")
-KNOWN_KEYS = frozenset(TEXT_KEYS + ("exclude", "content", "chapters"))
+KNOWN_KEYS = frozenset(TEXT_KEYS + ("exclude", "content", "chapters", "duration"))  # duration: for stats
 MAX_NODES = 100_000
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster  # a YAML alias bomb expands past this; real manifests have a few hundred
 

@@ -1,0 +1,105 @@
+"""Load decks the way the build does, but keep going past errors so that all can be reported."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..builder import Workshop, missing_pictures
+from ..directives import Expanded, expand_includes
+from ..errors import DeckwrightError, Problem
+from ..model import Deck, Entry, Manifest, SourceLoc
+from ..reader import Project, build_info, repo_link
+from ..stages import PIPELINE, check_anchor_links, run_pipeline, substitute_directives
+
+# The build's stages, less its anchor warnings: `check` reports broken anchors itself.
+STAGES = tuple(stage for stage in PIPELINE if stage is not check_anchor_links)
+
+
+@dataclass(frozen=True)
+class LenientProject(Project):
+    """A Project whose missing includes are noted (and left out) instead of stopping a chapter."""
+
+    include_problems: list[Problem] = field(default_factory=list, compare=False)
+
+    def read_include(self, target: str, loc: SourceLoc) -> tuple[str, str]:
+        try:
+            return super().read_include(target, loc)
+        except DeckwrightError as exc:
+            self.include_problems.extend(exc.problems)
+            return target, ""
+
+
+@dataclass
+class LoadedDeck:
+    """One manifest as far as it could be read: its deck before and after the stages."""
+
+    path: str
+    text: str = ""  # the manifest's text ("" when it cannot be read)
+    manifest: Manifest | None = None
+    authors: Deck | None = None  # the authors' slides, before any stage
+    deck: Deck | None = None  # after the stages (None when the manifest is invalid)
+    problems: list[Problem] = field(default_factory=list)
+    complete: bool = True  # False when a chapter could not be read at all
+
+
+def open_workshop(root: str, env: Mapping[str, str] | None = None) -> Workshop:
+    return Workshop.open(LenientProject.at(root), env)
+
+
+def load_decks(workshop: Workshop, paths: Sequence[str]) -> list[LoadedDeck]:
+    return [load_deck(workshop, path) for path in paths]
+
+
+def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
+    """Validate, assemble and compile one manifest; every problem is kept, none is raised."""
+    loaded = LoadedDeck(path)
+    try:
+        loaded.text = workshop.project.read_text(path)
+        loaded.manifest, loaded.problems = workshop.load(path)
+    except DeckwrightError as exc:
+        loaded.problems = list(exc.problems)
+        return loaded
+    loaded.authors = _authors_deck(workshop, loaded)
+    loaded.deck = run_pipeline(loaded.authors, STAGES)
+    loaded.problems += list(loaded.deck.problems)
+    # Pictures of every slide, those this variant excludes too: another variant shows them.
+    loaded.problems += missing_pictures(substitute_directives(loaded.authors), workshop.project)
+    return loaded
+
+
+def _authors_deck(workshop: Workshop, loaded: LoadedDeck) -> Deck:
+    """Like `Workshop.deck`, but a chapter that cannot be read is reported and left out."""
+    manifest = loaded.manifest
+    assert manifest is not None
+    slides = []
+    for entry in manifest.entries:
+        try:
+            chapter = workshop.chapter(entry)
+        except DeckwrightError as exc:
+            loaded.problems += exc.problems
+            loaded.complete = False
+            continue
+        loaded.problems += chapter.problems
+        slides += [replace(s, part=entry.part) for s in chapter.slides]
+    project = workshop.project
+    return Deck(
+        manifest=manifest,
+        slides=tuple(slides),
+        interstitials=workshop.interstitials,
+        repo=repo_link(project, workshop.git, manifest.gitrepo, workshop.env),
+        build_info=build_info(workshop.git),
+    )
+
+
+def expand_entry(workshop: Workshop, entry: Entry) -> Expanded:
+    """An entry's text with its includes expanded, as `Workshop.chapter` parsed it."""
+    if entry.path is not None:
+        path, text = workshop.project.read_chapter(entry.path)
+        return expand_includes(path, text, workshop.project.read_include, 1)
+    return expand_includes(entry.source_path, entry.text or "", workshop.project.read_include, entry.loc.line)
+
+
+def include_problems(workshop: Workshop) -> list[Problem]:
+    project = workshop.project
+    return list(project.include_problems) if isinstance(project, LenientProject) else []

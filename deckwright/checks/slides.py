@@ -1,0 +1,302 @@
+"""Checks of one chapter's slides, whatever the deck: brackets, properties, characters, links."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..links import is_local
+from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
+from ..remark_lexer import Token, scan
+from . import Finding
+from .text import (
+    Block,
+    analyse,
+    blank_code,
+    blocks,
+    code_spans,
+    definitions,
+    line_text,
+    unclosed_openers,
+)
+
+Locate = Callable[[int], SourceLoc]
+
+# Slide properties remark acts on; any other `key:` at the top of a slide is read, then ignored.
+PROPERTIES = frozenset((
+    "name", "class", "layout", "template", "count", "exclude", "highlight-style",
+    "background-image", "background-color", "background-size", "background-position",
+))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A step's text or its presenter notes, and where it starts in the chapter's text."""
+
+    text: str
+    offset: int
+    notes: bool
+    slide: Slide
+
+
+def pieces(chapter: Chapter, text: str) -> Iterator[Piece]:
+    """Each step and notes of `chapter`, found in order in the (includes expanded) `text`."""
+    pos = 0
+    for slide in chapter.slides:
+        for step in slide.steps:
+            for part, notes in ((step.text, False), (step.notes, True)):
+                if part is None:
+                    continue
+                found = text.find(part, pos)
+                offset = found if found >= 0 else pos
+                pos = offset + len(part)
+                yield Piece(part, offset, notes, slide)
+
+
+@dataclass(frozen=True)
+class LocalTargets:
+    """What a local link may point to: a file next to the decks, or another deck's page."""
+
+    exists: Callable[[str], bool]
+    pages: Mapping[str, frozenset[str] | None]  # deck page -> its slide names (None: unknown)
+
+
+def check_chapter(chapter: Chapter, text: str, locate: Locate, targets: LocalTargets) -> list[Finding]:
+    """Every chapter-level finding; `locate` maps offsets in `text` to source lines."""
+    found: list[Finding] = []
+    for piece in pieces(chapter, text):
+        at = _shifted(locate, piece.offset)
+        found += unclosed_brackets(piece.text, at)
+        if piece.notes:
+            continue
+        blanked = blank_code(piece.text)
+        found += slide_properties(piece.text, blanked, at)
+        found += invisible_characters(piece.text, at)
+        found += label_case(piece.text, blanked, at)
+        found += local_links(piece.text, blanked, at, targets)
+    return found
+
+
+def _shifted(locate: Locate, base: int) -> Locate:
+    return lambda offset: locate(base + offset)
+
+
+# --- `.class[` brackets ---------------------------------------------------------------
+
+def unclosed_brackets(text: str, at: Locate) -> list[Finding]:
+    """`.class[` openers remark does not close on this slide, and blocks that swallow slides."""
+    found = [
+        Finding(
+            at(m.start()), "unclosed-bracket",
+            f"'{m.group(2)}[' is not closed on its slide: remark shows it as text, or "
+            "takes the slides after it into the block up to some later ']'",
+            excerpt=line_text(text, m.start()),
+        )
+        for m in unclosed_openers(text)
+    ]
+    if "[" in text:
+        for block in blocks(text, analyse(text).top):
+            found += _swallowing(text, block, at)
+    if "`" in text:
+        found += _long_code_spans(text, at)
+    return found
+
+
+_SEPARATOR_LINE = re.compile(r"\n(?:---?|\?\?\?)(?=\n|$)")
+
+
+def _long_code_spans(text: str, at: Locate) -> list[Finding]:
+    """Inline code spans that run over a separator line: a backquote left open."""
+    found = []
+    for tok in analyse(text).top:
+        if tok.kind == "inline_code" and _SEPARATOR_LINE.search(text, tok.start, tok.end):
+            close = at(tok.end - 1)
+            found.append(Finding(
+                at(tok.start), "unclosed-backtick",
+                f"a backquote (`) is not closed on its slide: its match is at line {close.line}, "
+                "so remark takes the separator(s) in between into one code span",
+                excerpt=line_text(text, tok.start),
+            ))
+    return found
+
+
+def _swallowing(text: str, block: Block, at: Locate) -> list[Finding]:
+    """A block whose `]` comes after slide separators: remark merged those slides into it."""
+    inside = [t for t in scan(text, pos=block.inner, end=block.end - 1) if t.kind in ("separator", "notes")]
+    if not inside:
+        return []
+    close = at(block.end - 1)
+    name = "." + ".".join(block.classes) + "["
+    return [Finding(
+        at(block.start), "unclosed-bracket",
+        f"'{name}' is not closed on its slide: its ']' is at line {close.line}, so remark "
+        f"takes {len(inside)} separator(s) ('---', '--', '???') into the block",
+        excerpt=line_text(text, block.start),
+    )]
+
+
+# --- slide properties -------------------------------------------------------------------
+
+# A line in a slide's text that its author meant as a property of a known name.
+_BODY_PROPERTY = re.compile(r"^([A-Za-z][-\w]*)[ \t]*:[ \t]*(\S[^\n]*?)[ \t]*$", re.MULTILINE)
+_VALUE = {
+    "class": re.compile(r"[-\w]+(?:\s*,\s*[-\w]+)*"),
+    "name": re.compile(r"[-\w]+"),
+    "layout": re.compile(r"true|false", re.IGNORECASE),
+    "exclude": re.compile(r"true|false", re.IGNORECASE),
+    "template": re.compile(r"[-\w]+"),
+    "count": re.compile(r"true|false", re.IGNORECASE),
+    "background-image": re.compile(r"url\(.*\)"),
+}
+
+
+def slide_properties(text: str, blanked: str, at: Locate) -> list[Finding]:
+    """Properties remark reads but ignores (`Class:`), and property lines after the top."""
+    found = []
+    pos = 0
+    while m := PROPERTY_LINE.match(text, pos):
+        key = m.group(1)
+        start = m.start(1)
+        if key not in PROPERTIES and "{{" + key not in text.replace(" ", ""):
+            found.append(Finding(at(start), "slide-property", _ignored(key, m.group(2).strip()),
+                                 "warning", excerpt=line_text(text, start)))
+        pos = m.end()
+    for m in _BODY_PROPERTY.finditer(blanked, pos):
+        key, value = m.group(1), m.group(2)
+        pattern = _VALUE.get(key.lower())
+        if pattern and pattern.fullmatch(value):
+            found.append(Finding(
+                at(m.start()), "slide-property",
+                f"'{key}: {value}' comes after the slide's text: remark shows it as text "
+                "(properties go at the very top of a slide or step)",
+                "warning", excerpt=line_text(text, m.start()),
+            ))
+    return found
+
+
+def _ignored(key: str, value: str) -> str:
+    if key.lower() in PROPERTIES:
+        return f"slide property '{key}' is ignored by remark: property names are lower case ({key.lower()})"
+    close = difflib.get_close_matches(key, PROPERTIES, n=1, cutoff=0.75)
+    if close:
+        return f"slide property '{key}' is ignored by remark (did you mean '{close[0]}'?)"
+    return (f"remark reads '{key}: {value}' at the top of the slide as a property named "
+            f"'{key}' and does not show it")
+
+
+# --- invisible characters ----------------------------------------------------------------
+
+# Invisible wherever they are: controls, zero-width spaces, byte-order marks, direction marks.
+_ANYWHERE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# Harmless in prose (a space that does not break, a joiner inside an emoji) but not in code.
+_IN_CODE = re.compile("[\u00a0\u00ad\u2007\u2009\u200a\u200c\u200d\u202f\u3000]")
+_YAML_FENCE = re.compile(r"^ *(`{3,}|~{3,}) *ya?ml\b", re.IGNORECASE)
+
+
+def invisible_characters(text: str, at: Locate) -> list[Finding]:
+    """Characters that a reader cannot see and that a copy-paste of a command carries along."""
+    if text.isascii() and "\t" not in text and not _ANYWHERE.search(text):
+        return []
+    tokens = analyse(text).tokens
+    spans = code_spans(tokens)
+    hits: dict[tuple[int, str], str] = {}
+    for m in _ANYWHERE.finditer(text):
+        hits.setdefault((text.count("\n", 0, m.start()), m.group(0)), "")
+    for m in _IN_CODE.finditer(text):
+        if any(a <= m.start() < b for a, b in spans):
+            hits.setdefault((text.count("\n", 0, m.start()), m.group(0)), " in code")
+    found = [
+        Finding(at(_line_start(text, line)), "invisible-character",
+                f"{_char_name(char)}{where}: it is invisible, and copy-paste carries it along",
+                "warning", excerpt=text.split("\n")[line])
+        for (line, char), where in sorted(hits.items())
+    ]
+    return found + _tabs_in_yaml(text, tokens, at)
+
+
+def _tabs_in_yaml(text: str, tokens: Sequence[Token], at: Locate) -> list[Finding]:
+    found = []
+    for tok in tokens:
+        if tok.kind != "fences":
+            continue
+        body = text[tok.start : tok.end].lstrip("\n")
+        first, _, rest = body.partition("\n")
+        if not _YAML_FENCE.match(first):
+            continue
+        base = tok.start + (len(text[tok.start : tok.end]) - len(body)) + len(first) + 1
+        for m in re.finditer(r"^[ ]*\t", rest, re.MULTILINE):
+            found.append(Finding(at(base + m.start()), "invisible-character",
+                                 "tab in the indentation of a YAML block: YAML does not allow tabs there",
+                                 "warning", excerpt=line_text(text, base + m.start())))
+    return found
+
+
+def _line_start(text: str, line: int) -> int:
+    pos = 0
+    for _ in range(line):
+        pos = text.index("\n", pos) + 1
+    return pos
+
+
+def _char_name(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'control character')})"
+
+
+# --- reference labels and local links -------------------------------------------------------
+
+def label_case(text: str, blanked: str, at: Locate) -> list[Finding]:
+    """remark keeps `[Label]: url` as written but looks references up in lower case."""
+    return [
+        Finding(at(start), "label-case",
+                f"reference label [{label}] has capital letters: remark looks every reference up "
+                f"in lower case, so no link finds it (write [{label.lower()}]: ...)",
+                "warning", excerpt=line_text(text, start))
+        for start, label, _ in definitions(text, blanked)
+        if label != label.lower()
+    ]
+
+
+# Links (not pictures) and HTML href, outside code; anchors and URLs are checked elsewhere.
+_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>]+)|\bhref=[\"']([^\"']+)[\"']")
+
+
+def link_targets(text: str, blanked: str) -> Iterator[tuple[int, str]]:
+    """(offset, target) of each link in the text: inline links, href= and definitions."""
+    for m in _LINK.finditer(blanked):
+        group = 1 if m.group(1) else 2
+        yield m.start(), text[m.start(group) : m.end(group)]
+    for start, _, url in definitions(text, blanked):
+        yield start, url
+
+
+def local_links(text: str, blanked: str, at: Locate, targets: LocalTargets) -> list[Finding]:
+    """Links to local files (resolved from the deck's page, the content root) that do not exist,
+    and links to another deck's page at a slide name it does not have."""
+    found = []
+    for offset, target in link_targets(text, blanked):
+        if not is_local(target) or "@@" in target:
+            continue
+        path, _, fragment = target.partition("#")
+        path = path.split("?", 1)[0]
+        if path in targets.pages:
+            names = targets.pages[path]
+            if fragment and names is not None and fragment not in names:
+                # The page is there: remark shows its first slide (a warning, not an error:
+                # that deck is built, and may be published, on its own).
+                found.append(Finding(at(offset), "broken-anchor",
+                                     f"link to '{target}' lands on the first slide of {path}: "
+                                     f"no slide of that deck is named {fragment}",
+                                     "warning", excerpt=line_text(text, offset)))
+        elif path and not targets.exists(path):
+            hint = " (a web address needs https:// in front)" if _looks_like_host(path) else ""
+            found.append(Finding(at(offset), "missing-file",
+                                 f"link to '{target}': no such file next to the deck{hint}",
+                                 "warning", excerpt=line_text(text, offset)))
+    return found
+
+
+def _looks_like_host(path: str) -> bool:
+    return bool(re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|io|dev|fr|de)(/|$)", path))

@@ -1,0 +1,386 @@
+"""`deckwright check`: each kind of finding, its text and its place, on small projects."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from deckwright import check as check_module
+from deckwright.check import as_json, as_text, check
+
+HEAD = "title: T\nslides: https://example.org/\n"
+
+
+def findings(root, manifests=None):
+    """(place, kind, severity, message) of each finding."""
+    return [(str(f.loc), f.kind, f.severity, f.message) for f in check(str(root), manifests, env={}).findings]
+
+
+def places(root, manifests=None, kind=None):
+    return [(p, k) for p, k, _, _ in findings(root, manifests) if kind is None or k == kind]
+
+
+def test_a_clean_project_has_no_findings(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- - a.md\n",
+        "a.md": "# A\n\n![p](images/p.png)\n\n[b](#toc-a)\n",
+        "images/p.png": "png",
+    })
+    assert findings(root) == []
+    assert as_text(check(str(root), env={})).endswith("checked 1 deck(s): 0 error(s), 0 warning(s)\n")
+
+
+def test_missing_picture_is_an_error_at_its_line_even_in_an_excluded_slide(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "exclude: [hidden]\ncontent:\n- a.md\n",
+        "a.md": "# A\n\n![p](images/nope.png)\n---\nclass: hidden\n\n<img src=\"images/gone.svg\">\n",
+    })
+    assert findings(root) == [
+        ("a.md:3", "missing-image", "error", "picture 'images/nope.png' does not exist"),
+        ("a.md:7", "missing-image", "error", "picture 'images/gone.svg' does not exist"),
+    ]
+
+
+def test_pictures_resolve_from_the_deck_page_not_the_chapter_folder(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- k8s/a.md\n",
+        "k8s/a.md": "![p](images/p.png)\n",
+        "k8s/images/p.png": "png",  # next to the chapter: not where the published deck looks
+    })
+    assert places(root) == [("k8s/a.md:1", "missing-image"), ("k8s/images/p.png:1", "unused-image")]
+
+
+def test_missing_include_is_reported_and_the_rest_of_the_chapter_is_checked(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "# A\n\n```\n@@INCLUDE[k8s/nope.yaml]\n```\n---\n![p](images/nope.png)\n",
+    })
+    assert findings(root) == [
+        ("a.md:4", "include", "error", "@@INCLUDE[k8s/nope.yaml]: no such file"),
+        ("a.md:7", "missing-image", "error", "picture 'images/nope.png' does not exist"),
+    ]
+
+
+def test_findings_in_an_included_file_are_at_its_own_lines(make_project, tmp_path):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "# A\n\n```yaml\n@@INCLUDE[k8s/pod.yaml]\n```\n",
+    })
+    (tmp_path / "content" / "k8s").mkdir()
+    (tmp_path / "content" / "k8s" / "pod.yaml").write_text("kind: Pod\nspec:\n\tcontainers: []\n")
+    assert findings(root) == [
+        ("../k8s/pod.yaml:3", "invisible-character", "warning",
+         "tab in the indentation of a YAML block: YAML does not allow tabs there"),
+    ]
+
+
+def test_broken_anchor_and_anchor_to_an_excluded_slide(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "exclude: [extra]\ncontent:\n- a.md\n",
+        "a.md": "[x](#nowhere)\n---\nname: later\nclass: extra\n\nHidden\n---\n[y](#later)\n",
+    })
+    assert findings(root) == [
+        ("a.md:1", "broken-anchor", "error", "link to #nowhere goes nowhere: no slide of this deck is named so"),
+        ("a.md:8", "broken-anchor", "error",
+         "link to #later goes nowhere: its slide is left out by this deck's exclude (extra)"),
+    ]
+
+
+def test_a_finding_in_a_shared_chapter_is_said_once_naming_its_decks(make_project):
+    root = make_project({
+        "one.yml": HEAD + "content:\n- a.md\n",
+        "two.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "[x](#nowhere)\n",
+    })
+    result = check(str(root), env={})
+    assert [str(f) for f in result.findings] == [
+        "a.md:1: error: link to #nowhere goes nowhere: no slide of this deck is named so [one.yml, two.yml]"
+    ]
+
+
+def test_duplicate_slide_names(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- - b.md\n",
+        "a.md": "name: intro\n\nA\n---\nname: toc-part-1\n\nmine\n---\n@@TOC@@\n",
+        "b.md": "name: intro\n\n# B\n",
+    })
+    assert findings(root) == [
+        ("a.md:5", "duplicate-name", "error",
+         ("slide name 'toc-part-1' is also the name of a generated table of contents slide: "
+         "remark sends every #toc-part-1 link to the last of them")),
+        ("b.md:1", "duplicate-name", "error",
+         ("slide name 'intro' is also the name of the slide at a.md:1: "
+         "remark sends every #intro link to the last of them")),
+    ]
+
+
+def test_duplicate_reference_labels_with_different_urls(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",
+        "a.md": "[docs] and [same]\n\n[docs]: https://one.example/\n[same]: https://s.example/\n",
+        "b.md": "[docs]\n\n[docs]: https://two.example/\n\n[same]: https://s.example/\n",
+    })
+    assert findings(root) == [
+        ("a.md:3", "duplicate-label", "error",
+         ("reference label [docs] is defined again at b.md:3 with another URL: remark uses the last "
+         "definition in the deck, so [docs] links here go to https://two.example/")),
+    ]
+
+
+def test_reference_label_with_capitals(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "[ArgoCD]\n\n[ArgoCD]: https://argo.example/\n\n```\n[NotInCode]: x\n```\n",
+    })
+    assert findings(root) == [
+        ("a.md:3", "label-case", "warning",
+         ("reference label [ArgoCD] has capital letters: remark looks every reference up in lower "
+         "case, so no link finds it (write [argocd]: ...)")),
+    ]
+
+
+def test_bracket_left_open_at_the_end_of_a_chapter(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",
+        "a.md": "A\n---\n.lab[\n\n- do this\n",
+        "b.md": "B ]\n---\nC\n",
+    })
+    assert places(root) == [("a.md:3", "unclosed-bracket")]
+
+
+def test_bracket_that_swallows_slides_in_its_chapter(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "A\n---\n.warning[careful\n---\nB\n--\nC ]\n---\nD\n",
+    })
+    assert findings(root) == [
+        ("a.md:3", "unclosed-bracket", "error",
+         ("'.warning[' is not closed on its slide: its ']' is at line 7, so remark takes 2 "
+         "separator(s) ('---', '--', '???') into the block")),
+    ]
+
+
+def test_brackets_closed_nested_or_in_code_are_fine(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": ".lab[\n.small[x] `.red[]` and\n```\n.exercise[ ]\n```\n]\n\\.not-a-block[\n---\n`.red[`\n",
+    })
+    assert findings(root) == []
+
+
+def test_brackets_in_code_count_for_remark(make_project):
+    # remark matches brackets by counting them all, in code too: this `.lab[` stays open.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": ".lab[\n`grep '[a-z' file`\n]\n",
+    })
+    assert places(root) == [("a.md:1", "unclosed-bracket")]
+
+
+def test_backquote_left_open_runs_over_a_separator(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "Run `ls\n---\nthen `pwd`\n",
+    })
+    assert places(root) == [("a.md:1", "unclosed-backtick")]
+
+
+def test_unclosed_fence_is_the_builds_error(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",
+        "a.md": "A\n---\n```bash\nls\n",
+        "b.md": "```\nok\n```\n",
+    })
+    assert findings(root) == [("a.md:3", "unclosed-fence", "error", "code fence is never closed")]
+
+
+def test_slide_properties_remark_does_not_read(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": (
+            "Class: extra-details\n\nA\n---\n"  # 1: read, but ignored (case)
+            "clas: title\n\nB\n---\n"  # 5: a typo
+            "Note: this line disappears\n\nC\n---\n"  # 9: read as a property, not shown
+            "# D\nclass: extra-details\n---\n"  # 14: after the text
+            "title: T\n\n{{title}}\n---\n"  # a template variable: fine
+            "- class: in a list\n\nName: Alice (prose)\n"  # fine
+        ),
+    })
+    assert findings(root) == [
+        ("a.md:1", "slide-property", "warning",
+         "slide property 'Class' is ignored by remark: property names are lower case (class)"),
+        ("a.md:5", "slide-property", "warning", "slide property 'clas' is ignored by remark (did you mean 'class'?)"),
+        ("a.md:9", "slide-property", "warning",
+         ("remark reads 'Note: this line disappears' at the top of the slide as a property named "
+         "'Note' and does not show it")),
+        ("a.md:14", "slide-property", "warning",
+         ("'class: extra-details' comes after the slide's text: remark shows it as text "
+         "(properties go at the very top of a slide or step)")),
+    ]
+
+
+def test_properties_at_the_top_of_a_step_are_read(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "A\n--\n\nclass: extra-details\n\nB\n",
+    })
+    assert findings(root) == []
+
+
+def test_unknown_directive_is_the_builds_warning(make_project):
+    root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "A\n\n@@TITEL@@\n"})
+    assert findings(root) == [("a.md:3", "unknown-directive", "warning", "unknown directive @@TITEL@@ is left as it is")]
+
+
+def test_chapter_listed_twice_and_bad_yaml_do_not_stop_the_other_manifests(make_project):
+    root = make_project({
+        "bad.yml": "title: [unclosed\ncontent:\n- a.md\n",
+        "twice.yml": HEAD + "content:\n- a.md\n- - a.md\n",
+        "good.yml": HEAD + "content:\n- b.md\n",
+        "a.md": "A\n",
+        "b.md": "[x](#nowhere)\n",
+    })
+    found = findings(root)
+    assert ("twice.yml:5:5", "duplicate-chapter", "error", "chapter 'a.md' is listed twice (first at line 4)") in found
+    assert ("b.md:1", "broken-anchor", "error", "link to #nowhere goes nowhere: no slide of this deck is named so") in found
+    bad = [f for f in found if f[0].startswith("bad.yml")]
+    assert [(f[0].split(":")[1], f[1], f[2]) for f in bad] == [("2", "manifest", "error")]
+    assert bad[0][3].startswith("invalid YAML")
+    assert len(found) == 3  # a.md is still used (bad.yml names it, twice.yml too)
+
+
+def test_unused_chapters_and_images_are_warnings_one_per_file(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "![p](images/used.png)\n[see](images/linked.svg)\n\n```\n@@INCLUDE[slides/inc.md]\n```\n",
+        "inc.md": "included\n",
+        "old.md": "![q](images/only-in-old.png)\n",
+        "images/used.png": "", "images/linked.svg": "", "images/only-in-old.png": "", "images/lost.jpg": "",
+        ".hidden/x.md": "",
+    })
+    assert findings(root) == [
+        ("images/lost.jpg:1", "unused-image", "warning", "image is not used by any chapter"),
+        ("old.md:1", "unused-chapter", "warning", "chapter is not used by any manifest"),
+    ]
+
+
+def test_unused_files_are_looked_for_only_when_every_manifest_is_checked(make_project):
+    root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "A\n", "old.md": "B\n"})
+    assert places(root, ["deck.yml"]) == []
+    assert places(root) == [("old.md:1", "unused-chapter")]
+
+
+def test_invisible_characters(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": (
+            "Zero\u200bwidth\n"  # 1: anywhere
+            "A\u00a0non-breaking space in prose, and an emoji \U0001F477\u200d\u2640\ufe0f\n"  # 2: fine
+            "```bash\n"
+            "kubectl\u00a0get pods\n"  # 4: in code
+            "```\n"
+            "```yaml\n"
+            "spec:\n"
+            "\tcontainers: []\n"  # 8: tab in YAML indentation
+            "```\n"
+            "```go\n"
+            "\treturn nil\n"  # fine: Go uses tabs
+            "```\n"
+        ),
+    })
+    assert findings(root) == [
+        ("a.md:1", "invisible-character", "warning",
+         "U+200B (ZERO WIDTH SPACE): it is invisible, and copy-paste carries it along"),
+        ("a.md:4", "invisible-character", "warning",
+         "U+00A0 (NO-BREAK SPACE) in code: it is invisible, and copy-paste carries it along"),
+        ("a.md:8", "invisible-character", "warning",
+         "tab in the indentation of a YAML block: YAML does not allow tabs there"),
+    ]
+
+
+def test_local_links_to_missing_files_and_to_other_decks(make_project):
+    root = make_project({
+        "one.yml": HEAD + "content:\n- a.md\n",
+        "two.yml": HEAD + "content:\n- b.md\n",
+        "a.md": (
+            "[forums](forums.docker.com)\n"
+            "[pdf](files/handout.pdf)\n"
+            "[other deck](two.yml.html#there)\n"
+            "[other deck](two.yml.html#not-there)\n"
+            "[web](https://example.org/x) [anchor](#toc-x)\n"
+        ),
+        "b.md": "name: there\n\nB\n",
+    })
+    assert findings(root) == [
+        ("a.md:1", "missing-file", "warning",
+         "link to 'forums.docker.com': no such file next to the deck (a web address needs https:// in front)"),
+        ("a.md:2", "missing-file", "warning", "link to 'files/handout.pdf': no such file next to the deck"),
+        ("a.md:4", "broken-anchor", "warning",
+         ("link to 'two.yml.html#not-there' lands on the first slide of two.yml.html: "
+         "no slide of that deck is named not-there")),
+        ("a.md:5", "broken-anchor", "error", "link to #toc-x goes nowhere: no slide of this deck is named so"),
+    ]
+
+
+def test_json_output_lists_findings_and_counts(make_project):
+    import json
+
+    root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "[x](#nowhere)\n@@NOPE@@\n"})
+    data = json.loads(as_json(check(str(root), env={})))
+    assert data["summary"] == {"errors": 1, "warnings": 1, "by_kind": {"broken-anchor": 1, "unknown-directive": 1}}
+    assert data["findings"][0] == {
+        "path": "a.md", "line": 1, "column": 0, "severity": "error", "kind": "broken-anchor",
+        "message": "link to #nowhere goes nowhere: no slide of this deck is named so",
+        "excerpt": "", "decks": ["deck.yml"],
+    }
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def run_cli(argv):
+    parser = argparse.ArgumentParser()
+    check_module.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["check", *argv])
+    return args.func(args)
+
+
+def test_exit_status_errors_warnings_and_strict(make_project, capsys):
+    warn = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "@@NOPE@@\n"})
+    assert run_cli(["--root", str(warn)]) == 0
+    out = capsys.readouterr().out
+    assert out == ("a.md:1: warning: unknown directive @@NOPE@@ is left as it is\n"
+                   "checked 1 deck(s): 0 error(s), 1 warning(s) (unknown-directive 1)\n")
+    assert run_cli(["--root", str(warn), "--strict"]) == 1
+    (warn / "a.md").write_text("[x](#nowhere)\n")
+    assert run_cli(["--root", str(warn)]) == 1
+
+
+def test_usage_errors(make_project, tmp_path, capsys):
+    root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "A\n"})
+    assert run_cli(["--root", str(tmp_path / "nope")]) == 2
+    assert run_cli(["--root", str(root), "missing.yml"]) == 2
+    assert "no manifest 'missing.yml'" in capsys.readouterr().err
+
+
+def test_named_manifest_is_the_only_one_checked(make_project, capsys):
+    root = make_project({
+        "one.yml": HEAD + "content:\n- a.md\n", "two.yml": HEAD + "content:\n- b.md\n",
+        "a.md": "A\n", "b.md": "[x](#nowhere)\n",
+    })
+    assert run_cli(["--root", str(root), "one.yml"]) == 0
+    assert capsys.readouterr().out == "checked 1 deck(s): 0 error(s), 0 warning(s)\n"
+
+
+@pytest.mark.parametrize("kind", sorted(check_module.KINDS))
+def test_every_kind_is_documented(kind):
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "check.md").read_text()
+    assert f"`{kind}`" in doc
+
+
+def test_an_empty_chapter_is_checked_without_crashing(make_project):
+    # An empty file once made the build itself fail (no text to find line numbers in).
+    root = make_project({"deck.yml": HEAD + "content:\n- a.md\n- empty.md\n", "a.md": "A\n", "empty.md": ""})
+    assert findings(root) == []

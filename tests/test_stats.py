@@ -1,0 +1,209 @@
+"""`deckwright stats`: counts per deck, part and chapter; durations; where used; what a change affects."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+
+import pytest
+
+from deckwright import stats as stats_module
+from deckwright.stats import Pace, parse_duration
+
+
+def run_cli(argv):
+    parser = argparse.ArgumentParser()
+    stats_module.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["stats", *argv])
+    return args.func(args)
+
+
+def stats_json(root, capsys, *extra):
+    assert run_cli(["--root", str(root), "--format", "json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+DECK = {
+    "deck.yml": (
+        "title: Workshop\n"
+        "exclude: [self-paced]\n"
+        "content:\n"
+        "- |\n"
+        "  # Welcome\n"
+        "- toc.md\n"
+        "- - a.md\n"
+        "  - b.md\n"
+        "- - c.md\n"
+    ),
+    "interstitials.txt": "https://pictures.example/1.jpg\n",
+    "toc.md": "## Contents\n\n@@TOC@@\n",
+    "a.md": (
+        "# Chapter A\n\nintro\n--\nmore\n"  # 2 shown
+        "---\nclass: extra-details\n\nDeep\n--\ndeeper\n"  # 2 shown, extra details
+        "---\n.lab[\nDo it\n]\n"  # a lab
+        "---\nclass: self-paced\n\nexcluded\n"  # not shown
+    ),
+    "b.md": "# Chapter B\n\n.exercise[\n.small[try]\n]\n\n```\n.lab[ in code is no lab ]\n```\n",
+    "c.md": "# Chapter C\n\nlast\n",
+}
+
+
+def test_counts_per_deck_part_and_chapter(make_project, capsys):
+    data = stats_json(make_project(DECK), capsys)
+    deck = data["decks"][0]
+    # toc.md: 1 TOC slide per part, and its "Contents" slide; each chapter: picture + title slides
+    assert (deck["shown"], deck["generated"], deck["extra_details"], deck["labs"]) == (
+        1 + 3 + (2 + 5) + (2 + 1) + (2 + 1), {"toc": 2, "title": 3, "picture": 3}, 2, 2)
+    parts = [(p["part"], p["shown"], [(c["chapter"], c["shown"]) for c in p["chapters"]]) for p in deck["parts"]]
+    assert parts == [
+        (None, 4, [("deck.yml:5", 1), ("toc.md", 3)]),
+        (1, 10, [("a.md", 7), ("b.md", 3)]),
+        (2, 3, [("c.md", 3)]),
+    ]
+    assert deck["parts"][1]["chapters"][0]["generated"] == {"toc": 0, "title": 1, "picture": 1}
+    assert deck["parts"][1]["labs"] == 2 and deck["parts"][1]["extra_details"] == 2
+
+
+def test_minutes_follow_the_pace(make_project, capsys):
+    data = stats_json(make_project(DECK), capsys, "--minutes-per-slide", "2", "--minutes-per-lab", "10")
+    deck = data["decks"][0]
+    assert deck["minutes"] == 2 * (17 - 8) + 10 * 2
+    assert data["pace"] == {"minutes_per_slide": 2.0, "minutes_per_lab": 10.0, "hours_per_day": 6.0}
+    assert sum(p["minutes"] for p in deck["parts"]) == deck["minutes"]
+
+
+def test_defaults_are_stated_in_help(capsys):
+    with pytest.raises(SystemExit):
+        run_cli(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 0.4)" in text and "(default: 1)" in text and "(default: 6)" in text
+
+
+@pytest.mark.parametrize("text, minutes", [
+    ("1 day", 360), ("2 days", 720), ("half day", 180), ("half-day", 180), ("4h", 240),
+    ("3h30", 210), ("3 hours 30 minutes", 210), ("90 min", 90), ("1.5 days", 540),
+    ("soon", None), ("", None), ("4 parsecs", None),
+])
+def test_durations(text, minutes):
+    assert parse_duration(text, 6) == minutes
+
+
+def test_text_output_compares_the_estimate_with_the_manifests_length(make_project, capsys):
+    files = dict(DECK)
+    files["deck.yml"] = files["deck.yml"].replace("title: Workshop\n", "title: Workshop\nduration: 10 min\n")
+    root = make_project(files)
+    assert run_cli(["--root", str(root), "--minutes-per-slide", "1", "--minutes-per-lab", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "  17 slides shown (8 generated: 2 toc, 3 title, 3 picture; 2 extra details; 2 labs), about 0h09\n" in out
+    assert "  length: 10 min = 0h10; the estimate is 10% under\n" in out
+    assert "\n  part 1 " in out and "\n    a.md " in out
+
+
+def test_csv_has_a_row_per_deck_part_and_chapter(make_project, capsys):
+    assert run_cli(["--root", str(make_project(DECK)), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["level"], r["part"], r["chapter"], r["shown"]) for r in rows] == [
+        ("deck", "", "", "17"), ("part", "", "", "4"), ("chapter", "", "deck.yml:5", "1"),
+        ("chapter", "", "toc.md", "3"), ("part", "1", "", "10"), ("chapter", "1", "a.md", "7"),
+        ("chapter", "1", "b.md", "3"), ("part", "2", "", "3"), ("chapter", "2", "c.md", "3"),
+    ]
+
+
+def test_a_deck_that_does_not_build_is_reported_and_the_others_counted(make_project, capsys):
+    root = make_project({"good.yml": "content:\n- a.md\n", "bad.yml": "content:\n- missing.md\n", "a.md": "A\n"})
+    assert run_cli(["--root", str(root), "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert [d["manifest"] for d in json.loads(captured.out)["decks"]] == ["good.yml"]
+    assert "bad.yml:2:3: error: chapter file 'missing.md' does not exist" in captured.err
+
+
+def test_where_used_lists_decks_parts_and_includes(make_project, capsys, tmp_path):
+    root = make_project({
+        "one.yml": "content:\n- a.md\n- - b.md\n",
+        "two.yml": "content:\n- - c.md\n- - a.md\n",
+        "a.md": "A\n", "b.md": "```\n@@INCLUDE[slides/shared/snippet.md]\n```\n", "c.md": "C\n",
+        "shared/snippet.md": "echo hi\n",
+    })
+    assert run_cli(["--root", str(root), "--where-used", "a.md", "shared/snippet.md", "nowhere.md"]) == 0
+    assert capsys.readouterr().out == (
+        "a.md: 2 deck(s)\n"
+        "  one.yml:2: front matter\n"
+        "  two.yml:3: part 2\n"
+        "shared/snippet.md: 1 deck(s)\n"
+        "  one.yml:3: part 1, included by b.md\n"
+        "nowhere.md: not used by any deck\n"
+    )
+
+
+def test_changed_files_list_the_decks_they_affect(make_project, capsys, monkeypatch):
+    root = make_project({
+        "one.yml": "content:\n- a.md\n", "two.yml": "content:\n- b.md\n", "broken.yml": "content: [\n",
+        "a.md": "![p](images/p.png)\n", "b.md": "```\n@@INCLUDE[k8s/pod.yaml]\n```\n",
+        "images/p.png": "png", "unused.md": "",
+    })
+    (root.parent / "k8s").mkdir()
+    (root.parent / "k8s" / "pod.yaml").write_text("kind: Pod\n")
+    monkeypatch.chdir(root.parent)  # the repository's top, where CI lists changed files from
+    assert run_cli(["--root", "slides", "--changed", "slides/images/p.png", "k8s/pod.yaml", "slides/unused.md"]) == 0
+    assert capsys.readouterr().out == (
+        "broken.yml: (the deck does not build)\n"
+        "one.yml: images/p.png\n"
+        "two.yml: ../k8s/pod.yaml\n"
+        "3 of 3 deck(s) affected\n"
+    )
+    assert run_cli(["--root", "slides", "--changed", "one.yml", "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "deck,file\nbroken.yml,(the deck does not build)\none.yml,one.yml\n"
+
+
+def test_where_used_and_changed_are_one_or_the_other(make_project, capsys):
+    with pytest.raises(SystemExit):
+        run_cli(["--where-used", "a.md", "--changed", "b.md"])
+    assert "not allowed with" in capsys.readouterr().err
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+@pytest.mark.corpus
+def test_corpus_slide_counts_match_the_browsers_and_parts_add_up(corpus_root, capsys):
+    from .conftest import CORPUS_COUNTS
+
+    data = stats_json(corpus_root / "slides", capsys)
+    counts = {d["manifest"]: d["shown"] for d in data["decks"]}
+    assert counts == CORPUS_COUNTS
+    for deck in data["decks"]:
+        assert sum(p["shown"] for p in deck["parts"]) == deck["shown"], deck["manifest"]
+        for part in deck["parts"]:
+            assert sum(c["shown"] for c in part["chapters"]) == part["shown"], (deck["manifest"], part["part"])
+            assert sum(c["labs"] for c in part["chapters"]) == part["labs"]
+
+
+@pytest.mark.corpus
+def test_corpus_where_used_and_changed(corpus_root, capsys, monkeypatch):
+    root = corpus_root / "slides"
+    assert run_cli(["--root", str(root), "--where-used", "k8s/rollout.md", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    decks = {r["deck"] for r in rows}
+    manifests = {p.name for p in root.glob("*.yml") if "k8s/rollout.md" in _content_lines(p)}
+    assert decks == manifests and len(decks) == 4
+    monkeypatch.chdir(corpus_root)
+    assert run_cli(["--root", "slides", "--changed", "slides/swarm/intro.md", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["deck"] for r in rows} == {p.name for p in root.glob("*.yml") if "swarm/intro.md" in _content_lines(p)}
+
+
+def _content_lines(manifest):
+    return {line.strip().lstrip("- ").strip() for line in manifest.read_text().splitlines()
+            if not line.strip().startswith("#")}
+
+
+def test_pace_defaults():
+    assert Pace() == Pace(0.4, 1.0, 6.0)
+
+
+def test_duration_is_a_known_manifest_key(make_project):
+    from deckwright.check import check
+
+    root = make_project({"deck.yml": "duration: 2 days\ncontent:\n- a.md\n", "a.md": "A\n"})
+    assert check(str(root), env={}).findings == []
