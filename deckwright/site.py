@@ -38,14 +38,13 @@ from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, deck_html, deck_markdown
 from .site_index import INDEX_YAML, DeckEntry, check_links, index_html, read_index
+from .stats import Counts, Pace, slide_counts
 from .writer import OutputDir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 CHAPTERS_DIR = "chapters"
 SINGLE_DIR = "single"
 DEFAULT_ZIP = "slides.zip"
-MINUTES_PER_SLIDE = 1.0  # authors' `---` slides; generated ones (TOC, titles, pictures) are free
-PACE = "about a minute per slide, tables of contents and chapter title slides aside"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so that a rebuild of the same sources is the same file
 
 
@@ -259,8 +258,17 @@ def asset_files(site: Path) -> list[str]:
 
 # ---------- the index ----------
 
-def estimated_minutes(deck: Deck) -> int:
-    return round(MINUTES_PER_SLIDE * sum(1 for s in deck.slides if not s.generated))
+def estimated_minutes(deck: Deck, pace: Pace = Pace()) -> int:
+    """The time `deckwright stats` gives the deck (generated slides take none, labs take more)."""
+    total = Counts()
+    for slide in deck.slides:
+        total.add(slide_counts(slide, None if slide.generated else slide))
+    return round(total.minutes(pace))
+
+
+def pace_words(pace: Pace = Pace()) -> str:
+    return (f"{pace.per_slide:g} minute per slide shown and {pace.per_lab:g} minute more "
+            "per lab (as deckwright stats counts)")
 
 
 def site_title(manifests: Sequence[Manifest], project: Project) -> str:
@@ -350,7 +358,7 @@ def build_site(
         today or datetime.date.today(),
         zips=sorted(result.zips.items()),
         chapters=len(result.chapters),
-        pace=PACE,
+        pace=pace_words(),
     )
     out.write_text("index.html", page)
     result.index = "index.html"
