@@ -126,6 +126,11 @@ def slide_hunks(state: DeckState, slides: list[str], steps: list[int]) -> list[d
     return hunks
 
 
+def _errors_event(page: str, errors: str) -> PageEvent:
+    """A failed build: the page keeps its last good deck and shows why, until a good build."""
+    return PageEvent(page, {"type": "build", "errors": errors}, keep={"errors": errors})
+
+
 def _offsets(steps: list[int]) -> list[int]:
     offsets = [0]
     for count in steps:
@@ -288,7 +293,7 @@ class DeckSite:
             self._manifests.pop(path, None)
             self.log(f"dropped {path} (no longer there)")
             text = f"{path}: the manifest is gone; this page shows its last build"
-            events.append(PageEvent(state.html, {"type": "build", "errors": text}))
+            events.append(_errors_event(state.html, text))
         return events
 
     def _compile(self, path: str, files: set[str], full_reload: bool) -> Outcome:
@@ -315,7 +320,7 @@ class DeckSite:
         self.built_count[path] = self.built_count.get(path, 0) + 1
         state.errors = "\n".join(str(p) for p in result.problems if p.is_error)
         if not result.ok or deck is None:
-            outcome.event = PageEvent(state.html, {"type": "build", "errors": state.errors})
+            outcome.event = _errors_event(state.html, state.errors)
             result.seconds = compiled - start
             return outcome
         outcome.deck, outcome.markdown = deck, [slide_markdown(s) for s in deck.slides]
@@ -354,7 +359,7 @@ class DeckSite:
             return None
         state.errors = "\n".join(str(p) for p in result.problems if p.is_error)
         state.built = False  # what the tab has is not on disk: it must reload next time
-        return PageEvent(state.html, {"type": "build", "errors": state.errors})
+        return _errors_event(state.html, state.errors)
 
     def _vanished(self, path: str, exc: OSError) -> Problem:
         name = os.path.relpath(exc.filename, self.project.root) if exc.filename else path
@@ -387,7 +392,7 @@ class DeckSite:
         }
         state.slides, state.steps, state.shown, state.linked = markdown, steps, shown, linked
         state.built = True
-        return PageEvent(state.html, data, changed=not same)
+        return PageEvent(state.html, data, changed=not same, keep={"errors": None})
 
     def _report(self, result: DeckResult) -> None:
         for problem in result.problems:
@@ -432,7 +437,7 @@ def start(project: Project, manifests: Sequence[str], out: Path, host: str, port
         raise
     for state in site.states.values():
         if state.errors:  # a tab opened now shows why
-            server.publish(PageEvent(state.html, {"type": "build", "errors": state.errors}))
+            server.publish(_errors_event(state.html, state.errors))
     server.start()
     return server, site, results
 

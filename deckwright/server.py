@@ -65,6 +65,7 @@ class PageEvent:
     page: str
     data: dict
     changed: bool = False  # the page's file was rewritten: its version goes up
+    keep: dict | None = None  # what a page that connects later must hear too (None: as before)
 
 
 class Site(Protocol):
@@ -86,7 +87,7 @@ class Site(Protocol):
 @dataclass
 class PageState:
     version: int = 1
-    last: dict | None = None  # the last event sent, replayed to pages that connect later
+    kept: dict = field(default_factory=dict)  # told to each page when it connects
     clients: list[queue.Queue] = field(default_factory=list)
 
 
@@ -251,7 +252,8 @@ class LiveServer:
             else:
                 data.setdefault("version", state.version)
             data.setdefault("timing", {})["sent"] = time.time()
-            state.last = data
+            if event.keep is not None:
+                state.kept = dict(event.keep)
             message = json.dumps(data)
             for client in state.clients:
                 client.put(message)
@@ -261,8 +263,7 @@ class LiveServer:
             state = self.pages.setdefault(page, PageState())
             client: queue.Queue = queue.Queue()
             state.clients.append(client)
-            hello = dict(state.last or {}, version=state.version, replay=True)
-            hello.pop("patch", None)
+            hello = dict(state.kept, version=state.version, replay=True)
             return client, json.dumps(hello)
 
     def disconnect(self, page: str, client: queue.Queue) -> None:
