@@ -223,10 +223,6 @@ class LiveServer:
                 event_filter=WATCHED_EVENTS,
             )
 
-    def notify_changed(self, paths: Iterable[Path]) -> None:
-        """Tell the server that files changed (what the watcher does)."""
-        self.debouncer.add(paths)
-
     def _rebuild(self, changed: set[Path], first_seen: float) -> None:
         started = time.time()
         try:
