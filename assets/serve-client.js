@@ -131,6 +131,7 @@
     if (!found) {
       return null;
     }
+    forgetViews(found.views[0] && found.views[0].events);
     var result = {
       views: found.views.slice(),
       models: found.models.slice(),
@@ -193,6 +194,7 @@
       Array.prototype.splice.apply(views, [h.start, h.remove].concat(newViews));
       Array.prototype.splice.apply(models, [h.start, h.remove].concat(newModels));
     }
+    forgetViews(events);
     var first = hunks.length ? hunks[0].start : 0;
     reindex(models, first);
     renumber(show, views, models, models.length === oldTotal ? first : 0);
@@ -218,6 +220,14 @@
     }
     steps = { render: t1 - t0, splice: t2 - t1, show: now() - t2, slides: added };
     return true;
+  }
+
+  // Every slide view listens to 'propertiesChanged', which remark 0.14 never emits;
+  // dropping those listeners lets the views that were swapped out be collected.
+  function forgetViews(events) {
+    if (events && typeof events.removeAllListeners === 'function') {
+      events.removeAllListeners('propertiesChanged');
+    }
   }
 
   function reindex(models, from) {
