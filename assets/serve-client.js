@@ -173,6 +173,7 @@
     var area = views[0].containerElement.parentNode;
     var events = views[0].events, scaler = views[0].scaler;
     var before = show.getCurrentSlideIndex();
+    var onScreen = views[before];  // it may move: remark would hide whatever is at `before`
     var oldTotal = models.length;
     var end = added;
     for (var k = hunks.length - 1; k >= 0; k--) {
@@ -207,6 +208,9 @@
     fresh.views.forEach(function (v) {
       v.scale(area);
     });
+    if (onScreen) {
+      onScreen.containerElement.classList.remove('remark-visible');
+    }
     var t2 = now();
     var target = event.target;
     if (target === null || target === undefined) {

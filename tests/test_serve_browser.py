@@ -138,6 +138,7 @@ def test_the_tab_follows_the_edit_then_shows_and_clears_a_manifest_error(browser
     chapter.write_text(details().replace("Text of detail 2\n", "Text of detail 2\n\n--\n\n- added step\n"))
     wait_for_visible(page, "added step")
     assert page.evaluate("() => window.slideshow.getSlideCount()") == count + 1
+    assert page.locator(".remark-slide-container.remark-visible").count() == 1
     number = page.locator(".remark-visible .remark-slide-number").inner_text()
     assert number.endswith(f"{dwb.current_slide(page) + 1}/{count + 1}")
     last = page.evaluate("() => window.slideshow.getSlideCount()")
@@ -239,3 +240,19 @@ def test_a_saved_picture_is_fetched_again(browser, live):
         return Array.from(context.getImageData(5, 5, 1, 1).data);
     }""")
     assert pixel == [0, 0, 255, 255]  # the new, blue picture
+
+
+def test_a_slide_added_before_the_one_on_screen_leaves_one_slide_shown(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server)
+    count = deck["count"]
+    dwb.goto_slide(page, count)  # the last slide, in another file than the edit
+    assert "Detail 8" in visible_text(page)
+    intro = root / "chapters/intro.md"
+    intro.write_text(PROJECT["chapters/intro.md"].replace("- a point\n", "- a point\n\n--\n\n- one more\n"))
+    wait_for_visible(page, "one more")
+    assert page.evaluate("() => window.slideshow.getSlideCount()") == count + 1
+    assert page.locator(".remark-slide-container.remark-visible").count() == 1
+    dwb.goto_slide(page, count + 1)
+    assert "Detail 8" in visible_text(page)
+    assert page.locator(".remark-slide-container.remark-visible").count() == 1
