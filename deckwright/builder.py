@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -64,7 +65,8 @@ class Workshop:
         ]
         for key in stale:
             del self.chapters[key]
-        self._files.clear()
+        for rel in [r for r in self._files if Path(os.path.normpath(root / r)) in changed]:
+            del self._files[rel]
         if root / "interstitials.txt" in changed:
             self.interstitials = self.project.interstitials()
         if git:
@@ -178,13 +180,56 @@ def build(
     out_dir: str | os.PathLike[str],
     env: Mapping[str, str] | None = None,
     strict: bool = False,
+    jobs: int = 1,
 ) -> list[DeckResult]:
-    """Build each manifest (all of the root's by default); one failing never stops the others."""
+    """Build each manifest (all of the root's by default); one failing never stops the others.
+
+    With `jobs` > 1 the decks are shared out between that many forked processes, the
+    biggest first; each process parses the chapters its decks use.
+    """
+    names = list(manifests or project.manifests())
+    env = dict(os.environ if env is None else env)
+    groups = _share_out(project, names, jobs)
+    if len(groups) < 2:
+        return build_decks(project, names, out_dir, env, strict)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(len(groups)) as pool:
+        parts = pool.starmap(build_decks, [(project, g, out_dir, env, strict) for g in groups])
+    done = {r.manifest: r for part in parts for r in part}
+    return [done[name] for name in names]
+
+
+def _share_out(project: Project, names: list[str], jobs: int) -> list[list[str]]:
+    """Split manifests into `jobs` groups of about equal work (by manifest length)."""
+    if jobs < 2 or len(names) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [names]
+    groups: list[list[str]] = [[] for _ in range(min(jobs, len(names)))]
+    loads = [0] * len(groups)
+    for name in sorted(names, key=lambda n: -_weight(project, n)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(name)
+        loads[lightest] += _weight(project, name)
+    return groups
+
+
+def _weight(project: Project, name: str) -> int:
+    path = project.local_file(name)
+    return path.stat().st_size if path else 0
+
+
+def build_decks(
+    project: Project,
+    names: Sequence[str],
+    out_dir: str | os.PathLike[str],
+    env: Mapping[str, str],
+    strict: bool = False,
+) -> list[DeckResult]:
+    """Build the named manifests one after the other, in one process."""
     workshop = Workshop.open(project, env)
     out = OutputDir(out_dir)
     results = []
     assets_written = False
-    for manifest_path in manifests or project.manifests():
+    for manifest_path in names:
         result = DeckResult(manifest_path)
         start = time.perf_counter()
         manifest, deck, warnings = None, None, []

@@ -108,8 +108,10 @@ class Project:
         return full if full is not None and full.is_file() else None
 
     def _inside(self, path: str) -> Path | None:
-        full = (self.root / path).resolve()
-        return full if full.is_relative_to(self.root) else None
+        # Strings, not pathlib: this runs for every chapter and picture of every deck.
+        root = str(self.root)
+        full = os.path.realpath(os.path.join(root, path))
+        return Path(full) if full.startswith(root + os.sep) or full == root else None
 
     def prefix(self) -> str:
         """The content root's folder inside the repository ("" when they are the same)."""

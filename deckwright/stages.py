@@ -8,6 +8,7 @@ from dataclasses import replace
 from .anchors import unique_anchor
 from .directives import directive_values, substitute
 from .errors import Problem
+from .links import is_local
 from .model import Deck, Slide, SourceLoc, Step, make_slide
 
 Stage = Callable[[Deck], Deck]
@@ -18,9 +19,13 @@ def exclude_slides(deck: Deck) -> Deck:
     excluded = set(deck.manifest.exclude)
 
     def kept(slide: Slide) -> bool:
-        if slide.properties.get("exclude", "").lower() == "true":
+        props = slide.properties
+        if not props:  # most slides have no properties at all
+            return True
+        if props.get("exclude", "").lower() == "true":
             return False
-        return not excluded.intersection(slide.classes)
+        classes = props.get("class", "")
+        return not (classes and any(c in classes for c in excluded) and excluded.intersection(slide.classes))
 
     return replace(deck, slides=tuple(s for s in deck.slides if kept(s)))
 
@@ -49,8 +54,9 @@ def toc_slides(deck: Deck, loc: SourceLoc) -> list[Slide]:
         gap = "\n\n" if len(titles) < 10 else "\n"
         heading = "Table of contents" if count == 1 else f"Part {part}"
         items = gap.join(f"- [{s.title}](#{s.anchor})" for s in titles)
-        text = f"name: toc-part-{part}\nclass: toc\n\n## {heading}\n\n{items}\n"
-        slides.append(make_slide((Step(text, loc),), generated="table of contents"))
+        name = f"toc-part-{part}"
+        text = f"name: {name}\nclass: toc\n\n## {heading}\n\n{items}\n"
+        slides.append(_generated(text, loc, "table of contents", {"name": name, "class": "toc"}))
     return slides
 
 
@@ -87,7 +93,8 @@ def insert_title_slides(deck: Deck) -> Deck:
             if pictures:
                 url = pictures[number % len(pictures)]
                 text = f"class: pic\n\n.interstitial[![]({url})]\n"
-                slides.append(make_slide((Step(text, slide.loc),), generated="picture"))
+                shown = ((slide.loc, url),) if is_local(url) else ()
+                slides.append(_generated(text, slide.loc, "picture", {"class": "pic"}, shown))
             prev = chapters[number - 1] if number > 0 else None
             nxt = chapters[number + 1] if number + 1 < len(chapters) else None
             slides.append(_title_slide(slide, prev, nxt))
@@ -104,7 +111,14 @@ def _title_slide(chapter: Slide, prev: Slide | None, nxt: Slide | None) -> Slide
         links.append(f"[Next chapter](#{nxt.anchor})")
     nav = "\n|\n".join(links)
     text = f"name: {chapter.anchor}\nclass: title\n\n{chapter.title}\n\n.nav[\n{nav}\n]\n"
-    return make_slide((Step(text, chapter.loc),), generated="title slide")
+    return _generated(text, chapter.loc, "title slide", {"name": chapter.anchor, "class": "title"})
+
+
+def _generated(
+    text: str, loc: SourceLoc, what: str, properties: dict[str, str], shown: tuple = ()
+) -> Slide:
+    """A slide the build makes: its properties and pictures are known, not read."""
+    return Slide((Step(text, loc),), generated=what, properties=properties, pictures=shown)
 
 
 def substitute_directives(deck: Deck) -> Deck:

@@ -57,7 +57,8 @@ class OutputDir:
                 self.copy_file(path, f"{rel}/{path.relative_to(source).as_posix()}")
 
     def _target(self, rel: str) -> Path:
-        target = (self.root / rel).resolve()
-        if not target.is_relative_to(self.root.resolve()):
+        root = os.path.abspath(self.root)
+        target = os.path.normpath(os.path.join(root, rel))
+        if not target.startswith(root + os.sep):
             raise DeckwrightError(Problem(SourceLoc(rel, 0), "output path leaves the output folder"))
-        return target
+        return Path(target)

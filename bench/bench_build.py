@@ -1,0 +1,133 @@
+"""Build speed and memory on the container.training corpus, side by side in one run.
+
+    python bench/bench_build.py [--runs 7] [--corpus DIR]
+
+Prints, for each figure, the median over the runs, its target and the ratio
+(figure / target: at most 1.0 meets it). Machines here are shared: compare the
+figures of one run with each other rather than trusting absolute times.
+- cold: a new process builds all 12 decks into an empty folder (nothing cached);
+  the time of the build itself, then of the whole command (interpreter included);
+- cold, 2 processes: the same with `--jobs 2`;
+- warm: the same build again, nothing changed (decks up to date are skipped);
+- incremental: in a running build (as `deckwright serve` keeps one), one chapter
+  changes; rebuild and write every deck that uses it;
+- memory: peak RSS of the cold full-build process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "container.training"
+MARKMAKER_COLD = 1.53  # seconds, container.training's own build of the 12 decks (issue 6)
+
+# Run in a child process: time one build, report JSON on stdout.
+CHILD = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from deckwright.builder import build
+from deckwright.reader import Project
+t1 = time.perf_counter()
+results = build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=int(sys.argv[3]))
+t2 = time.perf_counter()
+assert all(r.ok for r in results), [str(p) for r in results for p in r.problems]
+print(json.dumps({"import": t1 - t0, "build": t2 - t1,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "slides": sum(r.slides for r in results)}))
+"""
+
+
+def run_child(root: Path, out: Path, jobs: int = 1) -> dict:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), str(out), str(jobs)],
+        capture_output=True, text=True, cwd=REPO, check=True,
+    )
+    figures = json.loads(done.stdout)
+    figures["command"] = time.perf_counter() - start
+    return figures
+
+
+def incremental(root: Path, out: Path, chapter: str, runs: int) -> tuple[list[float], int]:
+    sys.path.insert(0, str(REPO))
+    from deckwright.builder import Workshop, compile_deck, deck_inputs, write_deck
+    from deckwright.reader import Project
+    from deckwright.writer import OutputDir
+
+    project = Project.at(root)
+    workshop = Workshop.open(project, {})
+    output = OutputDir(out)
+    inputs = {}
+    for name in project.manifests():
+        manifest, _ = workshop.load(name)
+        deck, _ = compile_deck(workshop, manifest)
+        inputs[name] = deck_inputs(workshop, name, manifest, deck)
+    changed_path = (root / chapter).resolve()
+    users = [name for name, files in inputs.items() if changed_path in files]
+    times = []
+    for run in range(runs):
+        changed_path.write_text(changed_path.read_text() + f"\n---\n\nEdit {run}\n")
+        start = time.perf_counter()
+        workshop.forget({changed_path})
+        for name in users:
+            manifest, _ = workshop.load(name)
+            deck, _ = compile_deck(workshop, manifest)
+            write_deck(deck, workshop, output)
+        times.append(time.perf_counter() - start)
+    return times, len(users)
+
+
+def report(label: str, values: list[float], target: float | None, unit: str = "s") -> None:
+    median = statistics.median(values)
+    line = f"{label:<44} {median:8.3f} {unit}"
+    if target is not None:
+        line += f"   target {target:6.3f} {unit}   ratio {median / target:5.2f}"
+    print(line, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--chapter", default="k8s/kubectlproxy.md",
+                        help="chapter edited for the incremental figure")
+    args = parser.parse_args()
+    if not (args.corpus / "slides").is_dir():
+        sys.exit(f"no corpus at {args.corpus}")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "corpus"
+        shutil.copytree(args.corpus, copy)
+        root = copy / "slides"
+        cold, cold2, warm = [], [], []
+        for run in range(args.runs):
+            out = Path(tmp) / f"dist-{run}"
+            cold.append(run_child(root, out))
+            cold2.append(run_child(root, Path(tmp) / f"dist2-{run}", jobs=2))
+            warm.append(run_child(root, out))
+        print(f"corpus: {cold[0]['slides']} slides in 12 decks; medians of {args.runs} runs")
+        report("cold build, 1 process (build only)", [c["build"] for c in cold], 0.5)
+        report("cold build, 2 processes (build only)", [c["build"] for c in cold2], 0.5)
+        report("cold build, 1 process (whole command)", [c["command"] for c in cold], None)
+        print(f"{'markmaker, 12 processes (issue 6 figure)':<44} {MARKMAKER_COLD:8.3f} s"
+              f"   ours/markmaker {statistics.median(c['build'] for c in cold) / MARKMAKER_COLD:5.2f}")
+        report("warm build, nothing changed (build only)", [w["build"] for w in warm], 0.15)
+        report("warm build (whole command)", [w["command"] for w in warm], None)
+        times, users = incremental(root, Path(tmp) / "dist-inc", args.chapter, max(args.runs, 10))
+        report(f"incremental: {args.chapter} ({users} deck(s))", times, 0.05)
+        times, users = incremental(root, Path(tmp) / "dist-inc2", "shared/title.md", 3)
+        report(f"incremental: shared/title.md ({users} decks)", times, None)
+        report("peak RSS, cold full build", [c["rss_mb"] for c in cold], 150, "MB")
+
+
+if __name__ == "__main__":
+    main()
