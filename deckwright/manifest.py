@@ -12,8 +12,11 @@ from .model import Entry, Manifest, SourceLoc
 
 TEXT_KEYS = ("title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix")
 KNOWN_KEYS = frozenset(TEXT_KEYS + ("exclude", "content", "chapters", "duration"))  # duration: for stats
-MAX_NODES = 100_000
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster  # a YAML alias bomb expands past this; real manifests have a few hundred
+MAX_NODES = 100_000  # a YAML alias bomb expands past this; real manifests have a few hundred
+# Composing YAML recurses once per level (in C with libyaml: too deep overflows the stack and
+# kills the process); real manifests and index.yaml nest two or three levels.
+MAX_DEPTH = 100
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 
 class _Reader:
@@ -55,6 +58,7 @@ def _kind(node: yaml.Node) -> str:
 def parse_yaml(path: str, text: str) -> yaml.Node | None:
     """The YAML document's root node; bad YAML raises with its line and column."""
     try:
+        _check_depth(path, text)
         return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -65,6 +69,22 @@ def parse_yaml(path: str, text: str) -> yaml.Node | None:
         ) from None
     except yaml.YAMLError as exc:
         raise DeckwrightError(_problem(SourceLoc(path, 1), f"invalid YAML: {exc}")) from None
+
+
+def _check_depth(path: str, text: str) -> None:
+    """Refuse lists and mappings nested over MAX_DEPTH deep (events are read without recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise DeckwrightError(_problem(
+                    SourceLoc(path, mark.line + 1, mark.column + 1),
+                    f"lists and mappings nest over {MAX_DEPTH} levels deep",
+                ))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _problem(loc: SourceLoc, message: str, excerpt: str = ""):  # type: ignore[no-untyped-def]
@@ -175,6 +195,9 @@ def _entries(
 def _flatten(reader: _Reader, node: yaml.SequenceNode, stack: set[int]) -> list[yaml.Node]:
     if id(node) in stack:  # an alias of a list inside itself
         reader.report.error(reader.loc(node), "a list cannot contain itself")
+        return []
+    if len(stack) > MAX_DEPTH:  # aliases of lists in lists: deep without looking so
+        reader.report.error(reader.loc(node), f"lists nest over {MAX_DEPTH} levels deep")
         return []
     leaves: list[yaml.Node] = []
     for item in node.value:
