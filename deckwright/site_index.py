@@ -134,10 +134,18 @@ def duration(minutes: int) -> str:
 # ---------- reading index.yaml ----------
 
 def _value(node: yaml.Node) -> object:
+    """A scalar's value, or a list of at most three scalars' (a date pair, or too long a one).
+
+    Nothing bigger is built: a few lines of YAML aliases stand for billions of items.
+    """
+    if isinstance(node, yaml.SequenceNode):
+        return [_value(n) if isinstance(n, yaml.ScalarNode) else None for n in node.value[:3]]
+    if not isinstance(node, yaml.ScalarNode):
+        return None
     try:
         return yaml.constructor.SafeConstructor().construct_document(node)
     except (ValueError, yaml.YAMLError):  # e.g. a timestamp that is no date: 2026-02-30
-        return node.value if isinstance(node, yaml.ScalarNode) else None
+        return node.value
 
 
 def _text(value: object) -> str:

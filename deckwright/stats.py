@@ -20,6 +20,7 @@ from .builder import Workshop, deck_inputs, resolve_manifest
 from .checks.load import LoadedDeck, load_decks, open_workshop
 from .checks.text import analyse
 from .errors import DeckwrightError, Problem
+from .manifest import parse_yaml
 from .model import Deck, Entry, Slide, SourceLoc
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -175,12 +176,15 @@ def deck_stats(workshop: Workshop, loaded: LoadedDeck, pace: Pace) -> DeckStats:
 
 def declared_duration(manifest_text: str) -> str | None:
     """The manifest's optional `duration` key (e.g. "1 day", "2 days", "half day", "4h")."""
+    # Only the scalar is read: building the whole document would expand YAML aliases.
     try:
-        data = yaml.safe_load(manifest_text)
-    except yaml.YAMLError:
+        root = parse_yaml("", manifest_text)
+    except DeckwrightError:
         return None
-    value = data.get("duration") if isinstance(data, dict) else None
-    return None if value is None else str(value)
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
+        if key.value == "duration" and isinstance(value, yaml.ScalarNode):
+            return None if value.tag.endswith(":null") else str(value.value)
+    return None
 
 
 _UNIT_MINUTES = {"d": None, "h": 60.0, "m": 1.0}

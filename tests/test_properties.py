@@ -30,7 +30,7 @@ def limited_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "deckwright", *args], cwd=root, env=env, capture_output=True,
-        text=True, timeout=TIME_LIMIT, preexec_fn=_limits,
+        text=True, timeout=TIME_LIMIT, preexec_fn=_limits, check=False,
     )
 
 
@@ -73,3 +73,42 @@ def test_deeply_nested_manifests_fail_with_a_message(tmp_path, case):
     manifest, expected = DEEP_MANIFESTS[case]
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": manifest(), "a.md": "# A\n"})
     assert_clean_failure(limited_cli(root, "build", "--out", str(tmp_path / "out")), expected)
+
+
+def _bombed(where: str) -> str:
+    anchors, alias = alias_bomb()
+    value = {"content": f"content: {alias}\n", "part": f"content:\n- {alias}\n"}.get(where)
+    return anchors + "\n" + (value or f"{where}: {alias}\ncontent: [a.md]\n")
+
+
+# (command, manifest with the alias bomb under a key, index.yaml or None, expected on stderr
+# with exit 1, or None for a success). 9**10 items if anything expanded them. An alias's
+# problem is reported where its anchor stands (YAML keeps no place for the alias itself).
+ALIAS_BOMBS = {
+    "build content": (["build"], _bombed("content"), None, "deck.yml:1:5: error: manifest is too large (over 100000 YAML nodes)"),
+    "build part": (["build"], _bombed("part"), None, "error: manifest is too large (over 100000 YAML nodes)"),
+    "build title": (["build"], _bombed("title"), None, "deck.yml:10:5: error: 'title' must be text, not a list"),
+    "build exclude": (["build"], _bombed("exclude"), None, "deck.yml:9:5: error: 'exclude' items must be class names"),
+    "build unknown key": (["build"], _bombed("colour"), None, None),
+    # These two expanded the bomb: `stats` read `duration` with yaml.safe_load, `site` built
+    # each index.yaml field whole; both ran out of time and memory.
+    "stats duration": (["stats"], _bombed("duration"), None, None),
+    "site index.yaml": (["site"], "content: [a.md]\n",
+                        "- title: x\n" + "\n".join("  " + line for line in alias_bomb()[0].split("\n"))
+                        + f"\n  city: {alias_bomb()[1]}\n", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ALIAS_BOMBS))
+def test_yaml_alias_bombs_end_quickly_in_bounded_memory(tmp_path, case):
+    command, manifest, index, expected = ALIAS_BOMBS[case]
+    files = {"deck.yml": manifest, "a.md": "# A\n\nText\n"}
+    if index is not None:
+        files["index.yaml"] = index
+    root = write_files(tmp_path / "repo" / "slides", files)
+    out = [] if command == ["stats"] else ["--out", str(tmp_path / "out")]
+    run = limited_cli(root, *command, *out)
+    if expected is None:
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    else:
+        assert_clean_failure(run, expected)
