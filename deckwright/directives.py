@@ -16,6 +16,9 @@ NAMED = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
 VALUE_NAMES = ("TITLE", "CHAT", "GITREPO", "SLIDES", "ZIP", "HTML", "SLIDENUMBERPREFIX")
 KNOWN = frozenset(VALUE_NAMES + ("TOC",))
 MAX_INCLUDE_DEPTH = 8
+# Per chapter. Real chapters include a few files; a file including another many times, nested,
+# would otherwise expand exponentially (an "include bomb") and never finish.
+MAX_INCLUDES = 1000
 
 
 @dataclass(frozen=True)
@@ -45,24 +48,31 @@ ReadInclude = Callable[[str, SourceLoc], tuple[str, str]]
 def expand_includes(path: str, text: str, read: ReadInclude, first_line: int = 1) -> Expanded:
     """Replace each `@@INCLUDE[file]` by the file's text (via `read`, which checks the path)."""
     pieces: list[_Piece] = []
-    _expand(path, text, first_line, read, pieces, (path,))
+    _expand(path, text, first_line, read, pieces, (path,), [0])
     if not pieces:  # an empty chapter still has a place, for messages about it
         pieces.append(_Piece(0, path, "", first_line))
     return Expanded(pieces)
 
 
 def _expand(
-    path: str, text: str, line: int, read: ReadInclude, out: list[_Piece], chain: tuple[str, ...]
+    path: str, text: str, line: int, read: ReadInclude, out: list[_Piece], chain: tuple[str, ...],
+    count: list[int],
 ) -> None:
     pos = 0
     for m in INCLUDE.finditer(text):
         _add(out, path, text[pos : m.start()], line + text.count("\n", 0, pos))
         loc = SourceLoc(path, line + text.count("\n", 0, m.start()))
+        count[0] += 1
+        if count[0] > MAX_INCLUDES:
+            raise DeckwrightError(Problem(
+                loc, f"over {MAX_INCLUDES} @@INCLUDEs expanded in one chapter (do includes repeat?)",
+                "error", m.group(0),
+            ))
         target, content = read(m.group(1).strip(), loc)
         if target in chain or len(chain) > MAX_INCLUDE_DEPTH:
             what = "includes itself" if target in chain else "nests includes too deeply"
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{m.group(1)}] {what}", "error", m.group(0)))
-        _expand(target, content, 1, read, out, chain + (target,))
+        _expand(target, content, 1, read, out, chain + (target,), count)
         pos = m.end()
     _add(out, path, text[pos:], line + text.count("\n", 0, pos))
 

@@ -112,3 +112,13 @@ def test_yaml_alias_bombs_end_quickly_in_bounded_memory(tmp_path, case):
         assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
     else:
         assert_clean_failure(run, expected)
+
+
+def test_an_include_bomb_stops_with_a_message(tmp_path):
+    # Six files each including the next twenty times: 20**6 includes (it never finished).
+    files = {"deck.yml": "content: [a.md]\n", "a.md": "# A\n\n@@INCLUDE[slides/i0.md]\n", "i6.md": "x\n"}
+    for i in range(6):
+        files[f"i{i}.md"] = f"@@INCLUDE[slides/i{i + 1}.md]\n" * 20
+    root = write_files(tmp_path / "repo" / "slides", files)
+    run = limited_cli(root, "build", "--out", str(tmp_path / "out"))
+    assert_clean_failure(run, "i5.md:6: error: over 1000 @@INCLUDEs expanded in one chapter")
