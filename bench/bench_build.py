@@ -38,12 +38,12 @@ t0 = time.perf_counter()
 from deckwright.builder import build
 from deckwright.reader import Project
 t1 = time.perf_counter()
-results = build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=int(sys.argv[3]))
+results = build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=int(sys.argv[3]), reuse=True)
 t2 = time.perf_counter()
 assert all(r.ok for r in results), [str(p) for r in results for p in r.problems]
 print(json.dumps({"import": t1 - t0, "build": t2 - t1,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "slides": sum(r.slides for r in results)}))
+                  "slides": sum(r.slides for r in results), "kept": sum(r.reused for r in results)}))
 """
 
 
@@ -120,6 +120,7 @@ def main() -> None:
         report("cold build, 1 process (whole command)", [c["command"] for c in cold], None)
         print(f"{'markmaker, 12 processes (issue 6 figure)':<44} {MARKMAKER_COLD:8.3f} s"
               f"   ours/markmaker {statistics.median(c['build'] for c in cold) / MARKMAKER_COLD:5.2f}")
+        assert all(w["kept"] == 12 for w in warm) and not any(c["kept"] for c in cold), "stamps?"
         report("warm build, nothing changed (build only)", [w["build"] for w in warm], 0.15)
         report("warm build (whole command)", [w["command"] for w in warm], None)
         times, users = incremental(root, Path(tmp) / "dist-inc", args.chapter, max(args.runs, 10))

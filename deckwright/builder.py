@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import posixpath
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -13,10 +14,11 @@ from .directives import expand_includes, unknown_directives
 from .errors import DeckwrightError, Problem
 from .links import pictures
 from .manifest import load_manifest
-from .model import Chapter, Deck, Entry, Manifest, SourceLoc
+from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import GitState, Project, build_info, read_git, repo_link
 from .render import ASSETS, deck_html, deck_markdown
 from .slides import split_chapter
+from .stamps import Reused, Stamps, build_context
 from .stages import PIPELINE, Stage, run_pipeline
 from .writer import OutputDir
 
@@ -31,6 +33,8 @@ class DeckResult:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     inputs: frozenset[Path] = frozenset()  # every file this deck was built from
+    outputs: tuple[str, ...] = ()  # what was written for it, relative to the output folder
+    reused: bool = False  # up to date: the last build's output was kept
 
     @property
     def ok(self) -> bool:
@@ -47,6 +51,7 @@ class Workshop:
     interstitials: tuple[str, ...]
     chapters: dict[str, Chapter] = field(default_factory=dict)
     _files: dict[str, Path | None] = field(default_factory=dict)  # which paths are files
+    _parted: dict[tuple[str, int | None], list[Slide]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, project: Project, env: Mapping[str, str] | None = None) -> Workshop:
@@ -59,14 +64,17 @@ class Workshop:
         `git=False` keeps the git state as it is, for a caller that refreshes it later.
         """
         root = self.project.root
+        gone = {os.path.relpath(p, root).replace(os.sep, "/") for p in changed}
         stale = [
             key for key, chapter in self.chapters.items()
-            if any(Path(os.path.normpath(root / f)) in changed for f in chapter.files)
+            if any(posixpath.normpath(f) in gone for f in chapter.files)
         ]
         for key in stale:
             del self.chapters[key]
-        for rel in [r for r in self._files if Path(os.path.normpath(root / r)) in changed]:
+        self._parted = {k: v for k, v in self._parted.items() if k[0] not in stale}
+        for rel in [r for r in self._files if posixpath.normpath(r) in gone]:
             del self._files[rel]
+        self.project.forget_folders()
         if root / "interstitials.txt" in changed:
             self.interstitials = self.project.interstitials()
         if git:
@@ -83,10 +91,17 @@ class Workshop:
 
     def chapter(self, entry: Entry) -> Chapter:
         """A chapter parsed once per build, whatever the number of decks using it."""
-        key = entry.path if entry.path is not None else f"{entry.loc}"
+        key = _key(entry)
         if key not in self.chapters:
             self.chapters[key] = self._parse(entry)
         return self.chapters[key]
+
+    def slides_in_part(self, entry: Entry) -> list[Slide]:
+        """The chapter's slides, placed in the entry's part (decks often agree on the part)."""
+        key = (_key(entry), entry.part)
+        if key not in self._parted:
+            self._parted[key] = [s.in_part(entry.part) for s in self.chapter(entry).slides]
+        return self._parted[key]
 
     def _parse(self, entry: Entry) -> Chapter:
         path = entry.source_path
@@ -111,9 +126,8 @@ class Workshop:
         slides = []
         problems: list[Problem] = []
         for entry in manifest.entries:
-            chapter = self.chapter(entry)
-            problems += chapter.problems
-            slides += [s.in_part(entry.part) for s in chapter.slides]
+            problems += self.chapter(entry).problems
+            slides += self.slides_in_part(entry)
         errors = [p for p in problems if p.is_error]
         if errors:
             raise DeckwrightError(errors)
@@ -125,6 +139,11 @@ class Workshop:
             build_info=build_info(self.git),
             problems=tuple(problems),
         )
+
+
+def _key(entry: Entry) -> str:
+    """A chapter's key in the cache: its path, or where its inline Markdown stands."""
+    return entry.path if entry.path is not None else f"{entry.loc}"
 
 
 def missing_pictures(deck: Deck, project: Project | Workshop) -> list[Problem]:
@@ -152,7 +171,7 @@ def deck_inputs(
     names = {manifest_path, "interstitials.txt"}
     for entry in manifest.entries if manifest else ():
         names.add(entry.source_path)
-        key = entry.path if entry.path is not None else f"{entry.loc}"
+        key = _key(entry)
         if key in workshop.chapters:
             names.update(workshop.chapters[key].files)
     if deck is not None:
@@ -163,15 +182,21 @@ def deck_inputs(
 
 def write_deck(
     deck: Deck, project: Project | Workshop, out: OutputDir, markdown: str | None = None
-) -> None:
-    """Write the deck's HTML last, after the pictures it shows (`markdown`: already rendered)."""
+) -> list[str]:
+    """Write the deck's HTML last, after the pictures it shows (`markdown`: already rendered).
+
+    Returns the paths written, relative to the output folder.
+    """
     html = deck_html(deck, deck_markdown(deck) if markdown is None else markdown)
+    written = []
     shown = {path for slide in deck.slides for _, path in slide.pictures}
     for path in sorted(shown):
         source = project.local_file(path)
         if source is not None:
-            out.copy_file(source, os.path.normpath(path).replace(os.sep, "/"))
+            written.append(os.path.normpath(path).replace(os.sep, "/"))
+            out.copy_file(source, written[-1])
     out.write_text(deck.manifest.html, html)
+    return written + [deck.manifest.html]
 
 
 def build(
@@ -181,22 +206,50 @@ def build(
     env: Mapping[str, str] | None = None,
     strict: bool = False,
     jobs: int = 1,
+    reuse: bool = False,
 ) -> list[DeckResult]:
     """Build each manifest (all of the root's by default); one failing never stops the others.
 
     With `jobs` > 1 the decks are shared out between that many forked processes, the
-    biggest first; each process parses the chapters its decks use.
+    biggest first; each process parses the chapters its decks use. With `reuse`, a deck
+    whose inputs did not change since the last build into `out_dir` is kept as it is
+    (see stamps.py); its warnings are reported again.
     """
     names = list(manifests or project.manifests())
     env = dict(os.environ if env is None else env)
-    groups = _share_out(project, names, jobs)
+    started = time.time_ns()
+    out = OutputDir(out_dir)
+    stamps = Stamps.open(out, build_context(read_git(project.root), env)) if reuse else None
+    done = {}
+    for name in names if stamps else ():
+        if (last := stamps.fresh(name)) is not None:
+            done[name] = _reused(name, last, strict)
+    todo = [name for name in names if name not in done]
+    groups = _share_out(project, todo, jobs)
     if len(groups) < 2:
-        return build_decks(project, names, out_dir, env, strict)
-    context = multiprocessing.get_context("fork")
-    with context.Pool(len(groups)) as pool:
-        parts = pool.starmap(build_decks, [(project, g, out_dir, env, strict) for g in groups])
-    done = {r.manifest: r for part in parts for r in part}
+        built = build_decks(project, todo, out_dir, env, strict) if todo else []
+    else:
+        with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
+            parts = pool.starmap(build_decks, [(project, g, out_dir, env, strict) for g in groups])
+        built = [r for part in parts for r in part]
+    done.update((r.manifest, r) for r in built)
+    if stamps:
+        if any(r.reused and r.ok for r in done.values()):
+            out.copy_tree(ASSETS, "assets")  # in case the output folder lost them
+        for r in built:
+            if r.outputs:
+                stamps.record(r.manifest, started, r.html, r.slides, r.problems, r.inputs, r.outputs)
+            else:
+                stamps.forget(r.manifest)
+        stamps.save()
     return [done[name] for name in names]
+
+
+def _reused(name: str, last: Reused, strict: bool) -> DeckResult:
+    problems = last.problems
+    if strict and problems:
+        problems = [replace(p, severity="error") for p in problems]
+    return DeckResult(name, last.html, last.slides, 0.0, problems, last.inputs, last.outputs, True)
 
 
 def _share_out(project: Project, names: list[str], jobs: int) -> list[list[str]]:
@@ -244,7 +297,7 @@ def build_decks(
                 if not assets_written:
                     out.copy_tree(ASSETS, "assets")
                     assets_written = True
-                write_deck(deck, workshop, out)
+                result.outputs = tuple(write_deck(deck, workshop, out))
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -34,10 +35,26 @@ def _parser() -> argparse.ArgumentParser:
                    "the folder above it")
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     b.add_argument("--strict", action="store_true", help="fail on warnings too")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild every deck (by default a deck whose files, and deckwright itself, "
+                   "did not change since the last build into --out is kept, and its warnings "
+                   "are printed again)")
+    b.add_argument("--jobs", type=_jobs, default=0, metavar="N",
+                   help="processes building decks side by side (default: one per CPU)")
     b.set_defaults(func=run_build)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parser(commands)
     return parser
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}")
+    return int(text)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def print_results(results: Sequence[DeckResult]) -> None:
@@ -48,13 +65,17 @@ def print_results(results: Sequence[DeckResult]) -> None:
             if text not in seen:
                 seen.add(text)
                 print(text, file=sys.stderr)
-        if result.ok:
+        if result.ok and result.reused:
+            print(f"kept   {result.html:<28} {result.slides:>5} slides  (up to date)")
+        elif result.ok:
             print(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
         else:
             print(f"FAILED {result.manifest}", file=sys.stderr)
     failed = sum(not r.ok for r in results)
     warnings = sum(1 for r in results for p in r.problems if not p.is_error)
-    print(f"{len(results) - failed} built, {failed} failed, {warnings} warnings")
+    kept = sum(r.ok and r.reused for r in results)
+    counts = f"{len(results) - failed - kept} built, " + (f"{kept} up to date, " if kept else "")
+    print(f"{counts}{failed} failed, {warnings} warnings")
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -70,7 +91,8 @@ def run_build(args: argparse.Namespace) -> int:
     if not manifests and not project.manifests():
         print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
         return EXIT_USAGE
-    results = build(project, manifests, args.out, strict=args.strict)
+    results = build(project, manifests, args.out, strict=args.strict,
+                    jobs=args.jobs or default_jobs(), reuse=not args.force)
     print_results(results)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 

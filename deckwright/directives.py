@@ -36,10 +36,19 @@ class Expanded:
         self.pieces = pieces
         self.text = "".join(p.text for p in pieces)
         self._starts = [p.start for p in pieces]
+        self._last = (-1, 0, 0)  # (piece, offset in it, line there): callers mostly go forward
 
     def locate(self, offset: int) -> SourceLoc:
-        piece = self.pieces[max(0, bisect.bisect_right(self._starts, offset) - 1)]
-        return SourceLoc(piece.path, piece.first_line + piece.text.count("\n", 0, offset - piece.start))
+        index = max(0, bisect.bisect_right(self._starts, offset) - 1)
+        piece = self.pieces[index]
+        at = offset - piece.start
+        last_index, last_at, last_line = self._last
+        if last_index == index and last_at <= at:
+            line = last_line + piece.text.count("\n", last_at, at)
+        else:
+            line = piece.first_line + piece.text.count("\n", 0, at)
+        self._last = (index, at, line)
+        return SourceLoc(piece.path, line)
 
 
 ReadInclude = Callable[[str, SourceLoc], tuple[str, str]]

@@ -52,15 +52,12 @@ def is_local(url: str) -> bool:
 
 def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
     """(where, path) for each local picture a slide shows (query and fragment dropped)."""
-    for quick in ("](", "src=", "url("):
-        if any(quick in step.text for step in steps):
-            break
-    else:
-        quick = ""
-    if quick:
-        for loc, url in _matches(steps, PICTURE, ""):
-            if is_local(url):
-                yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
+    for step in steps:
+        text = step.text
+        if "](" in text or "src=" in text or "url(" in text:  # most steps show none
+            for loc, url in _matches((step,), PICTURE, ""):
+                if is_local(url):
+                    yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
     bg = properties.get("background-image", "")
     if m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg):
         if is_local(m.group(1)):

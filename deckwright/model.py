@@ -131,11 +131,14 @@ class Slide:
                      self.properties, self.pictures, self.links)
 
 
-def make_slide(steps: tuple[Step, ...], **fields: object) -> Slide:
-    """A slide whose properties, pictures and links are read from its text, as remark would."""
+def make_slide(steps: tuple[Step, ...], properties: dict[str, str] | None = None, **fields: object) -> Slide:
+    """A slide whose properties, pictures and links are read from its text, as remark would.
+
+    `properties`: those of the first step, when the caller has read them already.
+    """
     from .links import find_anchor_links, find_pictures
 
-    props, _ = read_properties(steps[0].text)
+    props = read_properties(steps[0].text)[0] if properties is None else properties
     return Slide(
         steps=steps,
         properties=props,

@@ -6,7 +6,7 @@ import os
 import posixpath
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DeckwrightError, Problem
@@ -35,6 +35,8 @@ class Project:
 
     root: Path
     repo_root: Path
+    # Real paths of folders seen so far: a picture's path is resolved with one lstat.
+    _real_dirs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def at(cls, root: str | os.PathLike[str], repo_root: str | os.PathLike[str] | None = None) -> Project:
@@ -108,10 +110,21 @@ class Project:
         return full if full is not None and full.is_file() else None
 
     def _inside(self, path: str) -> Path | None:
+        """The real path of `path` if it stays under the content root (symlinks followed)."""
         # Strings, not pathlib: this runs for every chapter and picture of every deck.
         root = str(self.root)
-        full = os.path.realpath(os.path.join(root, path))
+        folder, name = os.path.split(os.path.normpath(os.path.join(root, path)))
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = os.path.realpath(folder)
+        full = os.path.join(real, name)
+        if os.path.islink(full):
+            full = os.path.realpath(full)
         return Path(full) if full.startswith(root + os.sep) or full == root else None
+
+    def forget_folders(self) -> None:
+        """Forget the folders' real paths (a folder may have become a symlink)."""
+        self._real_dirs.clear()
 
     def prefix(self) -> str:
         """The content root's folder inside the repository ("" when they are the same)."""

@@ -10,7 +10,7 @@ We reproduce that scan so that our slides are exactly remark's slides.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # The parts of remark's block grammar, in its order; `(?:^|\n)` is remark's
 # "at the start of the text still to scan, or after a newline".
@@ -45,8 +45,7 @@ _BLOCK_AT, _BLOCK_AFTER = _combine(_BLOCK, True), _combine(_BLOCK, False)
 _INLINE_AT, _INLINE_AFTER = _combine(_INLINE, True), _combine(_INLINE, False)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A structural token: kind is separator, notes, fences, code, inline_code or content."""
 
     kind: str

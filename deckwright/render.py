@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,23 +30,37 @@ def deck_markdown(deck: Deck) -> str:
     return "\n---\n".join(slide_markdown(s) for s in deck.slides)
 
 
+def textarea(text: str) -> str:
+    """Text for inside a `<textarea>`: only `&` and `<` can change what the browser reads."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
 @lru_cache(maxsize=4)
-def _environment(templates: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+def environment(templates: Path) -> jinja2.Environment:
+    """The Jinja environment of deck pages (strict, no autoescape: the template escapes)."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    env.filters["textarea"] = textarea
+    return env
+
+
+def slide_number_prefix(text: str) -> str:
+    """The prefix as HTML without tags: remark writes the slide number with innerHTML, so
+    character references (`&mdash;`) work there but an element (and its script) must not."""
+    return html.escape(html.unescape(text), quote=False)
 
 
 def deck_html(deck: Deck, markdown: str, templates: Path = TEMPLATES, assets: str = "assets/") -> str:
     """The deck's page; `assets` is the assets folder's URL as seen from the page."""
-    template = _environment(templates).get_template(TEMPLATE_NAME)
+    template = environment(templates).get_template(TEMPLATE_NAME)
     return template.render(
         title=" ".join(deck.manifest.title.split()),
         markdown=markdown,
         assets=assets,
-        slidenumberprefix=deck.manifest.slidenumberprefix,
+        slidenumberprefix=slide_number_prefix(deck.manifest.slidenumberprefix),
         build_info=str(deck.build_info),
     )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from .errors import Problem
-from .model import Chapter, SourceLoc, Step, make_slide, read_properties
+from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
 from .remark_lexer import Token, scan
 
 # A fence opener left in plain text: remark found no closing fence for it.
@@ -45,37 +45,39 @@ def _chunks(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
 def title_of(text: str) -> str | None:
     """The chapter title a slide opens with: a `# ` heading first after its properties."""
     _, body = read_properties(text)
-    first = body.lstrip("\n").split("\n", 1)[0]
-    if first.startswith("# "):
-        return first[2:].strip()
-    return None
+    return _title_in(body)
 
 
-def _code_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
-    """Offsets covered by code, looking inside `.class[...]` blocks as remark does."""
-    spans = []
-    for t in tokens:
-        if t.kind == "content":
-            inner_start = text.index("[", t.start + len(t.text)) + 1
-            spans += _code_spans(text, scan(text, inline=True, pos=inner_start, end=t.end - 1))
-        elif t.kind in ("fences", "code", "inline_code"):
-            spans.append((t.start, t.end))
-    return spans
+def _title_in(body: str) -> str | None:
+    start = len(body) - len(body.lstrip("\n"))
+    if not body.startswith("# ", start):
+        return None
+    end = body.find("\n", start)
+    return body[start + 2 : end if end >= 0 else len(body)].strip()
+
+
+def _in_code(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Token]]) -> bool:
+    """Whether offset `pos` is inside code, looking inside `.class[...]` blocks as remark does."""
+    i = bisect.bisect_right(tokens, pos, key=lambda t: t.start) - 1
+    if i < 0 or not tokens[i].start <= pos < tokens[i].end:
+        return False
+    tok = tokens[i]
+    if tok.kind != "content":
+        return tok.kind in ("fences", "code", "inline_code")
+    if tok.start not in inner:  # scanned only when something inside needs it
+        inner_start = text.index("[", tok.start + len(tok.text)) + 1
+        inner[tok.start] = scan(text, inline=True, pos=inner_start, end=tok.end - 1)
+    return _in_code(text, inner[tok.start], pos, inner)
 
 
 def _unclosed_fences(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
     """Fence openers that remark does not close: they would swallow the rest of a slide."""
-    spans = _code_spans(text, tokens)
-    starts = [a for a, _ in spans]
-    problems = []
-    for m in _OPEN_FENCE.finditer(text):
-        i = bisect.bisect_right(starts, m.start()) - 1
-        if i >= 0 and spans[i][0] <= m.start() < spans[i][1]:
-            continue
-        problems.append(
-            Problem(locate(m.start()), "code fence is never closed", "error", m.group(0))
-        )
-    return problems
+    inner: dict[int, list[Token]] = {}
+    return [
+        Problem(locate(m.start()), "code fence is never closed", "error", m.group(0))
+        for m in _OPEN_FENCE.finditer(text)
+        if not _in_code(text, tokens, m.start(), inner)
+    ]
 
 
 def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapter:
@@ -100,5 +102,6 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapt
     return Chapter(path, tuple(slides), tuple(problems))
 
 
-def _finish(steps: list[Step]) -> object:
-    return make_slide(tuple(steps), title=title_of(steps[0].text))
+def _finish(steps: list[Step]) -> Slide:
+    props, body = read_properties(steps[0].text)
+    return make_slide(tuple(steps), props, title=_title_in(body))

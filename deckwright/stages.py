@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 from .anchors import unique_anchor
 from .directives import directive_values, substitute
 from .errors import Problem
 from .links import is_local
-from .model import Deck, Slide, SourceLoc, Step, make_slide
+from .model import Deck, RepoLink, Slide, SourceLoc, Step, make_slide
 
 Stage = Callable[[Deck], Deck]
 
@@ -126,7 +127,10 @@ def substitute_directives(deck: Deck) -> Deck:
     values = directive_values(deck.manifest)
 
     def fill(slide: Slide) -> Slide:
-        if not any("@@" in st.text or (st.notes and "@@" in st.notes) for st in slide.steps):
+        for st in slide.steps:
+            if "@@" in st.text or (st.notes and "@@" in st.notes):
+                break
+        else:
             return slide
         return slide.with_steps(tuple(
             st.with_text(
@@ -141,10 +145,15 @@ def substitute_directives(deck: Deck) -> Deck:
 
 def footer(deck: Deck, slide: Slide, step: Step) -> str:
     """The `.source[...]` footer of a step: its file and line, linked to the repository."""
-    path, line = step.loc.path, step.loc.line
-    link = f"[{path}:{line}]({deck.repo.file_url(path, line)})" if deck.repo else f"{path}:{line}"
-    if slide.generated:
-        link = f"generated: {slide.generated}, for {link}"
+    return _footer(step.loc, slide.generated, deck.repo.file_url(step.loc.path) if deck.repo else None)
+
+
+def _footer(loc: SourceLoc, generated: str, file_url: str | None) -> str:
+    link = f"{loc.path}:{loc.line}"
+    if file_url:
+        link = f"[{link}]({file_url}#L{loc.line})" if loc.line else f"[{link}]({file_url})"
+    if generated:
+        link = f"generated: {generated}, for {link}"
     # A block (not a span), so that CSS can show only the last one of a `--` sequence:
     # remark repeats the earlier steps' text, footers included, on each continued slide.
     return f".source[\n{link}\n]"
@@ -152,16 +161,23 @@ def footer(deck: Deck, slide: Slide, step: Step) -> str:
 
 def add_footers(deck: Deck) -> Deck:
     """Append a source footer to every step (never inside notes); build info goes on the first."""
-    slides = []
-    for number, slide in enumerate(deck.slides):
-        steps = []
-        for step in slide.steps:
-            text = step.text.rstrip("\n") + "\n\n" + footer(deck, slide, step)
-            if number == 0 and step is slide.steps[0]:
-                text += f"\n\n.build-info[\n{deck.build_info}\n]"
-            steps.append(step.with_text(text + "\n"))
-        slides.append(slide.with_steps(tuple(steps)))
+    slides = [_with_footers(slide, deck.repo) for slide in deck.slides]
+    if slides:
+        first = slides[0].steps[0]
+        info = f"{first.text}\n.build-info[\n{deck.build_info}\n]\n"
+        slides[0] = slides[0].with_steps((first.with_text(info),) + slides[0].steps[1:])
     return replace(deck, slides=tuple(slides))
+
+
+@lru_cache(maxsize=1 << 15)
+def _with_footers(slide: Slide, repo: RepoLink | None) -> Slide:
+    # Memoized: decks sharing a chapter share its slides, and a rebuild finds them again.
+    steps = []
+    for st in slide.steps:
+        url = repo.file_url(st.loc.path) if repo else None
+        text = st.text.rstrip("\n") + f"\n\n{_footer(st.loc, slide.generated, url)}\n"
+        steps.append(Step(text, st.loc, st.notes, st.notes_loc))
+    return slide.with_steps(tuple(steps))
 
 
 def check_anchor_links(deck: Deck) -> Deck:

@@ -16,6 +16,8 @@ class OutputDir:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        # What this writer put at each path: decks share pictures, so look once.
+        self._copied: dict[str, tuple[Path, int, int]] = {}
 
     def write_text(self, rel: str, text: str) -> Path:
         return self.write_bytes(rel, text.encode("utf-8"))
@@ -43,12 +45,17 @@ class OutputDir:
         """Copy a file unless the output already has the same size and modification time."""
         target = self._target(rel)
         stat = source.stat()
+        done = (source, stat.st_size, stat.st_mtime_ns)
+        if self._copied.get(rel) == done:
+            return target
         if target.is_file():
             have = target.stat()
             if have.st_size == stat.st_size and int(have.st_mtime) == int(stat.st_mtime):
+                self._copied[rel] = done
                 return target
         self.write_bytes(rel, source.read_bytes())
         shutil.copystat(source, target)
+        self._copied[rel] = done
         return target
 
     def copy_tree(self, source: Path, rel: str) -> None:

@@ -18,14 +18,20 @@ GOOD = {"good.yml": "title: Good\ncontent:\n- - a.md\n", "a.md": "# A\n\nHello\n
 def test_build_arguments_reach_the_builder(monkeypatch, tmp_path):
     calls = []
 
-    def fake_build(project, manifests, out, env=None, strict=False):
-        calls.append((project.root, manifests, out, strict))
+    def fake_build(project, manifests, out, env=None, strict=False, jobs=1, reuse=False):
+        calls.append((project.root, manifests, out, strict, jobs, reuse))
         return []
 
     root = write_files(tmp_path / "slides", GOOD)
     monkeypatch.setattr(cli, "build", fake_build)
     assert cli.main(["build", "--root", str(root), "--out", "site", "--strict", "good.yml"]) == 0
-    assert calls == [(root.resolve(), ["good.yml"], "site", True)]
+    assert cli.main(["build", "--root", str(root), "--force", "--jobs", "3"]) == 0
+    assert calls == [
+        (root.resolve(), ["good.yml"], "site", True, cli.default_jobs(), True),
+        (root.resolve(), [], "dist", False, 3, False),
+    ]
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--jobs", "many"])
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from deckwright.render import environment
 
 try:  # tests/ may or may not be a package, depending on how pytest imports it
     from tests import browser as dwb
@@ -92,12 +92,7 @@ Inline: .lab[`ls -l`] and a .warning[careful] word.
 
 
 def render(tmp_path: Path, markdown: str = MARKDOWN, vendor: bool = True) -> Path:
-    env = Environment(
-        loader=FileSystemLoader(str(ROOT / "templates")),
-        undefined=StrictUndefined,
-        autoescape=False,
-    )
-    html = env.get_template("remark.html").render(
+    html = environment(ROOT / "templates").get_template("remark.html").render(
         title=TITLE,
         markdown=markdown,
         assets="assets/",

@@ -1,0 +1,154 @@
+"""Warm builds: a deck whose files did not change since the last build is kept, not rebuilt."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from deckwright import cli
+from deckwright.builder import build
+from deckwright.reader import Project
+from deckwright.stamps import STAMP_FILE, code_fingerprint
+
+from .conftest import write_files
+
+FILES = {
+    "one.yml": "title: One\ncontent:\n- shared.md\n- only-one.md\n",
+    "two.yml": "title: Two\nexclude: [extra]\ncontent:\n- shared.md\n",
+    "shared.md": "# Shared\n\nSee ![dot](images/dot.svg)\n\n@@NOPE@@\n",
+    "only-one.md": "# Only one\n\nText.\n",
+    "images/dot.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+}
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Make every file look edited `seconds` ago (files edited just now are never recorded)."""
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (then, then))
+
+
+def project(tmp_path: Path, files: dict[str, str] = FILES) -> Project:
+    root = write_files(tmp_path / "repo" / "slides", files)
+    age(root)
+    return Project.at(root)
+
+
+def run(proj: Project, out: Path, **kwargs) -> dict[str, object]:
+    results = build(proj, None, out, env={}, reuse=True, **kwargs)
+    return {r.manifest: r for r in results}
+
+
+def test_second_build_keeps_every_deck_and_reports_the_same(tmp_path):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    first = run(proj, out)
+    html = {name: (out / r.html).read_bytes() for name, r in first.items()}
+    mtimes = {name: (out / r.html).stat().st_mtime_ns for name, r in first.items()}
+    second = run(proj, out)
+    assert [r.reused for r in first.values()] == [False, False]
+    assert [r.reused for r in second.values()] == [True, True]
+    for name, r in second.items():
+        assert (out / r.html).read_bytes() == html[name]
+        assert (out / r.html).stat().st_mtime_ns == mtimes[name]  # not even rewritten
+        assert r.slides == first[name].slides and r.inputs == first[name].inputs
+        assert [str(p) for p in r.problems] == [str(p) for p in first[name].problems]
+    assert any("@@NOPE@@" in str(p) for p in second["one.yml"].problems)  # warnings replayed
+
+
+def test_strict_fails_on_a_kept_decks_warnings(tmp_path):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    run(proj, out)
+    again = run(proj, out, strict=True)
+    assert not again["one.yml"].ok
+    assert all(p.is_error for p in again["one.yml"].problems)
+
+
+def test_a_changed_chapter_rebuilds_the_decks_using_it_only(tmp_path):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    run(proj, out)
+    chapter = proj.root / "only-one.md"
+    chapter.write_text("# Only one\n\nNew text.\n")
+    age(chapter, 60)  # edited a minute ago
+    again = run(proj, out)
+    assert {n: r.reused for n, r in again.items()} == {"one.yml": False, "two.yml": True}
+    assert "New text." in (out / "one.yml.html").read_text()
+
+
+def test_what_the_build_depends_on_besides_chapters_rebuilds(tmp_path):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    run(proj, out)
+    # An environment override changes every deck.
+    overridden = build(proj, None, out, env={"OVERRIDE_chat": "#room"}, reuse=True)
+    assert not any(r.reused for r in overridden)
+    # A lost output file or picture is written again.
+    run(proj, out)
+    (out / "two.yml.html").unlink()
+    (out / "images" / "dot.svg").unlink()
+    again = run(proj, out)
+    assert not again["two.yml"].reused and (out / "two.yml.html").is_file()
+    assert (out / "images" / "dot.svg").is_file()
+    # A file that did not exist and now does (interstitials.txt) is an input too.
+    (proj.root / "interstitials.txt").write_text("images/dot.svg\n")
+    age(proj.root / "interstitials.txt", 60)
+    assert not any(r.reused for r in run(proj, out).values())
+
+
+def test_a_file_edited_during_the_build_is_not_trusted(tmp_path):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    (proj.root / "shared.md").write_text("# Shared\n\nJust saved.\n")  # mtime: now
+    run(proj, out)
+    again = run(proj, out)
+    assert not again["one.yml"].reused and not again["two.yml"].reused
+    assert run(proj, out)["one.yml"].reused is False  # until it is old enough
+
+
+def test_failed_decks_are_always_built_again(tmp_path):
+    files = dict(FILES, **{"two.yml": "title: Two\ncontent:\n- missing.md\n"})
+    proj, out = project(tmp_path, files), tmp_path / "dist"
+    run(proj, out)
+    again = run(proj, out)
+    assert again["one.yml"].reused and not again["two.yml"].reused and not again["two.yml"].ok
+
+
+def test_a_damaged_stamp_file_means_a_full_build(tmp_path):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    run(proj, out)
+    stamps = json.loads((out / STAMP_FILE).read_text())
+    stamps["decks"]["one.yml"]["inputs"] = "not a mapping"
+    (out / STAMP_FILE).write_text(json.dumps(stamps))
+    again = run(proj, out)
+    assert not again["one.yml"].reused and again["two.yml"].reused
+    (out / STAMP_FILE).write_text("{ not json")
+    assert not any(r.reused for r in run(proj, out).values())
+
+
+def test_editing_deckwright_itself_changes_the_fingerprint(tmp_path):
+    code = write_files(tmp_path / "code", {"a.py": "x = 1\n", "t/remark.html": "<html>\n"})
+    before = code_fingerprint([code])
+    assert code_fingerprint([code]) == before
+    (code / "t" / "remark.html").write_text("<html lang=en>\n")
+    assert code_fingerprint([code]) != before
+
+
+def test_command_keeps_up_to_date_decks_unless_forced(tmp_path, capsys):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    args = ["build", "--root", str(proj.root), "--out", str(out), "--jobs", "1"]
+    assert cli.main(args) == 0
+    assert "2 built, 0 failed" in capsys.readouterr().out
+    assert cli.main(args) == 0
+    printed = capsys.readouterr()
+    assert "0 built, 2 up to date, 0 failed, 2 warnings" in printed.out
+    assert "@@NOPE@@" in printed.err
+    assert cli.main(args + ["--force"]) == 0
+    assert "2 built, 0 failed" in capsys.readouterr().out
+
+
+def test_two_processes_build_what_one_does(tmp_path):
+    proj = project(tmp_path)
+    one = build(proj, None, tmp_path / "a", env={}, jobs=1)
+    two = build(proj, None, tmp_path / "b", env={}, jobs=2)
+    assert [(r.manifest, r.slides, r.ok) for r in one] == [(r.manifest, r.slides, r.ok) for r in two]
+    for r in one:
+        assert (tmp_path / "a" / r.html).read_bytes() == (tmp_path / "b" / r.html).read_bytes()
