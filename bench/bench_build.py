@@ -120,7 +120,7 @@ def main() -> None:
         report("cold build, 1 process (whole command)", [c["command"] for c in cold], None)
         print(f"{'markmaker, 12 processes (issue 6 figure)':<44} {MARKMAKER_COLD:8.3f} s"
               f"   ours/markmaker {statistics.median(c['build'] for c in cold) / MARKMAKER_COLD:5.2f}")
-        assert all(w["kept"] == 12 for w in warm) and not any(c["kept"] for c in cold), "stamps?"
+        assert all(w["kept"] == 12 for w in warm) and not any(c["kept"] for c in cold), (warm, cold)
         report("warm build, nothing changed (build only)", [w["build"] for w in warm], 0.15)
         report("warm build (whole command)", [w["command"] for w in warm], None)
         times, users = incremental(root, Path(tmp) / "dist-inc", args.chapter, max(args.runs, 10))

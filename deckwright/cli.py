@@ -15,7 +15,8 @@ from .reader import Project
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command being run, only that command's module is imported."""
     parser = argparse.ArgumentParser(
         prog="deckwright",
         description="Compile YAML workshop manifests and Markdown chapters into remark.js decks.",
@@ -43,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="processes building decks side by side (default: one per CPU)")
     b.set_defaults(func=run_build)
     for name in COMMAND_MODULES:
-        importlib.import_module(name).add_parser(commands)
+        if command in (None, name.rpartition(".")[2]):
+            importlib.import_module(name).add_parser(commands)
     return parser
 
 
@@ -97,14 +99,17 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
-# Each command module has `add_parser(subparsers)`, which sets `func` on its parser.
+# Each command module has `add_parser(subparsers)`, which sets `func` on its parser;
+# the module's last name is its command's name.
 COMMAND_MODULES: tuple[str, ...] = (
     "deckwright.serve", "deckwright.site", "deckwright.pdf", "deckwright.check", "deckwright.stats",
 )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    known = {"build"} | {name.rpartition(".")[2] for name in COMMAND_MODULES}
+    parser = _parser(argv[0] if argv and argv[0] in known else None)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .model import Deck, Slide
+
+if TYPE_CHECKING:
+    import jinja2
 
 PACKAGE_TOP = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE_TOP / "templates"
@@ -38,6 +40,8 @@ def textarea(text: str) -> str:
 @lru_cache(maxsize=4)
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja environment of deck pages (strict, no autoescape: the template escapes)."""
+    import jinja2  # here: a build that finds every deck up to date renders nothing
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
