@@ -136,6 +136,9 @@ def load_manifest(
         parts = 0
     else:
         entries, parts = _entries(reader, content, posixpath.dirname(path), exists)
+    if values["html"] and not _output_name(values["html"]):
+        loc = reader.loc(fields["html"]) if "html" in fields else SourceLoc(path, 1)
+        report.error(loc, f"'html' must name a file inside the output folder, not '{values['html']}'")
     if report.errors:
         raise DeckwrightError(report.errors + report.warnings)
     slides_url = values["slides"]
@@ -152,6 +155,16 @@ def load_manifest(
         **{k: values[k] for k in TEXT_KEYS},
     )
     return manifest, report
+
+
+def _output_name(value: str) -> bool:
+    """Whether `html` names a file inside the output folder, and reads as that file in a link
+    (a colon would make `javascript:...` a script in the index page's links)."""
+    norm = posixpath.normpath(value)
+    return not (
+        value.startswith("/") or value.endswith("/") or norm in (".", "..")
+        or norm.startswith("../") or ":" in value or "\\" in value
+    )
 
 
 def _exclude(reader: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
