@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,9 @@ from .render import TEMPLATES
 INDEX_YAML = "index.yaml"
 INDEX_TEMPLATE = "index.html"
 ONLINE = frozenset(("www", "online", "streaming", "virtual"))
+LINK_FIELDS = ("attend", "slides", "video")
+LINK_SCHEMES = frozenset(("http", "https", "mailto"))
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 TEXT_FIELDS = ("title", "city", "country", "event", "speaker", "lang", "attend", "slides", "video", "status")
 
 # Only the languages the corpus uses and a few neighbours; others show their code.
@@ -200,6 +204,10 @@ def _workshop(node: yaml.Node, path: str, problems: list[Problem]) -> Workshop |
             date_value = _value(value_node)
         elif key in TEXT_FIELDS:
             fields[key] = _text(_value(value_node))
+    for key in LINK_FIELDS:
+        if fields.get(key) and not is_safe_link(str(fields[key])):
+            problems.append(Problem(loc, f"'{key}' must be a web link or a path, not '{fields[key]}'", "warning"))
+            fields[key] = ""
     if not fields.get("title"):
         problems.append(Problem(loc, "item has no 'title'"))
         return None
@@ -207,6 +215,17 @@ def _workshop(node: yaml.Node, path: str, problems: list[Problem]) -> Workshop |
     if date_value is not None and begin is None:
         return None
     return Workshop(loc=loc, begin=begin, end=end, **fields)  # type: ignore[arg-type]
+
+
+def is_safe_link(url: str) -> bool:
+    """Whether a link cannot run script: a web or mail link, or a path.
+
+    Read as browsers do: they drop tabs and newlines anywhere and spaces and control
+    characters in front before looking for a scheme (`java\tscript:` is `javascript:`).
+    """
+    cleaned = re.sub(r"^[\x00-\x20]+", "", re.sub(r"[\t\n\r]", "", url))
+    scheme = _SCHEME.match(cleaned)
+    return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
 
 
 def read_index(text: str, path: str = INDEX_YAML) -> tuple[list[Workshop], list[Problem]]:
