@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .builder import Workshop, resolve_manifest
+from .builder import Workshop
 from .checks import KINDS, Finding, finding
 from .checks.deck import check_deck
 from .checks.external import Cache, check_urls, external_findings, external_urls
@@ -33,6 +33,7 @@ from .checks.load import (
     open_workshop,
 )
 from .checks.slides import LocalTargets, check_chapter
+from .cli import open_project
 from .errors import DeckwrightError
 from .model import Entry, SourceLoc
 from .stages import add_footers, run_pipeline
@@ -279,21 +280,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
-    workshop_root = Path(args.root)
-    if not workshop_root.is_dir():
-        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+    opened = open_project(args)
+    if opened is None:
         return EXIT_USAGE
-    from .reader import Project
-
-    project = Project.at(args.root)
-    try:
-        manifests = [resolve_manifest(project, m) for m in args.manifests]
-    except DeckwrightError as exc:
-        print(f"deckwright: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not manifests and not project.manifests():
-        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
-        return EXIT_USAGE
+    _, manifests = opened
     external = None
     if args.external:
         external = ExternalOptions(args.timeout, args.time_limit, args.cache, args.cache_hours * 3600)

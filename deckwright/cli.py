@@ -80,19 +80,29 @@ def print_results(results: Sequence[DeckResult]) -> None:
     print(f"{counts}{failed} failed, {warnings} warnings")
 
 
-def run_build(args: argparse.Namespace) -> int:
+def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:
+    """The `--root` content folder and the MANIFEST arguments found in it (an empty list:
+    all of them); None, once the user's mistake is printed, when there is nothing to do."""
     project = Project.at(args.root)
     if not project.root.is_dir():
         print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        return None
     try:
         manifests = [resolve_manifest(project, m) for m in args.manifests]
     except DeckwrightError as exc:
         print(f"deckwright: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return None
     if not manifests and not project.manifests():
         print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
+        return None
+    return project, manifests
+
+
+def run_build(args: argparse.Namespace) -> int:
+    opened = open_project(args)
+    if opened is None:
         return EXIT_USAGE
+    project, manifests = opened
     results = build(project, manifests, args.out, strict=args.strict,
                     jobs=args.jobs or default_jobs(), reuse=not args.force)
     print_results(results)

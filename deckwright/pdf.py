@@ -26,7 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .builder import Workshop, compile_deck, resolve_manifest, write_deck
+from .builder import Workshop, compile_deck, write_deck
+from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
 from .reader import Project
@@ -353,21 +354,13 @@ def _missing_tools(chromium: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = Project.at(args.root)
-    if not project.root.is_dir():
-        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+    opened = open_project(args)
+    if opened is None:
         return EXIT_USAGE
+    project, manifests = opened
     missing = _missing_tools(args.chromium)
     if missing:
         print(f"deckwright: error: {missing}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        manifests = [resolve_manifest(project, m) for m in args.manifests]
-    except DeckwrightError as exc:
-        print(f"deckwright: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not manifests and not project.manifests():
-        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
         return EXIT_USAGE
 
     def progress(name: str, done: int, total: int) -> None:

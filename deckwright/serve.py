@@ -23,7 +23,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .builder import DeckResult, Workshop, compile_deck, deck_inputs, resolve_manifest, write_deck
+from .builder import DeckResult, Workshop, compile_deck, deck_inputs, write_deck
+from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc
 from .reader import Project, read_git
@@ -443,18 +444,10 @@ def start(project: Project, manifests: Sequence[str], out: Path, host: str, port
 
 
 def run(args: argparse.Namespace) -> int:
-    project = Project.at(args.root)
-    if not project.root.is_dir():
-        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+    opened = open_project(args)
+    if opened is None:
         return EXIT_USAGE
-    try:
-        manifests = [resolve_manifest(project, m) for m in args.manifests]
-    except DeckwrightError as exc:
-        print(f"deckwright: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not manifests and not project.manifests():
-        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
-        return EXIT_USAGE
+    project, manifests = opened
     # SIGTERM stops as cleanly as Ctrl-C: both raise KeyboardInterrupt, caught once below.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = None

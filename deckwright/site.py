@@ -31,7 +31,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .builder import DeckResult, Workshop, build, compile_deck, resolve_manifest
+from .builder import DeckResult, Workshop, build, compile_deck
+from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .links import ANCHOR_LINK, PICTURE, _blank_code, is_local, pictures
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
@@ -398,18 +399,10 @@ def _date(text: str) -> datetime.date:
 def run(args: argparse.Namespace) -> int:
     from .cli import print_results
 
-    project = Project.at(args.root)
-    if not project.root.is_dir():
-        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+    opened = open_project(args)
+    if opened is None:
         return EXIT_USAGE
-    try:
-        manifests = [resolve_manifest(project, m) for m in args.manifests]
-    except DeckwrightError as exc:
-        print(f"deckwright: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not manifests and not project.manifests():
-        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
-        return EXIT_USAGE
+    project, manifests = opened
     result = build_site(project, manifests, args.out, strict=args.strict, today=args.today,
                         single_file=args.single_file, title=args.title)
     print_results(result.decks)

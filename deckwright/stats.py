@@ -16,9 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from .builder import Workshop, deck_inputs, resolve_manifest
+from .builder import Workshop, deck_inputs
 from .checks.load import LoadedDeck, load_decks, open_workshop
 from .checks.text import analyse
+from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .manifest import parse_yaml
 from .model import Deck, Entry, Slide, SourceLoc
@@ -435,20 +436,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
-    from .reader import Project
-
-    project = Project.at(args.root)
-    if not project.root.is_dir():
-        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+    opened = open_project(args)
+    if opened is None:
         return EXIT_USAGE
-    try:
-        manifests = [resolve_manifest(project, m) for m in args.manifests] or project.manifests()
-    except DeckwrightError as exc:
-        print(f"deckwright: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not manifests:
-        print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)
-        return EXIT_USAGE
+    project, manifests = opened
+    manifests = manifests or project.manifests()
     workshop = open_workshop(args.root)
     loaded = load_decks(workshop, manifests)
     if args.where_used:
