@@ -12,14 +12,13 @@ from pathlib import Path
 
 from .directives import expand_includes, unknown_directives
 from .errors import DeckwrightError, Problem
-from .links import pictures
 from .manifest import load_manifest
 from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import GitState, Project, build_info, read_git, repo_link
 from .render import ASSETS, deck_html, deck_markdown
 from .slides import split_chapter
-from .stamps import Reused, Stamps, build_context
 from .stages import PIPELINE, Stage, run_pipeline
+from .stamps import Reused, Stamps, build_context
 from .writer import OutputDir
 
 

@@ -59,9 +59,8 @@ def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterat
                 if is_local(url):
                     yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
     bg = properties.get("background-image", "")
-    if m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg):
-        if is_local(m.group(1)):
-            yield steps[0].loc, m.group(1)
+    if (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)) and is_local(m.group(1)):
+        yield steps[0].loc, m.group(1)
 
 
 def anchor_links(slide: Slide) -> tuple[tuple[SourceLoc, str], ...]:

@@ -52,9 +52,9 @@ class Project:
         found = []
         for full in self.root.rglob("*"):
             rel = full.relative_to(self.root)
-            if full.name.lower().endswith(suffixes) and full.is_file():
-                if not any(part.startswith(".") for part in rel.parts):
-                    found.append(rel.as_posix())
+            hidden = any(part.startswith(".") for part in rel.parts)
+            if full.name.lower().endswith(suffixes) and not hidden and full.is_file():
+                found.append(rel.as_posix())
         return sorted(found)
 
     def exists(self, path: str) -> bool:
@@ -135,7 +135,7 @@ class Project:
 def _git(root: Path, *args: str) -> str | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -176,7 +176,7 @@ def web_url(remote: str) -> str:
     elif "://" not in url:
         url = "https://" + url
     url = url.rstrip("/")
-    return url[:-4] if url.endswith(".git") else url
+    return url.removesuffix(".git")
 
 
 def repo_link(project: Project, git: GitState, gitrepo: str, env: Mapping[str, str]) -> RepoLink | None:
