@@ -61,12 +61,22 @@ def slide_number_prefix(text: str) -> str:
     return html.escape(html.unescape(text), quote=False)
 
 
-def deck_html(deck: Deck, markdown: str, templates: Path = TEMPLATES, assets: str = "assets/") -> str:
-    """The deck's page; `assets` is the assets folder's URL as seen from the page."""
+def deck_html(
+    deck: Deck, markdown: str, templates: Path = TEMPLATES, assets: str = "assets/", fast: bool = True
+) -> str:
+    """The deck's page; `assets` is the assets folder's URL as seen from the page.
+
+    `fast=False` is for bench/bench_browser.py only: the page without the load-time
+    work moved to the build (remark highlights code itself, as it did before).
+    """
+    from .highlight import CLASSES, highlight_markdown
+
     template = environment(templates).get_template(TEMPLATE_NAME)
     return template.render(
         title=" ".join(deck.manifest.title.split()),
-        markdown=markdown,
+        markdown=highlight_markdown(markdown) if fast else markdown,
+        token_classes=CLASSES,
+        preempt=fast,
         assets=assets,
         slidenumberprefix=slide_number_prefix(deck.manifest.slidenumberprefix),
         build_info=str(deck.build_info),

@@ -1,0 +1,208 @@
+"""Code highlighting at build time: fenced code coloured by Pygments instead of in the browser.
+
+remark runs highlight.js over every code block while a deck loads. We colour the
+blocks once, here, and leave remark everything else it does to code (the lines,
+`*` highlighted lines, backquoted spans), so that what a slide shows keeps its
+meaning and its text:
+
+- the fence keeps its place and its lines (marked still sees a code block, with
+  its indentation, inside lists and `.class[...]` blocks alike), only its
+  language becomes `deckwright-hl-LANG`;
+- on each line, the leading spaces (and a leading `*`) stay as they are, so
+  that marked's dedenting and remark's `*` lines work as before; the rest of
+  the line carries token marks: private-use characters that the page's script
+  (templates/remark.html) turns into `<span class="hljs-...">` while remark
+  highlights the block (it asks `remark.highlighter.engine.highlightBlock`);
+- backquoted spans (remark's `highlightSpans`) are found as remark finds them,
+  on the line's text, and marked too, so token colours cannot break them;
+  a line with an escaped span (a backslash before the backquote) is left
+  uncoloured for remark to handle.
+
+Languages Pygments does not know, and blocks without a language, are left to
+remark. Results are cached per (language, code): decks share chapters.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Comment, Generic, Keyword, Literal, Name, String, _TokenType
+from pygments.util import ClassNotFound
+
+from .remark_lexer import scan
+
+LANGUAGE_PREFIX = "deckwright-hl-"
+
+# Token marks in the code text; the page's script turns them into spans.
+OPEN = "\ue000"  # followed by one letter of CLASSES: opens a token span
+CLOSE = "\ue001"  # closes a token span
+SPAN_OPEN = "\ue002"  # opens a remark-code-span-highlighted span
+SPAN_CLOSE = "\ue003"
+MARKS = (OPEN, CLOSE, SPAN_OPEN, SPAN_CLOSE)
+
+# highlight.js class names, so that remark's highlight styles (`highlightStyle`) apply.
+CLASSES = {
+    "c": "hljs-comment",
+    "k": "hljs-keyword",
+    "l": "hljs-literal",
+    "y": "hljs-type",
+    "s": "hljs-string",
+    "r": "hljs-regexp",
+    "n": "hljs-number",
+    "b": "hljs-built_in",
+    "t": "hljs-title",
+    "v": "hljs-variable",
+    "a": "hljs-attribute",
+    "g": "hljs-name",
+    "m": "hljs-meta",
+    "d": "hljs-deletion",
+    "i": "hljs-addition",
+}
+
+# Most specific first: the first type a token is a subtype of gives its letter.
+_TOKEN_LETTERS: tuple[tuple[_TokenType, str], ...] = (
+    (Comment.Preproc, "m"),
+    (Comment, "c"),
+    (Keyword.Constant, "l"),
+    (Keyword.Type, "y"),
+    (Keyword, "k"),
+    (String.Regex, "r"),
+    (String, "s"),
+    (Literal.Number, "n"),
+    (Name.Builtin, "b"),
+    (Name.Function, "t"),
+    (Name.Class, "t"),
+    (Name.Decorator, "m"),
+    (Name.Variable, "v"),
+    (Name.Constant, "l"),
+    (Name.Attribute, "a"),
+    (Name.Tag, "g"),
+    (Generic.Prompt, "m"),
+    (Generic.Deleted, "d"),
+    (Generic.Inserted, "i"),
+    (Generic.Heading, "t"),
+)
+
+FENCE = re.compile(r"(\n? *)(`{3,}|~{3,})( *)(\S+)?( *\n)([\s\S]+?)(\s*\2 *(?:\n+|\Z))")
+# remark's highlightSpans: a backquoted run after any character but a backquote.
+SPAN = re.compile(r"([^`])`([^`]+?)`")
+# What stays as it is at the start of a line: indentation and remark's `*` mark.
+LINE_START = re.compile(r"[ \t]*(?:\*[ \t]*)?")
+
+
+@lru_cache(maxsize=None)
+def _letter(token: _TokenType) -> str:
+    for kind, letter in _TOKEN_LETTERS:
+        if token in kind:
+            return letter
+    return ""
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str):
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False, tabsize=0)
+    except ClassNotFound:
+        return None
+
+
+def highlight_markdown(markdown: str) -> str:
+    """The deck's Markdown with each fenced block that Pygments can colour coloured."""
+    pieces, done = [], 0
+    for start, end in _fences(markdown):
+        pieces.append(markdown[done:start])
+        pieces.append(highlight_fence(markdown[start:end]))
+        done = end
+    pieces.append(markdown[done:])
+    return "".join(pieces)
+
+
+def _fences(markdown: str, inline: bool = False, offset: int = 0):
+    """(start, end) of every fenced block remark sees, `.class[...]` blocks included."""
+    for token in scan(markdown, inline):
+        if token.kind == "fences":
+            yield offset + token.start, offset + token.end
+        elif token.kind == "content":
+            opening = markdown.index("[", token.start) + 1
+            # remark lexes a block's content on its own: so do we, on a copy of it only
+            yield from _fences(markdown[opening:token.end - 1], True, offset + opening)
+
+
+@lru_cache(maxsize=None)
+def highlight_fence(fence: str) -> str:
+    """One fenced block (as remark's lexer matched it), coloured if its language is known."""
+    m = FENCE.match(fence)
+    if not m or not m.group(4) or m.group(4).startswith(LANGUAGE_PREFIX):
+        return fence
+    lead, ticks, gap, language, newline, body, closing = m.groups()
+    lexer = _lexer(language.lower())
+    if lexer is None or any(mark in body for mark in MARKS):
+        return fence
+    indent = len(lead.lstrip("\n"))
+    lines = [_coloured_line(line, runs) for line, runs in zip(body.split("\n"), _runs(lexer, body, indent))]
+    return f"{lead}{ticks}{gap}{LANGUAGE_PREFIX}{language}{newline}{chr(10).join(lines)}{closing}"
+
+
+def _as_remark_sees(line: str, indent: int) -> str:
+    """The line without the fence's indentation, its `*` mark made spaces as remark does."""
+    spaces = len(line) - len(line.lstrip(" "))
+    line = line[min(spaces, indent):]
+    if line.startswith("*"):
+        line = re.sub(r"^\*( )?", r"\1\1", line)
+    return line
+
+
+def _runs(lexer, body: str, indent: int) -> list[list[tuple[str, str]]]:
+    """Per line of `body`, its text as remark sees it, cut into (letter, text) runs."""
+    text = "\n".join(_as_remark_sees(line, indent) for line in body.split("\n"))
+    lines: list[list[tuple[str, str]]] = [[]]
+    for token, value in lexer.get_tokens(text):
+        letter = _letter(token)
+        for i, part in enumerate(value.split("\n")):
+            if i:
+                lines.append([])
+            if part:
+                lines[-1].append((letter, part))
+    return lines
+
+
+def _coloured_line(line: str, runs: list[tuple[str, str]]) -> str:
+    """`line` with its start kept and the rest marked with the colours of `runs`."""
+    start = LINE_START.match(line).end()  # type: ignore[union-attr]
+    rest = line[start:]
+    seen = "".join(text for _, text in runs)
+    if not rest.strip() or not seen.endswith(rest):  # nothing to colour, or text not ours
+        return line
+    spans = list(SPAN.finditer(rest))
+    if any(s.group(1) == "\\" for s in spans):
+        return line  # remark removes the backslash itself; colours would break its match
+    letters = [letter for letter, text in runs for _ in text][len(seen) - len(rest):]
+    quotes = {q for s in spans for q in (s.start(2) - 1, s.end(2))}
+    inside = {i for s in spans for i in range(s.start(2), s.end(2))}
+    return line[:start] + _marked(rest, letters, quotes, inside)
+
+
+def _marked(rest: str, letters: list[str], quotes: set[int], inside: set[int]) -> str:
+    """`rest` with token marks, span marks instead of its span quotes."""
+    out: list[str] = []
+    letter, in_span = "", False
+    for i, char in enumerate(rest):
+        if i in quotes:
+            continue
+        if (i in inside) != in_span or letters[i] != letter:
+            if letter:
+                out.append(CLOSE)
+            if (i in inside) != in_span:
+                in_span = not in_span
+                out.append(SPAN_OPEN if in_span else SPAN_CLOSE)
+            letter = letters[i]
+            if letter:
+                out.append(OPEN + letter)
+        out.append(char)
+    if letter:
+        out.append(CLOSE)
+    if in_span:
+        out.append(SPAN_CLOSE)
+    return "".join(out)

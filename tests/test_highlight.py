@@ -1,0 +1,104 @@
+"""Build-time highlighting (deckwright/highlight.py): what changes in a fence, and what must not."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from deckwright.highlight import CLASSES, LANGUAGE_PREFIX, MARKS, highlight_fence, highlight_markdown
+
+MARK = re.compile("\ue000.|[\ue001-\ue003]")
+
+
+def shown(text: str) -> str:
+    """The text a reader sees once the page turned the marks into spans."""
+    return MARK.sub("", text)
+
+
+def readable(text: str) -> str:
+    return (text.replace("\ue000", "<").replace("\ue001", ">")
+            .replace("\ue002", "[[").replace("\ue003", "]]"))
+
+
+def test_colours_a_known_language():
+    out = highlight_fence("```bash\n# home\necho $HOME\n```\n")
+    assert readable(out) == f"```{LANGUAGE_PREFIX}bash\n<c# home>\n<becho> <v$HOME>\n```\n"
+
+
+@pytest.mark.parametrize("fence", [
+    "```\nplain text\n```\n",  # no language: remark shows it as it is
+    "```nosuchlanguage\nx = 1\n```\n",  # unknown to Pygments: remark's highlight.js decides
+    "```bash\necho \ue000 already marked\n```\n",  # our marks in the code: never guess
+])
+def test_leaves_blocks_to_remark(fence):
+    assert highlight_fence(fence) == fence
+
+
+def test_text_and_line_starts_are_kept():
+    fence = ("```python\n"
+             "def f(x):\n"
+             "*   return x  # the line remark highlights\n"
+             "\n"
+             "    ---\n"
+             "--\n"
+             "???\n"
+             "  [not](a link) .class[no macro] *no emphasis* _nor_ {{nor this}}\n"
+             "```\n")
+    out = highlight_fence(fence)
+    lines = out.split("\n")
+    assert shown(out) == fence.replace("```python", f"```{LANGUAGE_PREFIX}python")
+    # marked dedents and remark finds `*` lines by their first characters: untouched
+    assert lines[2].startswith("*   ") and lines[5] == "--" and lines[6] == "???"
+    assert lines[4] == "    ---"
+    assert lines[7].startswith("  ") and not lines[7].startswith("  \ue000\ue000")
+
+
+def test_backquoted_spans_become_span_marks():
+    out = highlight_fence('```bash\ndocker run `--rm` alpine echo "`hi`"\n```\n')
+    line = out.split("\n")[1]
+    assert "`" not in line
+    assert re.sub("\ue000.|\ue001", "", line) == 'docker run \ue002--rm\ue003 alpine echo "\ue002hi\ue003"'
+
+
+def test_span_rules_are_remarks():
+    # as remark: no character before the first quote, nothing between the others
+    out = highlight_fence("```bash\n`start` alone\na``b\n```\n")
+    assert shown(out).split("\n")[1:3] == ["`start` alone", "a``b"]
+    assert "\ue002" not in out
+
+
+def test_escaped_span_is_left_to_remark():
+    fence = '```bash\necho "Today is \\`date +%A`"\n```\n'
+    assert highlight_fence(fence).split("\n")[1] == 'echo "Today is \\`date +%A`"'
+
+
+def test_fence_in_list_and_content_block_keeps_its_indentation():
+    md = ".lab[\n\n- Write:\n  ```yaml\n  spec:\n    replicas: 3\n  ```\n\n]\n"
+    out = highlight_markdown(md)
+    assert f"  ```{LANGUAGE_PREFIX}yaml\n" in out
+    assert shown(out).replace(LANGUAGE_PREFIX, "") == md
+
+
+def test_only_real_fences_are_touched():
+    md = "Inline `code` and\n\n    ```bash\n    indented code, not a fence\n    ```\n"
+    assert highlight_markdown(md) == md
+
+
+def test_every_letter_has_a_class():
+    letters = set(re.findall("\ue000(.)", highlight_markdown(SAMPLE)))
+    assert letters and letters <= set(CLASSES)
+    assert all(mark not in SAMPLE for mark in MARKS)
+
+
+SAMPLE = """\
+```go
+package main
+import "fmt"
+func main() { fmt.Println(42) }
+```
+
+```json
+{"a": [1, true, null]}
+```
+"""
