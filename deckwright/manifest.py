@@ -67,6 +67,14 @@ def parse_yaml(path: str, text: str) -> yaml.Node | None:
         raise DeckwrightError(
             _problem(SourceLoc(path, line, col), f"invalid YAML: {what}", _line(text, line))
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, an offset
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise DeckwrightError(_problem(
+            SourceLoc(path, line, col), f"invalid YAML: {exc.reason} (character #x{char:04x})",
+            _line(text, line),
+        )) from None
     except yaml.YAMLError as exc:
         raise DeckwrightError(_problem(SourceLoc(path, 1), f"invalid YAML: {exc}")) from None
 

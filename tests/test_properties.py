@@ -8,12 +8,20 @@ memory (a regression must fail one test, not kill the test run). Generated input
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deckwright.builder import build
+from deckwright.reader import Project
 
 from .conftest import REPO, write_files
 
@@ -122,3 +130,245 @@ def test_an_include_bomb_stops_with_a_message(tmp_path):
     root = write_files(tmp_path / "repo" / "slides", files)
     run = limited_cli(root, "build", "--out", str(tmp_path / "out"))
     assert_clean_failure(run, "i5.md:6: error: over 1000 @@INCLUDEs expanded in one chapter")
+
+
+# -- generated inputs (hypothesis) ------------------------------------------------------------------
+#
+# Profiles: "ci" (default) keeps the whole property suite well under a minute on two shared
+# cores; DECKWRIGHT_HYPOTHESIS=long tries a hundred times more (see the README).
+
+PROFILES = {"ci": 60, "long": 6000}  # examples per property
+for _name, _examples in PROFILES.items():
+    settings.register_profile(
+        _name, max_examples=_examples, deadline=timedelta(seconds=20), derandomize=_name == "ci",
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+settings.load_profile(os.environ.get("DECKWRIGHT_HYPOTHESIS", "ci"))
+
+PROBLEM_LINE = re.compile(r"^[^\n]+:\d+(:\d+)?: (error|warning): [^\n]+(\n    [^\n]*)?$")
+TRIED = {"manifests": 0, "chapters": 0, "round trips": 0}  # read by the note on issue 7
+
+# Pieces of chapters: remark's separators and what hides them, properties, directives, HTML.
+FRAGMENTS = [
+    "---", "--", "???", "----", "- - -", "```", "```bash", "~~~", "    indented ---", "`inline`", "`",
+    "class: extra-details", "class: hide", "name: n1", "exclude: true", "layout: true",
+    "<!-- class: hide -->", "background-image: url(pic.png)", ".lab[", ".exercise[", "]", "[", "[x](#n1)",
+    "[y](#nowhere)", "![](pic.png)", "![](missing.png)", "![](../../secret.png)", "<img src=\"pic.png\">",
+    "@@TOC@@", "@@TITLE@@", "@@CHAT@@", "@@SLIDENUMBERPREFIX@@", "@@LINK[slides/a.md]", "@@TYPO@@",
+    "@@INCLUDE[slides/inc.md]", "@@INCLUDE[slides/loop.md]", "@@INCLUDE[slides/none.md]",
+    "@@INCLUDE[../../etc/passwd]", "@@INCLUDE[/etc/passwd]", "@@INCLUDE[", "# Title", "## Sub", "#",
+    "</textarea><script>alert(1)</script>", "<div>", "</div>", "&amp; &lt; &#0;", "\x00", "\x0b\x0c",
+    "\u2028", "\u0085", "\U0001f600", "\ufeff", "", " ", "\t",
+]
+BAD_BYTES = [b"\xff", b"\xe9", b"\xc3", b"\xed\xa0\x80", b"\r", b"\r\n", b"\xef\xbb\xbf"]
+
+line = st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=30),
+                 st.builds("".join, st.lists(st.sampled_from(FRAGMENTS), max_size=4)))
+chapter_text = st.builds("\n".join, st.lists(line, max_size=40))
+
+
+@st.composite
+def chapter_bytes(draw) -> bytes:
+    """A chapter: lines joined by LF, CRLF or CR, maybe a BOM, maybe invalid UTF-8 here and there."""
+    text = draw(chapter_text)
+    ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    data = text.replace("\n", ending).encode("utf-8", "surrogatepass")
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.sampled_from(BAD_BYTES)) + data[at:]
+    return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + data
+
+
+SCALARS = ["x", "", "''", "~", "null", "true", "1", "1.5", "[]", "{}", "[a.md]", "'a: b'", "|\n  block\n",
+           "*anchor", "&anchor value", "!!binary aGk=", "!custom x", "\"\\u0000\"", "\"\\ud800\"",
+           "'<script>alert(1)</script>'", "\U0001f600", "a" * 5000, "[" * 120 + "]" * 120, "{a: [b, {c: d}]}"]
+KEYS = ["title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix", "exclude", "content",
+        "chapters", "duration", "colour", "", "? complex", "content", "<<"]
+ITEMS = ["a.md", "b.md", "missing.md", "../outside.md", "/abs.md", "a.md", "sub/../a.md", "~", "[a.md, b.md]",
+         "[[a.md]]", "{x: 1}", "|\n    # Inline\n\n    text\n", "*items", "''", "'@@INCLUDE[slides/inc.md]'"]
+
+
+@st.composite
+def manifest_text(draw) -> str:
+    """A manifest: known and odd keys, odd values, content lists, anchors and aliases."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.text(max_size=200))  # anything at all
+    lines = []
+    if draw(st.booleans()):
+        lines.append("anchors: [&items [a.md], &anchor x]")
+    for _ in range(draw(st.integers(0, 6))):
+        lines.append(f"{draw(st.sampled_from(KEYS))}: {draw(st.sampled_from(SCALARS))}")
+    if draw(st.integers(0, 5)):
+        lines.append("content:")
+        for _ in range(draw(st.integers(0, 6))):
+            items = draw(st.lists(st.sampled_from(ITEMS), min_size=1, max_size=3))
+            if draw(st.booleans()):
+                lines.append("- - " + "\n  - ".join(items))
+            else:
+                lines += ["- " + item for item in items]
+    if draw(st.integers(0, 19)) == 0:
+        anchors, alias = alias_bomb(6, 9)
+        lines = [anchors, f"colour: {alias}"] + lines
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n\t"]))
+
+
+def build_project(files: dict[str, bytes]) -> tuple[list, Path, tempfile.TemporaryDirectory]:
+    temp = tempfile.TemporaryDirectory(prefix="deckwright-prop-")
+    root = Path(temp.name) / "repo" / "slides"
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    results = build(Project.at(root), ["deck.yml"], Path(temp.name) / "out", env={})
+    return results, Path(temp.name) / "out", temp
+
+
+def assert_deck_or_messages(results, out: Path) -> None:
+    """Each deck is either written or explained, one `path:line: severity: message` per problem."""
+    for result in results:
+        for problem in result.problems:
+            assert PROBLEM_LINE.match(str(problem)), str(problem)
+        if result.ok:
+            page = (out / result.html).read_text(encoding="utf-8")
+            assert '<textarea id="source"' in page and page.rstrip().endswith("</html>")
+        else:
+            assert any(p.is_error for p in result.problems)
+
+
+BASE_FILES = {
+    "a.md": b"# Chapter A\n\nText\n",
+    "b.md": b"# Chapter B\n\n--\n\nStep\n",
+    "inc.md": b"Included line\n",
+    "loop.md": b"@@INCLUDE[slides/loop.md]\n",
+    "pic.png": b"\x89PNG\r\n\x1a\n",
+}
+
+
+@given(manifest=manifest_text(), chapter=chapter_bytes())
+def test_any_manifest_builds_or_says_why(manifest, chapter):
+    TRIED["manifests"] += 1
+    files = {**BASE_FILES, "deck.yml": manifest.encode("utf-8", "surrogatepass"), "b.md": chapter}
+    results, out, temp = build_project(files)
+    with temp:
+        assert_deck_or_messages(results, out)
+
+
+@given(chapter=chapter_bytes(), extra=chapter_bytes())
+def test_any_chapter_builds_or_says_why(chapter, extra):
+    TRIED["chapters"] += 1
+    files = {**BASE_FILES, "deck.yml": b"exclude: [hide]\ncontent:\n- - a.md\n  - b.md\n- - inc.md\n",
+             "b.md": chapter, "inc.md": extra}
+    results, out, temp = build_project(files)
+    with temp:
+        assert_deck_or_messages(results, out)
+
+
+def test_a_control_character_in_a_manifest_is_one_message_at_its_place(tmp_path):
+    # PyYAML's reader error has no mark: it was reported at line 1 with a second line of its own.
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: x\ncontent: [a\x07]\n", "a.md": "# A\n"})
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == [
+        ("deck.yml:2:12: error: invalid YAML: control characters are not allowed (character #x0007)"
+         "\n    content: [a\x07]")
+    ]
+
+
+def test_a_control_character_in_a_manifest_is_one_message_at_its_place(tmp_path):
+    # PyYAML's reader error has no mark: it was reported at line 1 with a second line of its own.
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: x\ncontent: [a\x07]\n", "a.md": "# A\n"})
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == [
+        ("deck.yml:2:12: error: invalid YAML: control characters are not allowed (character #x0007)"
+         "\n    content: [a\x07]")
+    ]
+
+
+# -- round trips: every line of slide text lands once, in order, in its own slide --------------------
+
+ODD = ["<b>", "</textarea>", "&amp;", "&", "<", "\x0c", "\u2028", "\u0085", "\U0001f600", "é", "\t", " "]
+words = st.lists(st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"),
+                                         exclude_characters="`[]\\@w0123456789"),
+                           st.sampled_from(ODD)), max_size=8).map("".join)
+
+
+@st.composite
+def slide_plan(draw) -> dict:
+    """One slide: properties, an optional chapter title, then blocks that hide separators."""
+    props = draw(st.sampled_from([[], ["class: hide"], ["class: extra-details"], ["class: in-person, hide"],
+                                  ["name: custom"]]))
+    blocks = draw(st.lists(st.sampled_from(["text", "text", "fence", "content", "inline", "step", "notes"]),
+                           min_size=1, max_size=6))
+    return {"props": props, "title": draw(st.booleans()), "blocks": blocks,
+            "words": draw(st.lists(words, min_size=12, max_size=12))}
+
+
+def render_chapter(plans: list[dict]) -> tuple[str, list[list[str]], list[bool]]:
+    """The chapter's text, the tagged lines' tokens per slide, and whether each slide is excluded."""
+    counter = iter(range(100_000))
+    slides_text, tokens, excluded = [], [], []
+    for number, plan in enumerate(plans):
+        mine: list[str] = []
+
+        def tagged(prefix: str = "", plan: dict = plan, mine: list[str] = mine) -> str:
+            token = f"w{next(counter):05d}x"
+            mine.append(token)
+            return f"{prefix}{token} {plan['words'][len(mine) % 12]}"
+
+        lines = list(plan["props"])
+        if lines:
+            lines.append("")
+        if number == 0 or plan["title"]:
+            lines += [f"# Chapter part {number}", ""]
+        lines.append(tagged())
+        for block in plan["blocks"]:
+            if block == "text":
+                lines.append(tagged(["", "- ", "## ", "> ", "<b>", "&amp; "][len(mine) % 6]))
+            elif block == "fence":
+                lines += ["```bash", tagged(), "---", "--", "???", tagged("  "), "```"]
+            elif block == "content":
+                lines += [".lab[", tagged(), "---", tagged(), "]"]
+            elif block == "inline":
+                lines.append(tagged("`---` and ") + " `--`")
+            elif block == "step":
+                lines += ["--", tagged()]
+            elif block == "notes":
+                lines += ["???", tagged(), "", tagged()]
+        slides_text.append("\n".join(lines))
+        tokens.append(mine)
+        excluded.append(any(p.startswith("class:") and "hide" in p for p in plan["props"]))
+    return "\n---\n".join(slides_text) + "\n", tokens, excluded
+
+
+def deck_source(page: str) -> str:
+    """The Markdown remark is handed: the textarea's text, decoded as the browser does."""
+    body = page.split('<textarea id="source" hidden>\n', 1)[1].split("</textarea>", 1)[0]
+    return html.unescape(body)
+
+
+@given(plans=st.lists(slide_plan(), min_size=1, max_size=8), ending=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_every_line_of_slide_text_lands_once_in_order_in_its_slide(plans, ending):
+    TRIED["round trips"] += 1
+    text, tokens, excluded = render_chapter(plans)
+    files = {**BASE_FILES, "deck.yml": b"exclude: [hide]\ncontent:\n- - b.md\n",
+             "b.md": text.replace("\n", ending).encode()}
+    [result], out, temp = build_project(files)
+    with temp:
+        assert result.ok, [str(p) for p in result.problems]
+        source = deck_source((out / result.html).read_text(encoding="utf-8"))
+    # Which remark slide each offset is in: count the `---` separators before it.
+    starts = [t.start for t in separators(source) if t.text == "---"]
+    where: dict[str, int] = {}
+    last = -1
+    for slide, (mine, gone) in enumerate(zip(tokens, excluded)):
+        for token in mine:
+            assert source.count(token) == (0 if gone else 1), (token, gone)
+            if gone:
+                continue
+            at = source.index(token)
+            assert at > last, f"{token} is out of order"
+            last = at
+            where[token] = sum(s < at for s in starts)
+        kept = {where[t] for t in mine if t in where}
+        assert len(kept) <= 1, f"input slide {slide} was split over remark slides {kept}"
+    firsts = [where[m[0]] for m, gone in zip(tokens, excluded) if not gone]
+    assert len(set(firsts)) == len(firsts), "two input slides were merged into one"
+
