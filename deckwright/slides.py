@@ -91,7 +91,11 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapt
         piece = text[start:end]
         if kind == "???" and steps:
             last = steps[-1]
-            steps[-1] = Step(last.text, last.loc, piece, locate(start))
+            if last.notes is not None:  # kept in the source: remark itself drops the first notes
+                problems.append(Problem(locate(start - 1), "a second ??? in one slide: remark "
+                                        "shows only the notes after it", "warning"))
+                piece = f"{last.notes}\n???\n{piece}"
+            steps[-1] = Step(last.text, last.loc, piece, last.notes_loc or locate(start))
             continue
         if kind in ("---", "") and steps:
             slides.append(_finish(steps))

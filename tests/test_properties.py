@@ -7,6 +7,7 @@ memory (a regression must fail one test, not kill the test run). Generated input
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import resource
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from deckwright.builder import build
 from deckwright.reader import Project
+from deckwright.remark_lexer import separators
 
 from .conftest import REPO, write_files
 
@@ -272,16 +274,6 @@ def test_a_control_character_in_a_manifest_is_one_message_at_its_place(tmp_path)
     ]
 
 
-def test_a_control_character_in_a_manifest_is_one_message_at_its_place(tmp_path):
-    # PyYAML's reader error has no mark: it was reported at line 1 with a second line of its own.
-    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: x\ncontent: [a\x07]\n", "a.md": "# A\n"})
-    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
-    assert [str(p) for p in result.problems] == [
-        ("deck.yml:2:12: error: invalid YAML: control characters are not allowed (character #x0007)"
-         "\n    content: [a\x07]")
-    ]
-
-
 # -- round trips: every line of slide text lands once, in order, in its own slide --------------------
 
 ODD = ["<b>", "</textarea>", "&amp;", "&", "<", "\x0c", "\u2028", "\u0085", "\U0001f600", "é", "\t", " "]
@@ -372,3 +364,14 @@ def test_every_line_of_slide_text_lands_once_in_order_in_its_slide(plans, ending
     firsts = [where[m[0]] for m, gone in zip(tokens, excluded) if not gone]
     assert len(set(firsts)) == len(firsts), "two input slides were merged into one"
 
+
+def test_a_second_notes_separator_keeps_the_first_notes_in_the_source_and_warns(tmp_path):
+    # remark resets a slide's notes at each `???`; deckwright used to drop the first notes'
+    # text from the built source (found by the round trip above).
+    root = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": "content:\n- a.md\n", "a.md": "Slide\n???\nfirst notes\n???\nsecond notes\n"})
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == [
+        "a.md:4: warning: a second ??? in one slide: remark shows only the notes after it"]
+    source = deck_source((tmp_path / "out" / result.html).read_text())
+    assert "Slide\n\n.source[" in source and source.endswith("???\nfirst notes\n???\nsecond notes\n")
