@@ -233,15 +233,24 @@ def build(
         built = [r for part in parts for r in part]
     done.update((r.manifest, r) for r in built)
     if stamps:
-        if any(r.reused and r.ok for r in done.values()):
-            out.copy_tree(ASSETS, "assets")  # in case the output folder lost them
-        for r in built:
-            if r.outputs:
-                stamps.record(r.manifest, started, r.html, r.slides, r.problems, r.inputs, r.outputs)
-            else:
-                stamps.forget(r.manifest)
-        stamps.save()
+        try:
+            _keep_stamps(stamps, out, done, built, started)
+        except DeckwrightError as exc:  # a full disk: every deck says so (no traceback)
+            for r in done.values():
+                r.problems = r.problems + exc.problems
     return [done[name] for name in names]
+
+
+def _keep_stamps(stamps: Stamps, out: OutputDir, done: dict[str, DeckResult],
+                 built: list[DeckResult], started: int) -> None:
+    if any(r.reused and r.ok for r in done.values()):
+        out.copy_tree(ASSETS, "assets")  # in case the output folder lost them
+    for r in built:
+        if r.outputs:
+            stamps.record(r.manifest, started, r.html, r.slides, r.problems, r.inputs, r.outputs)
+        else:
+            stamps.forget(r.manifest)
+    stamps.save()
 
 
 def _reused(name: str, last: Reused, strict: bool) -> DeckResult:

@@ -1,0 +1,152 @@
+"""A build killed, out of space or refused its folder never leaves a half-written deck.
+
+Every deck file in the output folder is, at any moment, byte for byte either the last
+complete build of it or the new one; a failure to write says so as `path:line: message`.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from deckwright import cli, writer
+
+from .conftest import REPO, write_files
+
+DECKS = 4
+KILLS = 12
+
+
+def chapter(version: str, number: int) -> str:
+    slides = [f"# Chapter {number} ({version})\n\nIntro"]
+    slides += [f"## Slide {i} ({version})\n\n" + f"- point {i} of {version}, with some words\n" * 20
+               for i in range(400)]
+    return "\n---\n".join(slides) + "\n"
+
+
+def project(root: Path, version: str) -> Path:
+    files = {f"deck{n}.yml": f"title: Deck {n}\ncontent:\n- - ch{n}.md\n" for n in range(DECKS)}
+    files.update({f"ch{n}.md": chapter(version, n) for n in range(DECKS)})
+    return write_files(root, files)
+
+
+def run_cli(root: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-m", "deckwright", "build", "--root", str(root), "--out", str(out)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def decks(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.glob("*.html")}
+
+
+def writing_started(out: Path, since: int, deadline: float) -> None:
+    """Wait until some deck (or its temporary file) in `out` is newer than `since`."""
+    while time.monotonic() < deadline:
+        for entry in os.scandir(out):
+            if entry.name.endswith((".html", ".tmp")) and entry.stat().st_mtime_ns > since:
+                return
+        time.sleep(0.001)
+
+
+def test_a_build_killed_at_any_moment_leaves_only_complete_decks(tmp_path):
+    """SIGKILL a real build subprocess (seeded moments, so a failure can be replayed): a third
+    anywhere in its run, the rest just after it starts writing a deck. After each kill every
+    deck in dist/ is byte for byte a complete old or new deck, and no temporary file shows."""
+    root = tmp_path / "repo" / "slides"
+    expected = {}
+    for version in ("v1", "v2"):  # each version's complete decks, built apart
+        project(root, version)
+        start = time.monotonic()
+        assert run_cli(root, tmp_path / version).wait(timeout=300) == 0
+        expected[version] = decks(tmp_path / version)
+        duration = time.monotonic() - start
+    assert len(expected["v1"]) == DECKS and expected["v1"] != expected["v2"]
+
+    out = tmp_path / "dist"
+    project(root, "v1")
+    assert run_cli(root, out).wait(timeout=300) == 0
+    rng = random.Random(7)
+    states = set()
+    for kill in range(KILLS):
+        project(root, "v2" if kill % 2 == 0 else "v1")  # each build has something to write
+        since = time.time_ns()
+        build = run_cli(root, out)
+        if kill % 3:  # as soon as a deck is being written, then a little later
+            writing_started(out, since, deadline=time.monotonic() + 4 * duration)
+            time.sleep(rng.random() * 0.05)
+        else:  # anywhere in the run
+            time.sleep(duration * (kill + rng.random()) / KILLS)
+        build.send_signal(signal.SIGKILL)
+        build.wait(timeout=60)
+        found = decks(out)
+        assert set(found) == set(expected["v1"]), "a deck went missing"
+        for name, data in found.items():
+            versions = [v for v in expected if expected[v][name] == data]
+            assert versions, f"{name} is half-written after a kill {kill} at {build.returncode}"
+            states.add(versions[0])
+        leftovers = [p for p in out.rglob("*") if p.is_file() and p.name.endswith(".tmp")]
+        assert all(p.name.startswith(".") for p in leftovers), "a temporary file is visible"
+    assert states == {"v1", "v2"}, "the kills never caught a build midway"
+
+    project(root, "v2")
+    assert run_cli(root, out).wait(timeout=300) == 0
+    assert decks(out) == expected["v2"]
+
+
+def build_twice(tmp_path: Path, capsys, break_second) -> tuple[int, str, Path]:
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content: [a.md]\n", "a.md": "# A\n\nOld\n"})
+    out = tmp_path / "dist"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 0
+    (root / "a.md").write_text("# A\n\nNew\n")
+    capsys.readouterr()
+    with break_second(out):
+        code = cli.main(["build", "--root", str(root), "--out", str(out)])
+    return code, capsys.readouterr().err, out
+
+
+def test_a_full_disk_is_a_clear_error_and_the_previous_deck_stays(tmp_path, capsys, monkeypatch):
+    """A full disk is simulated: the write of the deck's file raises ENOSPC after half the bytes
+    (a real full file system cannot be made without privileges or a loop device)."""
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            self.handle.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def full_disk(out):
+        monkeypatch.setattr(writer.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+        return monkeypatch.context()
+
+    code, err, out = build_twice(tmp_path, capsys, full_disk)
+    assert code == 1 and "Traceback" not in err
+    assert f"{out / 'deck.yml.html'}:0: error: cannot write: No space left on device" in err
+    assert "Old" in (out / "deck.yml.html").read_text()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")], "a temporary file was left"
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, capsys):
+    """Read-only, honestly: `chmod` does not stop root (tests may run as root), so the output
+    folder is made unwritable by being a path under a regular file (ENOTDIR for everyone)."""
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content: [a.md]\n", "a.md": "# A\n"})
+    (tmp_path / "file").write_text("a file, not a folder")
+    code = cli.main(["build", "--root", str(root), "--out", str(tmp_path / "file" / "dist")])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"{tmp_path / 'file' / 'dist'}" in err and "error: cannot write: Not a directory" in err
