@@ -39,11 +39,23 @@ def project(root: Path, version: str) -> Path:
 def run_cli(root: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen([sys.executable, "-m", "deckwright", "build", "--root", str(root), "--out", str(out)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
 
 
 def decks(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in out.glob("*.html")}
+
+
+def _differs(data: bytes, expected: dict[str, dict[str, bytes]], name: str) -> str:
+    """Where `data` first differs from each version's deck (for the failure message)."""
+    where = []
+    for version, files in expected.items():
+        other = files[name]
+        at = next((i for i, (a, b) in enumerate(zip(data, other)) if a != b), min(len(data), len(other)))
+        where.append(f"{version}: {len(data)} vs {len(other)} bytes, first difference at {at}: "
+                     f"{data[at - 40:at + 40]!r} vs {other[at - 40:at + 40]!r}")
+    return "; ".join(where)
 
 
 def writing_started(out: Path, since: int, deadline: float) -> None:
@@ -83,13 +95,16 @@ def test_a_build_killed_at_any_moment_leaves_only_complete_decks(tmp_path):
             time.sleep(rng.random() * 0.05)
         else:  # anywhere in the run
             time.sleep(duration * (kill + rng.random()) / KILLS)
-        build.send_signal(signal.SIGKILL)
+        # The whole process group, as a CI timeout or the OOM killer's cgroup kill does: killing
+        # only the parent leaves `--jobs` workers running, still reading the chapters that this
+        # loop rewrites next (their decks are whole, but built from half-saved chapters).
+        os.killpg(build.pid, signal.SIGKILL)
         build.wait(timeout=60)
         found = decks(out)
         assert set(found) == set(expected["v1"]), "a deck went missing"
         for name, data in found.items():
             versions = [v for v in expected if expected[v][name] == data]
-            assert versions, f"{name} is half-written after a kill {kill} at {build.returncode}"
+            assert versions, f"{name} is half-written after kill {kill}: {_differs(data, expected, name)}"
             states.add(versions[0])
         leftovers = [p for p in out.rglob("*") if p.is_file() and p.name.endswith(".tmp")]
         assert all(p.name.startswith(".") for p in leftovers), "a temporary file is visible"
