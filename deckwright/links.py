@@ -56,11 +56,17 @@ def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterat
         text = step.text
         if "](" in text or "src=" in text or "url(" in text:  # most steps show none
             for loc, url in _matches((step,), PICTURE, ""):
+                url = as_browser_reads(url)
                 if is_local(url):
                     yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
     bg = properties.get("background-image", "")
-    if (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)) and is_local(m.group(1)):
-        yield steps[0].loc, m.group(1)
+    if (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)) and is_local(as_browser_reads(m.group(1))):
+        yield steps[0].loc, as_browser_reads(m.group(1))
+
+
+def as_browser_reads(url: str) -> str:
+    """A URL from an attribute as browsers read it: tabs and line ends dropped, spaces trimmed."""
+    return re.sub(r"[\t\n\r]", "", url).strip(" \f")
 
 
 def anchor_links(slide: Slide) -> tuple[tuple[SourceLoc, str], ...]:

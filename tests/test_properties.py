@@ -375,3 +375,14 @@ def test_a_second_notes_separator_keeps_the_first_notes_in_the_source_and_warns(
         "a.md:4: warning: a second ??? in one slide: remark shows only the notes after it"]
     source = deck_source((tmp_path / "out" / result.html).read_text())
     assert "Slide\n\n.source[" in source and source.endswith("???\nfirst notes\n???\nsecond notes\n")
+
+
+def test_a_picture_url_with_a_line_break_is_read_as_the_browser_reads_it(tmp_path):
+    # Found by the long run: `<img src="\rpic.png">` was "picture '\npic.png' does not exist",
+    # a message over two lines about a picture the browser shows (it drops tabs and line ends).
+    root = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": "content:\n- a.md\n",
+        "a.md": '# A\n\n<img src="\npic.png">\n\n<img src="\n gone.png ">\n'})
+    (root / "pic.png").write_bytes(BASE_FILES["pic.png"])
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == ["a.md:6: error: picture 'gone.png' does not exist"]
