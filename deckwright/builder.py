@@ -15,7 +15,7 @@ from .errors import DeckwrightError, Problem
 from .manifest import load_manifest
 from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import GitState, Project, build_info, read_git, repo_link
-from .render import ASSETS, deck_html, deck_markdown
+from .render import ASSETS, deck_html
 from .slides import split_chapter
 from .stages import PIPELINE, Stage, run_pipeline
 from .stamps import Reused, Stamps, build_context
@@ -186,7 +186,7 @@ def write_deck(
 
     Returns the paths written, relative to the output folder.
     """
-    html = deck_html(deck, deck_markdown(deck) if markdown is None else markdown)
+    html = deck_html(deck, markdown)
     written = []
     shown = {path for slide in deck.slides for _, path in slide.pictures}
     for path in sorted(shown):

@@ -27,9 +27,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pygments.lexers import get_lexer_by_name
+from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.token import Comment, Generic, Keyword, Literal, Name, String, _TokenType
-from pygments.util import ClassNotFound
 
 from .remark_lexer import scan
 
@@ -100,16 +99,25 @@ def _letter(token: _TokenType) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _builtin_aliases() -> frozenset[str]:
+    # Pygments' own lexers only: plugins would make a deck's colours depend on what else
+    # is installed, and asking for them reads every installed package's metadata (0.8 s
+    # per process, for each language Pygments does not know, like the corpus's `keys`).
+    return frozenset(alias for _, aliases, _, _ in get_all_lexers(plugins=False) for alias in aliases)
+
+
 @lru_cache(maxsize=64)
 def _lexer(language: str):
-    try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=False, tabsize=0)
-    except ClassNotFound:
+    if language not in _builtin_aliases():
         return None
+    return get_lexer_by_name(language, stripnl=False, ensurenl=False, tabsize=0)
 
 
 def highlight_markdown(markdown: str) -> str:
     """The deck's Markdown with each fenced block that Pygments can colour coloured."""
+    if "```" not in markdown and "~~~" not in markdown:
+        return markdown  # most slides: no need to scan them
     pieces, done = [], 0
     for start, end in _fences(markdown):
         pieces.append(markdown[done:start])

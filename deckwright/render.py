@@ -28,8 +28,25 @@ def slide_markdown(slide: Slide) -> str:
     return "\n--\n".join(steps)
 
 
-def deck_markdown(deck: Deck) -> str:
-    return "\n---\n".join(slide_markdown(s) for s in deck.slides)
+def coloured_markdown(slide: Slide) -> str:
+    """The slide's Markdown as its page carries it: fenced code coloured at build time."""
+    return _coloured(slide_markdown(slide))
+
+
+@lru_cache(maxsize=1 << 14)
+def _coloured(markdown: str) -> str:
+    # Memoized per slide: decks share chapters, and a rebuild finds most slides again.
+    # One slide at a time finds the same fences as the whole deck: remark's lexer never
+    # lets a fence or a `.class[...]` block run over a slide separator.
+    from .highlight import highlight_markdown
+
+    return highlight_markdown(markdown)
+
+
+def deck_markdown(deck: Deck, coloured: bool = False) -> str:
+    """The deck's remark source; `coloured`: as its page carries it."""
+    render = coloured_markdown if coloured else slide_markdown
+    return "\n---\n".join(render(s) for s in deck.slides)
 
 
 def textarea(text: str) -> str:
@@ -62,19 +79,27 @@ def slide_number_prefix(text: str) -> str:
 
 
 def deck_html(
-    deck: Deck, markdown: str, templates: Path = TEMPLATES, assets: str = "assets/", fast: bool = True
+    deck: Deck,
+    markdown: str | None = None,
+    templates: Path = TEMPLATES,
+    assets: str = "assets/",
+    fast: bool = True,
 ) -> str:
     """The deck's page; `assets` is the assets folder's URL as seen from the page.
 
-    `fast=False` is for bench/bench_browser.py only: the page without the load-time
-    work moved to the build (remark highlights code itself, as it did before).
+    `markdown` is the deck's source as `deck_markdown(deck, coloured=True)` gives it
+    (made here when not given). `fast=False` is for bench/bench_browser.py only: the
+    page without the load-time work moved to the build (remark highlights code itself,
+    as it did before).
     """
-    from .highlight import CLASSES, highlight_markdown
+    from .highlight import CLASSES
 
+    if markdown is None:
+        markdown = deck_markdown(deck, coloured=fast)
     template = environment(templates).get_template(TEMPLATE_NAME)
     return template.render(
         title=" ".join(deck.manifest.title.split()),
-        markdown=highlight_markdown(markdown) if fast else markdown,
+        markdown=markdown,
         token_classes=CLASSES,
         preempt=fast,
         assets=assets,

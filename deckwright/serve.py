@@ -28,11 +28,11 @@ from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc
 from .reader import Project, read_git
-from .render import ASSETS, TEMPLATES, slide_markdown
+from .render import ASSETS, TEMPLATES, coloured_markdown
 from .server import LiveServer, PageEvent
 from .writer import OutputDir
 
-CLIENT_SCRIPT = ASSETS / "serve-client.js"
+CLIENT_SCRIPT = TEMPLATES / "serve-client.js"  # injected by the dev server only: not in built sites
 # remark properties that make a slide depend on another one: such decks reload whole.
 LINKED_PROPERTIES = {"layout", "template", "continued"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -324,7 +324,7 @@ class DeckSite:
             outcome.event = _errors_event(state.html, state.errors)
             result.seconds = compiled - start
             return outcome
-        outcome.deck, outcome.markdown = deck, [slide_markdown(s) for s in deck.slides]
+        outcome.deck, outcome.markdown = deck, [coloured_markdown(s) for s in deck.slides]
         result.html, result.slides = deck.manifest.html, deck.shown_count
         outcome.event = self._update(state, deck, outcome.markdown, files, full_reload)
         prepared = time.perf_counter()

@@ -37,7 +37,7 @@ from .errors import DeckwrightError, Problem
 from .links import ANCHOR_LINK, PICTURE, _blank_code, is_local, pictures
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
-from .render import ASSETS, deck_html, deck_markdown
+from .render import ASSETS, deck_html
 from .site_index import INDEX_YAML, DeckEntry, check_links, index_html, read_index
 from .stats import Counts, Pace, slide_counts
 from .writer import OutputDir
@@ -223,7 +223,7 @@ def single_file_html(deck: Deck, project: Project) -> str:
         return cache[path]
 
     inlined = replace(deck, slides=rewrite_pictures(deck.slides, embed))
-    return inline_assets(deck_html(inlined, deck_markdown(inlined)))
+    return inline_assets(deck_html(inlined))
 
 
 # ---------- offline bundles ----------
@@ -315,7 +315,7 @@ def build_site(
     for path, (deck, slides) in sorted(chapter_owners(decks).items()):
         page = chapter_deck(deck, path, slides)
         rel = chapter_page(path)
-        out.write_text(rel, deck_html(page, deck_markdown(page), assets=_up(rel) + "assets/"))
+        out.write_text(rel, deck_html(page, assets=_up(rel) + "assets/"))
         result.chapters.append(rel)
 
     out.copy_file(ASSETS / "index.css", "assets/index.css")

@@ -102,3 +102,19 @@ func main() { fmt.Println(42) }
 {"a": [1, true, null]}
 ```
 """
+
+
+def test_slide_by_slide_colours_as_the_whole_deck(corpus_root):
+    """Pages colour each slide on its own (memoized, decks share slides): the result must
+    be what colouring the whole deck's source at once gives, for every corpus deck."""
+    from deckwright.builder import Workshop, compile_deck
+    from deckwright.reader import Project
+    from deckwright.render import deck_markdown
+
+    project = Project.at(corpus_root / "slides")
+    workshop = Workshop.open(project, env={})
+    for name in project.manifests():
+        deck, _ = compile_deck(workshop, workshop.load(name)[0])
+        coloured = deck_markdown(deck, coloured=True)
+        assert coloured == highlight_markdown(deck_markdown(deck)), name
+        assert LANGUAGE_PREFIX in coloured, name

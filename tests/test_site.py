@@ -127,6 +127,7 @@ def test_zip_bundles_hold_their_decks_and_what_they_need(built):
         assert {"slides/demo.yml.html", "slides/images/dot.svg", "slides/assets/deckwright.css",
                 "slides/assets/vendor/remark.min.js"} <= names
         assert not any("other.yml" in n or "chapters/" in n or n.endswith(".zip") for n in names)
+        assert not any(n.endswith(".js") and "vendor/" not in n for n in names)  # no dev-server script
         assert z.read("slides/demo.yml.html") == (out / "demo.yml.html").read_bytes()
     with zipfile.ZipFile(out / "other-bundle.zip") as z:
         names = set(z.namelist())
