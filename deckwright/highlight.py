@@ -25,7 +25,7 @@ remark. Results are cached per (language, code): decks share chapters.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.token import Comment, Generic, Keyword, Literal, Name, String, _TokenType
@@ -91,7 +91,7 @@ SPAN = re.compile(r"([^`])`([^`]+?)`")
 LINE_START = re.compile(r"[ \t]*(?:\*[ \t]*)?")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _letter(token: _TokenType) -> str:
     for kind, letter in _TOKEN_LETTERS:
         if token in kind:
@@ -138,7 +138,7 @@ def _fences(markdown: str, inline: bool = False, offset: int = 0):
             yield from _fences(markdown[opening:token.end - 1], True, offset + opening)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1 << 13)
 def highlight_fence(fence: str) -> str:
     """One fenced block (as remark's lexer matched it), coloured if its language is known."""
     m = FENCE.match(fence)

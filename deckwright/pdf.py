@@ -283,7 +283,7 @@ def print_deck(
         result.pages, result.size = printed.pages, len(data)
     except DeckwrightError as exc:
         result.problems += exc.problems
-    except Exception as exc:  # a browser failure: say which deck, go on with the others
+    except Exception as exc:  # noqa: BLE001 - a browser failure: say which deck, go on with the others
         result.problems.append(Problem(SourceLoc(manifest_path, 0), f"printing failed: {exc}"))
     result.seconds = time.perf_counter() - start
     return result

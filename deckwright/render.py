@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .memo import SameObjectMemo
 from .model import Deck, Slide
 
 if TYPE_CHECKING:
@@ -28,9 +29,12 @@ def slide_markdown(slide: Slide) -> str:
     return "\n--\n".join(steps)
 
 
-def coloured_markdown(slide: Slide) -> str:
-    """The slide's Markdown as its page carries it: fenced code coloured at build time."""
+def _coloured_slide(slide: Slide) -> str:
     return _coloured(slide_markdown(slide))
+
+
+# The slide's Markdown as its page carries it: fenced code coloured at build time.
+coloured_markdown = SameObjectMemo(_coloured_slide)
 
 
 @lru_cache(maxsize=1 << 14)

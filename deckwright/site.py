@@ -259,7 +259,10 @@ def asset_files(site: Path) -> list[str]:
 
 # ---------- the index ----------
 
-def estimated_minutes(deck: Deck, pace: Pace = Pace()) -> int:
+PACE = Pace()  # stats' default pace
+
+
+def estimated_minutes(deck: Deck, pace: Pace = PACE) -> int:
     """The time `deckwright stats` gives the deck (generated slides take none, labs take more)."""
     total = Counts()
     for slide in deck.slides:
@@ -267,7 +270,7 @@ def estimated_minutes(deck: Deck, pace: Pace = Pace()) -> int:
     return round(total.minutes(pace))
 
 
-def pace_words(pace: Pace = Pace()) -> str:
+def pace_words(pace: Pace = PACE) -> str:
     return (f"{pace.per_slide:g} minute per slide shown and {pace.per_lab:g} minute more "
             "per lab (as deckwright stats counts)")
 

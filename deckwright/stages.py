@@ -10,6 +10,7 @@ from .anchors import unique_anchor
 from .directives import directive_values, substitute
 from .errors import Problem
 from .links import is_local
+from .memo import SameObjectMemo
 from .model import Deck, RepoLink, Slide, SourceLoc, Step, make_slide
 
 Stage = Callable[[Deck], Deck]
@@ -161,12 +162,20 @@ def _footer(loc: SourceLoc, generated: str, file_url: str | None) -> str:
 
 def add_footers(deck: Deck) -> Deck:
     """Append a source footer to every step (never inside notes); build info goes on the first."""
-    slides = [_with_footers(slide, deck.repo) for slide in deck.slides]
+    repo = deck.repo
+    if repo not in _FOOTED:
+        _FOOTED[repo] = SameObjectMemo(lambda slide: _with_footers(slide, repo))
+    slides = list(map(_FOOTED[repo], deck.slides))
     if slides:
         first = slides[0].steps[0]
         info = f"{first.text}\n.build-info[\n{deck.build_info}\n]\n"
         slides[0] = slides[0].with_steps((first.with_text(info),) + slides[0].steps[1:])
     return replace(deck, slides=tuple(slides))
+
+
+# Slides with footers, per repository: the same slide objects come back build after
+# build (see memo.py), and equal ones (the same chapter in another part) by value.
+_FOOTED: dict[RepoLink | None, SameObjectMemo[Slide, Slide]] = {}
 
 
 @lru_cache(maxsize=1 << 14)
