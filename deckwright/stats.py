@@ -377,12 +377,14 @@ def stats_text(decks: list[DeckStats], pace: Pace) -> str:
         )
         if d.duration is not None:
             lines.append("  " + _against(d, pace))
-        lines.append(f"  {'':<44} {'shown':>6} {'gen':>4} {'extra':>5} {'labs':>4} {'time':>6}")
+        # as wide as the longest chapter path (indented 2 more), so that columns line up
+        width = max([44] + [len(ch.chapter) + 2 for p in d.parts for ch in p.chapters])
+        lines.append(f"  {'':<{width}} {'shown':>6} {'gen':>4} {'extra':>5} {'labs':>4} {'time':>6}")
         for p in d.parts:
             label = "front matter" if p.part is None else f"part {p.part}"
-            lines.append("  " + _row(label, p.counts, pace))
+            lines.append("  " + _row(label, p.counts, pace, width))
             for ch in p.chapters:
-                lines.append("    " + _row(ch.chapter, ch.counts, pace, width=42))
+                lines.append("    " + _row(ch.chapter, ch.counts, pace, width - 2))
         lines.append("")
     lines.append(f"pace: {pace.per_slide:g} min per slide, {pace.per_lab:g} min per lab, "
                  f"{pace.hours_per_day:g} h per day")

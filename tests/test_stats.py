@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -99,6 +100,17 @@ def test_text_output_compares_the_estimate_with_the_manifests_length(make_projec
     assert "  17 slides shown (8 generated: 2 toc, 3 title, 3 picture; 2 extra details; 2 labs), about 0h09\n" in out
     assert "  length: 10 min = 0h10; the estimate is 10% under\n" in out
     assert "\n  part 1 " in out and "\n    a.md " in out
+
+
+def test_text_columns_line_up_whatever_the_chapter_paths(make_project, capsys):
+    files = dict(DECK)
+    long_path = "chapters/" + "a-rather-long-folder-name/" * 2 + "c.md"
+    files[long_path] = files.pop("c.md")
+    files["deck.yml"] = files["deck.yml"].replace("- - c.md", f"- - {long_path}")
+    assert run_cli(["--root", str(make_project(files))]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if re.search(r"( time| \d+h\d\d)$", line) and "shown (" not in line]
+    assert any(long_path in row for row in rows)
+    assert len({len(row) for row in rows}) == 1, rows  # numbers right-aligned in the same columns
 
 
 def test_csv_has_a_row_per_deck_part_and_chapter(make_project, capsys):
