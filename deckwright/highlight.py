@@ -16,7 +16,10 @@ meaning and its text:
 - backquoted spans (remark's `highlightSpans`) are found as remark finds them,
   on the line's text, and marked too, so token colours cannot break them;
   a line with an escaped span (a backslash before the backquote) is left
-  uncoloured for remark to handle.
+  uncoloured for remark to handle;
+- so is a line with a `{{...}}`: remark replaces it by the slide's property of
+  that name (or drops the backslash before an escaped one) in code too, and token marks
+  inside it would hide it from remark.
 
 Languages Pygments does not know, and blocks without a language, are left to
 remark. Results are cached per (language, code): decks share chapters.
@@ -89,6 +92,8 @@ FENCE = re.compile(r"(\n? *)(`{3,}|~{3,})( *)(\S+)?( *\n)([\s\S]+?)(\s*\2 *(?:\n
 SPAN = re.compile(r"([^`])`([^`]+?)`")
 # What stays as it is at the start of a line: indentation and remark's `*` mark.
 LINE_START = re.compile(r"[ \t]*(?:\*[ \t]*)?")
+# What remark's expandVariables replaces in a slide's text, code included.
+VARIABLE = re.compile(r"\{\{[^}\n]+\}\}")
 
 
 @cache
@@ -183,6 +188,8 @@ def _coloured_line(line: str, runs: list[tuple[str, str]]) -> str:
     seen = "".join(text for _, text in runs)
     if not rest.strip() or not seen.endswith(rest):  # nothing to colour, or text not ours
         return line
+    if "{{" in rest and VARIABLE.search(rest):
+        return line  # remark's {{property}}: left whole for remark to expand
     spans = list(SPAN.finditer(rest))
     if any(s.group(1) == "\\" for s in spans):
         return line  # remark removes the backslash itself; colours would break its match

@@ -73,6 +73,13 @@ def test_escaped_span_is_left_to_remark():
     assert highlight_fence(fence).split("\n")[1] == 'echo "Today is \\`date +%A`"'
 
 
+def test_lines_with_remark_variables_are_left_to_remark():
+    fence = '```bash\necho "{{name}}" \\{{kept}}\necho "hi"  # a comment\n```\n'
+    lines = highlight_fence(fence).split("\n")
+    assert lines[1] == 'echo "{{name}}" \\{{kept}}'  # remark expands these itself
+    assert any(mark in lines[2] for mark in MARKS)  # the other lines are coloured
+
+
 def test_fence_in_list_and_content_block_keeps_its_indentation():
     md = ".lab[\n\n- Write:\n  ```yaml\n  spec:\n    replicas: 3\n  ```\n\n]\n"
     out = highlight_markdown(md)
