@@ -228,8 +228,9 @@ def build(
     if len(groups) < 2:
         built = build_decks(project, todo, out_dir, env, strict) if todo else []
     else:
+        me = os.getpid()
         with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
-            parts = pool.starmap(build_decks, [(project, g, out_dir, env, strict) for g in groups])
+            parts = pool.starmap(build_decks, [(project, g, out_dir, env, strict, me) for g in groups])
         built = [r for part in parts for r in part]
     done.update((r.manifest, r) for r in built)
     if stamps:
@@ -284,13 +285,20 @@ def build_decks(
     out_dir: str | os.PathLike[str],
     env: Mapping[str, str],
     strict: bool = False,
+    parent: int | None = None,
 ) -> list[DeckResult]:
-    """Build the named manifests one after the other, in one process."""
+    """Build the named manifests one after the other, in one process.
+
+    `parent`: the build that forked this process; if it is gone (killed), the
+    decks not yet started are left alone rather than written after its end.
+    """
     workshop = Workshop.open(project, env)
     out = OutputDir(out_dir)
     results = []
     assets_written = False
     for manifest_path in names:
+        if parent is not None and os.getppid() != parent:
+            break
         result = DeckResult(manifest_path)
         start = time.perf_counter()
         manifest, deck, warnings = None, None, []

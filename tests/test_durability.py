@@ -165,3 +165,41 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, caps
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert f"{tmp_path / 'file' / 'dist'}" in err and "error: cannot write: Not a directory" in err
+
+
+SLOW_BUILD = """
+import sys, time
+from deckwright import builder
+from deckwright.reader import Project
+
+write_deck = builder.write_deck
+
+def slow_write_deck(*args, **kwargs):  # each deck takes a while to write
+    time.sleep(0.4)
+    return write_deck(*args, **kwargs)
+
+builder.write_deck = slow_write_deck
+builder.build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=2)
+"""
+
+
+def test_forked_workers_stop_when_the_build_is_killed(tmp_path):
+    """`--jobs`: killing only the parent (not its process group) must not let its workers
+    go on writing deck after deck for a build that is over."""
+    root = write_files(tmp_path / "src", {
+        **{f"deck{n}.yml": f"title: Deck {n}\ncontent:\n- ch.md\n" for n in range(8)},
+        "ch.md": "# Chapter\n\nText\n",
+    })
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    build = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(root), str(out)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("*.html")) and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert build.poll() is None, "the build ended before any deck was written"
+    build.kill()  # the parent only: its two workers are each in the middle of a deck
+    build.wait()
+    time.sleep(8 * 0.4 + 2)  # long enough for the workers to write all 8 decks if they went on
+    assert 1 <= len(list(out.glob("*.html"))) <= 4  # those written, plus one in hand per worker
