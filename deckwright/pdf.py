@@ -175,6 +175,9 @@ _PREPARE_SLICE = """async ([first, last, fitNotes]) => {
 
 _START = "() => window.slideshow !== undefined || window.deckwrightError !== undefined"
 
+# A deck fills its slides lazily (templates/remark.html): all of them before printing.
+_FILL_ALL = "() => window.deckwrightLazy ? window.deckwrightLazy.fillAll() : 0"
+
 
 @dataclass
 class Printed:
@@ -206,6 +209,7 @@ def print_page(
         error = page.evaluate("() => window.deckwrightError || null")
         if error:
             raise RuntimeError(f"the deck did not start: {error}")
+        page.evaluate(_FILL_ALL)
         count = page.evaluate(
             "() => document.querySelectorAll('.remark-slides-area > .remark-slide-container').length"
         )

@@ -93,8 +93,8 @@ def deck_html(
 
     `markdown` is the deck's source as `deck_markdown(deck, coloured=True)` gives it
     (made here when not given). `fast=False` is for bench/bench_browser.py only: the
-    page without the load-time work moved to the build (remark highlights code itself,
-    as it did before).
+    page as it was before the load-time optimisations (remark highlights code itself
+    and makes every slide's content inside remark.create, none filled lazily).
     """
     from .highlight import CLASSES
 
@@ -106,6 +106,7 @@ def deck_html(
         markdown=markdown,
         token_classes=CLASSES,
         preempt=fast,
+        lazy=fast,
         assets=assets,
         slidenumberprefix=slide_number_prefix(deck.manifest.slidenumberprefix),
         build_info=str(deck.build_info),

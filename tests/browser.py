@@ -123,7 +123,7 @@ def block_external(page) -> list[str]:
     return attempted
 
 
-def load_deck(page, url: str, timeout_ms: int = 15000) -> dict:
+def load_deck(page, url: str, timeout_ms: int = 15000, filled: bool = True) -> dict:
     """Open a deck and wait for remark to start.
 
     Returns ``{"count": int, "errors": [...], "failed": [...]}``:
@@ -132,6 +132,12 @@ def load_deck(page, url: str, timeout_ms: int = 15000) -> dict:
     ``window.deckwrightError``; ``failed`` lists local requests (file:// or a
     loopback server) that failed or answered with an HTTP error.  Both lists
     stay live: errors raised later (while changing slides) are appended too.
+
+    A deck built by deckwright fills its slides lazily (templates/remark.html);
+    with ``filled`` (the default) every slide is filled before this returns, and
+    the pictures that brought are loaded, as when remark made every slide at
+    once: the DOM of each slide is then final.  ``filled=False`` leaves the page
+    as a visitor finds it, with only the slides around the first one filled.
     """
     errors: list[str] = []
     failed: list[str] = []
@@ -169,7 +175,21 @@ def load_deck(page, url: str, timeout_ms: int = 15000) -> dict:
     )
     if started["error"]:
         errors.append(f"deckwrightError: {started['error']}")
+    elif filled:
+        fill_all_slides(page, timeout_ms)
     return {"count": started["count"], "errors": errors, "failed": failed}
+
+
+def fill_all_slides(page, timeout_ms: int = 15000) -> int:
+    """Fill every slide a lazy deck has not filled yet; wait for their pictures.
+
+    Returns how many slides were filled (0 for a deck made eagerly).
+    """
+    filled = page.evaluate("() => window.deckwrightLazy ? window.deckwrightLazy.fillAll() : 0")
+    page.wait_for_function(
+        "() => Array.from(document.images).every((img) => img.complete)", timeout=timeout_ms
+    )
+    return filled
 
 
 def goto_slide(page, number: int) -> int:
