@@ -88,13 +88,16 @@ def deck_html(
     templates: Path = TEMPLATES,
     assets: str = "assets/",
     fast: bool = True,
+    lazy: bool | None = None,
 ) -> str:
     """The deck's page; `assets` is the assets folder's URL as seen from the page.
 
     `markdown` is the deck's source as `deck_markdown(deck, coloured=True)` gives it
     (made here when not given). `fast=False` is for bench/bench_browser.py only: the
     page as it was before the load-time optimisations (remark highlights code itself
-    and makes every slide's content inside remark.create, none filled lazily).
+    and makes every slide's content inside remark.create). `lazy` (default: `fast`):
+    slides are filled as they are shown (templates/remark.html); tests compare a page
+    with and without it.
     """
     from .highlight import CLASSES
 
@@ -106,7 +109,7 @@ def deck_html(
         markdown=markdown,
         token_classes=CLASSES,
         preempt=fast,
-        lazy=fast,
+        lazy=fast if lazy is None else lazy,
         assets=assets,
         slidenumberprefix=slide_number_prefix(deck.manifest.slidenumberprefix),
         build_info=str(deck.build_info),

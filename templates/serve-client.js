@@ -12,6 +12,9 @@
  *
  * remark 0.14 does not expose its slide views, so two internal arrays are
  * reached by watching which array remark itself iterates; see internals().
+ * The deck's own slides may not be filled yet (templates/remark.html fills them
+ * as they are shown): changed slides are made whole here, and the deck fills
+ * the ones around the slide shown after a swap.
  */
 (function () {
   'use strict';
@@ -336,9 +339,14 @@
   // -- the event stream -----------------------------------------------------------------
 
   // Pictures saved again keep their URLs: ask for them anew, past the browser's cache.
+  // Slides not filled yet (templates/remark.html fills them lazily) are filled first,
+  // or they would show the old picture when filled.
   function refreshPictures(paths) {
     if (!paths.length) {
       return;
+    }
+    if (window.deckwrightLazy) {
+      window.deckwrightLazy.fillAll();
     }
     var stamp = '?serve=' + Date.now();
     var wanted = {};

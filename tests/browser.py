@@ -180,6 +180,16 @@ def load_deck(page, url: str, timeout_ms: int = 15000, filled: bool = True) -> d
     return {"count": started["count"], "errors": errors, "failed": failed}
 
 
+# Added before a page's scripts: a lazy deck then fills only the slides it shows.
+NO_IDLE_FILLING = "window.requestIdleCallback = function () { return 0; };"
+
+
+def without_idle_filling(target) -> None:
+    """Keep lazy decks opened later in this page or context (clone windows) from filling
+    slides at idle time, so a test sees which slides showing them filled."""
+    target.add_init_script(NO_IDLE_FILLING)
+
+
 def fill_all_slides(page, timeout_ms: int = 15000) -> int:
     """Fill every slide a lazy deck has not filled yet; wait for their pictures.
 

@@ -1,4 +1,4 @@
-"""`deckwright pdf`: handout steps (no browser), then a corpus deck printed by Chromium and read by poppler."""
+"""`deckwright pdf`: handout steps (no browser), then decks printed by Chromium and read by poppler."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deckwright import pdf
-from deckwright.builder import Workshop, compile_deck
+from deckwright.builder import Workshop, build, compile_deck
 from deckwright.model import SourceLoc, Step, make_slide
 from deckwright.reader import Project
 
@@ -147,3 +147,52 @@ def test_handout_with_notes_has_a_page_per_slide_and_its_notes(printable):
     noted = next(i for i, s in enumerate(deck.slides) if any(st.notes and st.notes.strip() for st in s.steps))
     first_line = next(st.notes for st in deck.slides[noted].steps if st.notes).strip().splitlines()[0]
     assert " ".join(first_line.split()) in _page_text(printed, noted + 1)
+
+
+# ---------- printing a deck whose slides are filled lazily ----------
+
+# The page's own ways to fill its slides (idle time, the print listeners) are turned off:
+# only `deckwright pdf` asking for every slide can fill them.
+ONLY_PDF_FILLS = """
+window.requestIdleCallback = function () { return 0; };
+window.matchMedia = undefined;
+(function (listen) {
+  window.addEventListener = function (type) {
+    return type === 'beforeprint' ? undefined : listen.apply(this, arguments);
+  };
+})(window.addEventListener);
+"""
+
+
+class _PagesRunning:
+    """A Playwright Browser whose new contexts run `script` first in each page."""
+
+    def __init__(self, browser, script: str) -> None:
+        self.browser, self.script = browser, script
+
+    def new_context(self, **options):
+        context = self.browser.new_context(**options)
+        context.add_init_script(self.script)
+        return context
+
+
+@pytest.mark.browser
+def test_every_slide_of_a_lazy_deck_is_printed_whole(make_project, tmp_path):
+    if not shutil.which("pdftotext") or not os.access(pdf.CHROMIUM, os.X_OK):
+        pytest.skip("pdftotext or Chromium missing (apt-get install poppler-utils chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("pypdf")
+    slides = "\n---\n\n".join(f"## Slide {i}\n\nText of slide {i}\n" for i in range(1, 13))
+    manifest = "title: Lazy\ncontent:\n- chapters/a.md\n"
+    root = make_project({"deck.yml": manifest, "chapters/a.md": slides})
+    assert all(r.ok for r in build(Project.at(root), None, tmp_path / "out", env={}))
+    with sync_api.sync_playwright() as playwright:
+        browser = pdf.open_chromium(playwright)
+        try:
+            page = tmp_path / "out/deck.yml.html"
+            data, printed = pdf.print_page(_PagesRunning(browser, ONLY_PDF_FILLS), page)
+        finally:
+            browser.close()
+    (tmp_path / "deck.pdf").write_bytes(data)
+    assert printed.pages == printed.slides
+    assert "Text of slide 12" in _page_text(tmp_path / "deck.pdf", printed.pages)

@@ -242,6 +242,37 @@ def test_a_saved_picture_is_fetched_again(browser, live):
     assert pixel == [0, 0, 255, 255]  # the new, blue picture
 
 
+def test_a_deck_whose_slides_are_not_filled_yet_takes_swaps_and_new_pictures(browser, live):
+    # The deck fills slides as they are shown (no idle filling here): a swap shows the
+    # edit, numbered; a picture saved again is asked anew on slides not filled yet too.
+    root, server = live
+    page = dwb.new_page(browser)
+    dwb.without_idle_filling(page.context)
+    deck = dwb.load_deck(page, f"{server.url}{PAGE}#1", filled=False)
+    page.wait_for_function("() => window.deckwrightServe && window.deckwrightServe.source.readyState === 1")
+    count = deck["count"]
+    picture = slide_index_with(page, "A picture")
+    boxes = "() => Array.from(document.querySelectorAll('.remark-slides-area img'), (img) => img.src)"
+    assert page.evaluate("() => window.deckwrightLazy.unfilled()") > 0 and page.evaluate(boxes) == []
+
+    (root / "chapters/details.md").write_text(details().replace("Text of detail 7", "Detail seven, edited"))
+    wait_for_visible(page, "Detail seven, edited")
+    index = dwb.current_slide(page)
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert index > picture + 2 and number.endswith(f"{index + 1}/{count}")
+    page.keyboard.press("ArrowRight")
+    assert "Detail 8" in visible_text(page)
+
+    (root / "images/box.svg").write_text(SVG.format("blue"))
+    page.wait_for_function(
+        "() => document.querySelectorAll('.remark-slides-area img[src^=\"images/box.svg?serve=\"]').length === 1",
+        timeout=20000,
+    )
+    dwb.goto_slide(page, picture + 1)
+    assert "box.svg?serve=" in page.locator(".remark-visible img").get_attribute("src")
+    assert not deck["errors"]
+
+
 def test_a_slide_added_before_the_one_on_screen_leaves_one_slide_shown(browser, live):
     root, server = live
     page, deck = open_deck(browser, server)
