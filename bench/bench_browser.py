@@ -3,14 +3,25 @@
     python bench/bench_browser.py [--runs 7] [--optimisations-off | --optimisations-on] [--corpus DIR]
 
 Builds kube-selfpaced (2,653 slides) once and writes it twice: as `deckwright build`
-writes it (optimisations on: code coloured at build time, remark's slide lists
-shared while it creates the deck) and as before them (off: remark highlights,
-copies and counts as it likes). Each run opens both pages in a new browser context,
-in alternating order, and takes:
+writes it (optimisations on) and as before them (off: remark makes every slide's
+content inside remark.create, highlights code, copies and counts as it likes).
+"On" is, in templates/remark.html:
+
+- lazy slides: remark.create makes each slide view empty; a slide and its two
+  neighbours on each side are filled (Markdown to HTML, code, scaling) just before
+  they are shown, the others at idle time after the first slide is on screen, all
+  of them before printing;
+- slide numbers counted once for the deck (remark recounts all the slides before
+  each one), remark's slide lists shared while it creates the deck;
+- the source textarea dropped once read (remark's `body.innerHTML +=` copied it);
+- code coloured at build time (deckwright/highlight.py), not by highlight.js.
+
+Each run opens both pages in a new browser context, in alternating order, and takes:
 
 - ready: from navigation start to the first animation frame in which remark has
   returned and the first slide is shown (the page then answers keys: navigable);
-- next: how long the step to slide 2 takes once ready (a keypress's work).
+- next: how long the step to slide 2 takes once ready (a keypress's work; with lazy
+  slides it includes filling the slide two ahead, unless idle time filled it).
 
 Prints the medians, the target (half of markmaker's 1,021 ms, issue 6), each
 figure's ratio to it (at most 1.0 meets it) and the on/off ratio. Machines here are
