@@ -249,13 +249,15 @@ def test_a_deck_whose_slides_are_not_filled_yet_takes_swaps_and_new_pictures(bro
     page = dwb.new_page(browser)
     dwb.without_idle_filling(page.context)
     deck = dwb.load_deck(page, f"{server.url}{PAGE}#1", filled=False)
-    page.wait_for_function("() => window.deckwrightServe && window.deckwrightServe.source.readyState === 1")
+    page.wait_for_function("() => window.deckwrightServe.source.readyState === 1")
     count = deck["count"]
     picture = slide_index_with(page, "A picture")
-    boxes = "() => Array.from(document.querySelectorAll('.remark-slides-area img'), (img) => img.src)"
-    assert page.evaluate("() => window.deckwrightLazy.unfilled()") > 0 and page.evaluate(boxes) == []
+    pictures = "(src) => document.querySelectorAll(`.remark-slides-area img[src^='${src}']`).length"
+    assert page.evaluate("() => window.deckwrightLazy.unfilled()") > 0
+    assert page.evaluate(pictures, "images/box.svg") == 0
 
-    (root / "chapters/details.md").write_text(details().replace("Text of detail 7", "Detail seven, edited"))
+    chapter = root / "chapters/details.md"
+    chapter.write_text(details().replace("Text of detail 7", "Detail seven, edited"))
     wait_for_visible(page, "Detail seven, edited")
     index = dwb.current_slide(page)
     number = page.locator(".remark-visible .remark-slide-number").inner_text()
@@ -264,10 +266,7 @@ def test_a_deck_whose_slides_are_not_filled_yet_takes_swaps_and_new_pictures(bro
     assert "Detail 8" in visible_text(page)
 
     (root / "images/box.svg").write_text(SVG.format("blue"))
-    page.wait_for_function(
-        "() => document.querySelectorAll('.remark-slides-area img[src^=\"images/box.svg?serve=\"]').length === 1",
-        timeout=20000,
-    )
+    page.wait_for_function(f"() => ({pictures})('images/box.svg?serve=') === 1", timeout=20000)
     dwb.goto_slide(page, picture + 1)
     assert "box.svg?serve=" in page.locator(".remark-visible img").get_attribute("src")
     assert not deck["errors"]
