@@ -6,10 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .model import SourceLoc, Step
-
-if TYPE_CHECKING:
-    from .model import Slide
+if TYPE_CHECKING:  # model.py imports this module: its classes are only named here
+    from .model import Slide, SourceLoc, Step
 
 _FENCED = re.compile(r"^ *(`{3,}|~{3,})[^\n]*\n.*?^ *\1 *$", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
