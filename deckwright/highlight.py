@@ -223,13 +223,43 @@ def _coloured_line(line: str, runs: list[tuple[str, str]]) -> str:
         return line
     if "{{" in rest and VARIABLE.search(rest):
         return line  # remark's {{property}}: left whole for remark to expand
-    spans = list(SPAN.finditer(rest))
+    spans = list(SPAN.finditer(rest)) if "`" in rest else []
+    if not spans:  # most lines: marks around runs of one colour
+        return line[:start] + _marked_runs(_last_chars(runs, len(rest)))
     if any(s.group(1) == "\\" for s in spans):
         return line  # remark removes the backslash itself; colours would break its match
     letters = [letter for letter, text in runs for _ in text][len(seen) - len(rest):]
     quotes = {q for s in spans for q in (s.start(2) - 1, s.end(2))}
     inside = {i for s in spans for i in range(s.start(2), s.end(2))}
     return line[:start] + _marked(rest, letters, quotes, inside)
+
+
+def _last_chars(runs: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
+    """The runs of the last `count` characters of `runs`' text."""
+    kept: list[tuple[str, str]] = []
+    for letter, text in reversed(runs):
+        if count <= 0:
+            break
+        kept.append((letter, text[-count:]))
+        count -= len(text)
+    return kept[::-1]
+
+
+def _marked_runs(runs: list[tuple[str, str]]) -> str:
+    """The runs' text with token marks: what `_marked` makes of a line without spans."""
+    out: list[str] = []
+    letter = ""
+    for run_letter, text in runs:
+        if run_letter != letter:
+            if letter:
+                out.append(CLOSE)
+            if run_letter:
+                out.append(OPEN + run_letter)
+            letter = run_letter
+        out.append(text)
+    if letter:
+        out.append(CLOSE)
+    return "".join(out)
 
 
 def _marked(rest: str, letters: list[str], quotes: set[int], inside: set[int]) -> str:
