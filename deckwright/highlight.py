@@ -206,6 +206,10 @@ def _runs(lexer, body: str, indent: int) -> list[list[tuple[str, str]]]:
     lines: list[list[tuple[str, str]]] = [[]]
     for token, value in lexer.get_tokens(text):
         letter = _letter(token)
+        if "\n" not in value:  # most tokens
+            if value:
+                lines[-1].append((letter, value))
+            continue
         for i, part in enumerate(value.split("\n")):
             if i:
                 lines.append([])
@@ -225,7 +229,7 @@ def _coloured_line(line: str, runs: list[tuple[str, str]]) -> str:
         return line  # remark's {{property}}: left whole for remark to expand
     spans = list(SPAN.finditer(rest)) if "`" in rest else []
     if not spans:  # most lines: marks around runs of one colour
-        return line[:start] + _marked_runs(_last_chars(runs, len(rest)))
+        return line[:start] + _marked_runs(_without_first(runs, len(seen) - len(rest)))
     if any(s.group(1) == "\\" for s in spans):
         return line  # remark removes the backslash itself; colours would break its match
     letters = [letter for letter, text in runs for _ in text][len(seen) - len(rest):]
@@ -234,15 +238,13 @@ def _coloured_line(line: str, runs: list[tuple[str, str]]) -> str:
     return line[:start] + _marked(rest, letters, quotes, inside)
 
 
-def _last_chars(runs: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
-    """The runs of the last `count` characters of `runs`' text."""
-    kept: list[tuple[str, str]] = []
-    for letter, text in reversed(runs):
-        if count <= 0:
-            break
-        kept.append((letter, text[-count:]))
+def _without_first(runs: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
+    """The runs without their text's first `count` characters."""
+    for i, (letter, text) in enumerate(runs):
+        if count < len(text):
+            return [(letter, text[count:])] + runs[i + 1:] if count else runs[i:]
         count -= len(text)
-    return kept[::-1]
+    return []
 
 
 def _marked_runs(runs: list[tuple[str, str]]) -> str:
