@@ -173,7 +173,9 @@ def _fences(markdown: str, inline: bool = False, offset: int = 0):
         elif token.kind == "content":
             opening = markdown.index("[", token.start) + 1
             # remark lexes a block's content on its own: so do we, on a copy of it only
-            yield from _fences(markdown[opening:token.end - 1], True, offset + opening)
+            content = markdown[opening:token.end - 1]
+            if "```" in content or "~~~" in content:  # else no fence in it (most blocks)
+                yield from _fences(content, True, offset + opening)
 
 
 @lru_cache(maxsize=1 << 13)
