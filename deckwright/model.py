@@ -6,6 +6,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
+from .links import find_anchor_links, find_pictures
+
 
 @dataclass(frozen=True, order=True)
 class SourceLoc:
@@ -136,8 +138,6 @@ def make_slide(steps: tuple[Step, ...], properties: dict[str, str] | None = None
 
     `properties`: those of the first step, when the caller has read them already.
     """
-    from .links import find_anchor_links, find_pictures
-
     props = read_properties(steps[0].text)[0] if properties is None else properties
     return Slide(
         steps=steps,

@@ -184,10 +184,15 @@ def _with_footers(slide: Slide, repo: RepoLink | None) -> Slide:
     # (the corpus's 12 decks make about 7,500 distinct slides).
     steps = []
     for st in slide.steps:
-        url = repo.file_url(st.loc.path) if repo else None
+        url = _file_url(repo, st.loc.path) if repo else None
         text = st.text.rstrip("\n") + f"\n\n{_footer(st.loc, slide.generated, url)}\n"
         steps.append(Step(text, st.loc, st.notes, st.notes_loc))
     return slide.with_steps(tuple(steps))
+
+
+@lru_cache(maxsize=1 << 12)
+def _file_url(repo: RepoLink, path: str) -> str:
+    return repo.file_url(path)  # a few hundred files for thousands of steps
 
 
 def check_anchor_links(deck: Deck) -> Deck:

@@ -130,7 +130,7 @@ class Stamps:
     def record(self, manifest: str, started_ns: int, html: str, slides: int,
                problems: list[Problem], inputs: Iterable[Path], outputs: Iterable[str]) -> None:
         """Remember a deck written by a build that started at `started_ns` (time.time_ns())."""
-        stats = {str(p): file_stat(p) for p in sorted(inputs)}
+        stats = {str(p): file_stat(p) for p in inputs}  # in key order when saved
         if any(s is not None and s[1] > started_ns - RACY_NS for s in stats.values()):
             self.forget(manifest)
             return

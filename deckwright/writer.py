@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import DeckwrightError, Problem
 from .model import SourceLoc
@@ -23,14 +26,20 @@ class OutputDir:
         return self.write_bytes(rel, text.encode("utf-8"))
 
     def write_bytes(self, rel: str, data: bytes) -> Path:
+        return self._write(rel, lambda handle: handle.write(data))
+
+    def _write(self, rel: str, fill: Callable[[BinaryIO], object], like: os.stat_result | None = None) -> Path:
+        """Write `rel` through `fill`, mode 0644 or (with `like`) that file's mode and times."""
         target = self._target(rel)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.chmod(tmp, 0o644)
+                    fill(handle)
+                os.chmod(tmp, 0o644 if like is None else stat.S_IMODE(like.st_mode))
+                if like is not None:
+                    os.utime(tmp, ns=(like.st_atime_ns, like.st_mtime_ns))
                 os.replace(tmp, target)
             except BaseException:
                 os.unlink(tmp)
@@ -42,19 +51,20 @@ class OutputDir:
         return target
 
     def copy_file(self, source: Path, rel: str) -> Path:
-        """Copy a file unless the output already has the same size and modification time."""
+        """Copy a file (its mode and times too) unless the output already has the same size
+        and modification time."""
         target = self._target(rel)
-        stat = source.stat()
-        done = (source, stat.st_size, stat.st_mtime_ns)
+        status = source.stat()
+        done = (source, status.st_size, status.st_mtime_ns)
         if self._copied.get(rel) == done:
             return target
         if target.is_file():
             have = target.stat()
-            if have.st_size == stat.st_size and int(have.st_mtime) == int(stat.st_mtime):
+            if have.st_size == status.st_size and int(have.st_mtime) == int(status.st_mtime):
                 self._copied[rel] = done
                 return target
-        self.write_bytes(rel, source.read_bytes())
-        shutil.copystat(source, target)
+        with open(source, "rb") as original:
+            self._write(rel, lambda handle: _copy_bytes(original, handle, status.st_size), status)
         self._copied[rel] = done
         return target
 
@@ -69,3 +79,16 @@ class OutputDir:
         if not target.startswith(root + os.sep):
             raise DeckwrightError(Problem(SourceLoc(rel, 0), "output path leaves the output folder"))
         return Path(target)
+
+
+def _copy_bytes(source: BinaryIO, target: BinaryIO, size: int) -> None:
+    """Copy `size` bytes in the kernel where it can (a build copies hundreds of pictures)."""
+    try:
+        copied = 0
+        while copied < size and (n := os.copy_file_range(source.fileno(), target.fileno(), size - copied)):
+            copied += n
+    except (AttributeError, OSError):  # not Linux, or not between these file systems
+        source.seek(0)
+        target.seek(0)
+        target.truncate()
+        shutil.copyfileobj(source, target)
