@@ -24,8 +24,8 @@ REPO = HERE.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "container.training"
 sys.path.insert(0, str(REPO))
 
-from deckwright import pdf  # noqa: E402
-from deckwright.reader import Project  # noqa: E402
+from deckwright import pdf
+from deckwright.reader import Project
 
 
 def main() -> int:

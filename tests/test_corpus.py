@@ -56,6 +56,6 @@ def test_logistics_symlink_stand_in_is_followed(corpus_build):
 def test_title_in_a_code_block_is_not_a_chapter(corpus_build):
     """markmaker took any line starting with `# ` as a chapter title, code included;
     the corpus has none in code blocks, so counts agree, and deckwright ignores them."""
-    out, results = corpus_build
+    out, _results = corpus_build
     html = (out / "kube-selfpaced.yml.html").read_text()
     assert "name: toc-" in html

@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from deckwright.highlight import CLASSES, LANGUAGE_PREFIX, MARKS, highlight_fence, highlight_markdown
+from deckwright.highlight import (
+    CLASSES,
+    LANGUAGE_PREFIX,
+    MARKS,
+    highlight_fence,
+    highlight_markdown,
+)
 
 MARK = re.compile("\ue000.|[\ue001-\ue003]")
 

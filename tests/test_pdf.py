@@ -87,8 +87,8 @@ def _page_text(pdf_file: Path, page: int) -> str:
 
 def _pages(pdf_file: Path) -> tuple[int, float, float]:
     info = _poppler("pdfinfo", str(pdf_file))
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    width, height = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.M).groups())
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    width, height = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE).groups())
     return pages, width, height
 
 

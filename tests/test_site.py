@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import html
-import io
 import re
 import shutil
 import zipfile

@@ -35,7 +35,7 @@ CHAPTER = "k8s/rollout.md"
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from deckwright.model import SourceLoc
 from deckwright.reader import Project
 from deckwright.site import build_site
 from deckwright.site_index import Workshop, date_range, duration, file_size, read_index, sections
-from deckwright.model import SourceLoc
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 TODAY = datetime.date(2026, 3, 1)

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from deckwright.render import environment
 
 try:  # tests/ may or may not be a package, depending on how pytest imports it
@@ -154,7 +155,7 @@ def test_deck_starts_cleanly_offline(deck, tmp_path):
 
 
 def test_text_survives_escaping(deck, tmp_path):
-    page, info, blocked = deck
+    page, info, _blocked = deck
     assert dwb.goto_slide(page, 2) == 1
     text = dwb.visible_slide(page).inner_text()
     assert "</textarea>" in text
@@ -172,14 +173,14 @@ def test_text_survives_escaping(deck, tmp_path):
 
 
 def test_slide_number_has_prefix(deck):
-    page, info, blocked = deck
+    page, _info, _blocked = deck
     dwb.goto_slide(page, 2)
     number = dwb.visible_slide(page).locator(".remark-slide-number").inner_text()
     assert number == "Test deck \u2014 2/4"
 
 
 def test_extra_details_mark_and_lab_box(deck, tmp_path):
-    page, info, blocked = deck
+    page, info, _blocked = deck
     assert dwb.goto_slide(page, 4) == 3
     content = dwb.visible_slide(page)
     assert "extra-details" in content.get_attribute("class")
