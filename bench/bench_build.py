@@ -10,7 +10,8 @@ figures of one run with each other rather than trusting absolute times.
 - cold, 2 processes: the same with `--jobs 2`;
 - warm: the same build again, nothing changed (decks up to date are skipped);
 - incremental: in a running build (as `deckwright serve` keeps one), one chapter
-  changes; rebuild and write every deck that uses it;
+  changes; rebuild and write every deck that uses it (git is asked about the tree
+  afterwards, as `deckwright serve` does, so not timed here);
 - memory: peak RSS of the cold full-build process.
 """
 
@@ -78,7 +79,7 @@ def incremental(root: Path, out: Path, chapter: str, runs: int) -> tuple[list[fl
     for run in range(runs):
         changed_path.write_text(changed_path.read_text() + f"\n---\n\nEdit {run}\n")
         start = time.perf_counter()
-        workshop.forget({changed_path})
+        workshop.forget({changed_path}, git=False)
         for name in users:
             manifest, _ = workshop.load(name)
             deck, _ = compile_deck(workshop, manifest)

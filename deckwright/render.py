@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,6 +62,16 @@ def textarea(text: str) -> str:
     return data.replace(b"&", b"&amp;").replace(b"<", b"&lt;").decode("utf-8", "surrogatepass")
 
 
+def script_string(text: str) -> str:
+    """`text` as a JavaScript string literal that is safe inside `<script>`.
+
+    JSON's escapes, all of them ASCII (a deck is mostly ASCII; so are U+2028 and U+2029
+    then, which older JavaScript refused in a literal), and every `<` written `\\u003c`:
+    no `</script>`, `<!--` or `<script` can end or change the element holding it.
+    """
+    return json.dumps(text).replace("<", "\\u003c")
+
+
 @lru_cache(maxsize=4)
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja environment of deck pages (strict, no autoescape: the template escapes)."""
@@ -73,6 +84,7 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["textarea"] = textarea
+    env.filters["script_string"] = script_string
     return env
 
 

@@ -7,7 +7,6 @@ memory (a regression must fail one test, not kill the test run). Generated input
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import resource
@@ -26,6 +25,7 @@ from deckwright.reader import Project
 from deckwright.remark_lexer import separators
 
 from .conftest import REPO, write_files
+from .pages import page_markdown
 
 MEMORY_LIMIT = 1 << 30  # address space of a limited build: 1 GiB
 TIME_LIMIT = 120  # seconds: generous, the machine is shared
@@ -231,7 +231,7 @@ def assert_deck_or_messages(results, out: Path) -> None:
             assert PROBLEM_LINE.match(str(problem)), str(problem)
         if result.ok:
             page = (out / result.html).read_text(encoding="utf-8")
-            assert '<textarea id="source"' in page and page.rstrip().endswith("</html>")
+            assert page_markdown(page) and page.rstrip().endswith("</html>")
         else:
             assert any(p.is_error for p in result.problems)
 
@@ -331,9 +331,8 @@ def render_chapter(plans: list[dict]) -> tuple[str, list[list[str]], list[bool]]
 
 
 def deck_source(page: str) -> str:
-    """The Markdown remark is handed: the textarea's text, decoded as the browser does."""
-    body = page.split('<textarea id="source" hidden>\n', 1)[1].split("</textarea>", 1)[0]
-    return html.unescape(body)
+    """The Markdown remark is handed, decoded as the browser does."""
+    return page_markdown(page)
 
 
 @given(plans=st.lists(slide_plan(), min_size=1, max_size=8), ending=st.sampled_from(["\n", "\r\n", "\r"]))

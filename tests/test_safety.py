@@ -121,20 +121,24 @@ class _Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.text: dict[str, str] = {}
-        self._open: list[str] = []
+        self.by_id: dict[str, str] = {}  # text of the elements with an id
+        self._open: list[tuple[str, str | None]] = []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
-        self._open.append(tag)
+        self._open.append((tag, dict(attrs).get("id")))
 
     def handle_endtag(self, tag):
-        if tag in self._open:
-            while self._open.pop() != tag:
+        if tag in [t for t, _ in self._open]:
+            while self._open.pop()[0] != tag:
                 pass
 
     def handle_data(self, data):
         if self._open:
-            self.text[self._open[-1]] = self.text.get(self._open[-1], "") + data
+            tag, id_ = self._open[-1]
+            self.text[tag] = self.text.get(tag, "") + data
+            if id_:
+                self.by_id[id_] = self.by_id.get(id_, "") + data
 
 
 def parse(text: str) -> _Page:
@@ -143,13 +147,20 @@ def parse(text: str) -> _Page:
     return page
 
 
-def assert_no_injected_markup(page_html: str, scripts: int, textareas: int) -> _Page:
-    """No element or event handler from the payloads; only the template's scripts and textareas."""
+def assert_no_injected_markup(page_html: str, scripts: int, markdown: str | None = None) -> _Page:
+    """No element or event handler from the payloads; only the template's scripts.
+
+    `markdown`: the deck's source, which the page's source script must hold whole, as one
+    JavaScript string (a "</script>" in a chapter must not end the element early).
+    """
     page = parse(page_html)
     tags = [t for t, _ in page.tags]
     assert "img" not in tags
     assert not [a for _, a in page.tags if any(k.startswith("on") for k in a)]
-    assert tags.count("script") == scripts and tags.count("textarea") == textareas
+    assert tags.count("script") == scripts and "textarea" not in tags
+    if markdown is not None:
+        literal = re.fullmatch(r'window\.deckwrightSource = (".*");', page.by_id.get("source", ""), re.DOTALL)
+        assert literal and json.loads(literal.group(1)) == markdown
     return page
 
 
@@ -157,15 +168,27 @@ def test_manifest_and_chapter_text_cannot_add_elements_or_script_to_a_deck(tmp_p
     problems, out = run_build(tmp_path, HOSTILE)
     assert not [p for p in problems if "error" in p], problems
     page_html = (out / "deck.yml.html").read_text()
-    page = assert_no_injected_markup(page_html, scripts=2, textareas=1)
+    page = assert_no_injected_markup(page_html, scripts=3, markdown=deck_source(tmp_path))
     assert page.text["title"] == "Deck " + PAYLOAD  # the text itself survives, as text
-    assert "Text with a </textarea> inside." in page.text["textarea"]
+    assert "Text with a </textarea> inside." in deck_source(tmp_path)
+    assert "# A </textarea><script>window.pwned=3</script>" in deck_source(tmp_path)
     # The prefix goes through innerHTML: character references work, tags do not.
     prefix = json.loads(re.search(r"var prefix = (.*);", page_html).group(1))
     assert "<" not in prefix and html.unescape(prefix) == "#Tag \u2014 " + PAYLOAD
 
 
-def test_the_checks_above_catch_a_template_that_forgets_to_escape(tmp_path):
+def deck_source(tmp_path: Path) -> str:
+    """The source the hostile deck's page should hand remark, as the build makes it."""
+    from deckwright.builder import Workshop, compile_deck
+    from deckwright.render import deck_markdown
+
+    workshop = Workshop.open(Project.at(tmp_path / "repo" / "slides"), {})
+    deck, _ = compile_deck(workshop, workshop.load("deck.yml")[0])
+    return deck_markdown(deck, coloured=True)
+
+
+@pytest.mark.parametrize("unescaped", ["title", "markdown"])
+def test_the_checks_above_catch_a_template_that_forgets_to_escape(tmp_path, unescaped):
     """The page checks are not vacuous: a copy of the template without escaping fails them."""
     from deckwright.builder import Workshop, compile_deck
     from deckwright.render import deck_html, deck_markdown
@@ -173,13 +196,16 @@ def test_the_checks_above_catch_a_template_that_forgets_to_escape(tmp_path):
     broken = tmp_path / "templates"
     shutil.copytree(TEMPLATES, broken)
     template = broken / "remark.html"
-    template.write_text(re.sub(r"\{\{ (title|markdown)\|\w+ \}\}", r"{{ \1 }}", template.read_text()))
+    text, count = re.subn(r"\{\{ (%s)\|\w+ \}\}" % unescaped, r"{{ \1 }}", template.read_text())
+    assert count  # the filter was there to remove
+    template.write_text(text)
     root = write_files(tmp_path / "repo" / "slides", HOSTILE)
     workshop = Workshop.open(Project.at(root), {})
     manifest, _ = workshop.load("deck.yml")
     deck, _ = compile_deck(workshop, manifest)
+    markdown = deck_markdown(deck, coloured=True)
     with pytest.raises(AssertionError):
-        assert_no_injected_markup(deck_html(deck, deck_markdown(deck), templates=broken), 2, 1)
+        assert_no_injected_markup(deck_html(deck, markdown, templates=broken), 3, markdown)
 
 
 INDEX = """\
@@ -206,7 +232,7 @@ def test_index_fields_are_escaped_and_script_links_dropped(tmp_path):
         ("index.yaml:5:3: warning: 'video' must be a web link or a path, not "
          "'data:text/html,<script>window.pwned=7</script>'"),
     ]
-    page = assert_no_injected_markup((tmp_path / "site" / "index.html").read_text(), 0, 0)
+    page = assert_no_injected_markup((tmp_path / "site" / "index.html").read_text(), 0)
     hrefs = [a["href"] for t, a in page.tags if t == "a" and a.get("href")]
     assert "https://example.com/register" in hrefs and "deck.yml.html" in hrefs
     assert not [h for h in hrefs if ":" in h and not h.startswith(("https:", "http:", "mailto:"))]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import html
-import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -16,16 +14,15 @@ from deckwright import site
 from deckwright.builder import Workshop, compile_deck
 from deckwright.reader import Project
 
+from .pages import page_markdown
+
 FIXTURE = Path(__file__).parent / "fixtures" / "site" / "slides"
 TODAY = datetime.date(2026, 3, 1)
 
 
 def source_of(page: Path) -> str:
-    """The Markdown a deck page hands remark (its textarea, unescaped)."""
-    text = page.read_text(encoding="utf-8")
-    m = re.search(r'<textarea id="source" hidden>(.*?)</textarea>', text, re.DOTALL)
-    assert m, f"{page} has no source textarea"
-    return html.unescape(m.group(1))
+    """The Markdown a deck page hands remark."""
+    return page_markdown(page.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,10 @@ from deckwright.render import environment
 
 try:  # tests/ may or may not be a package, depending on how pytest imports it
     from tests import browser as dwb
+    from tests.pages import page_markdown
 except ImportError:  # pragma: no cover
     import browser as dwb
+    from pages import page_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,8 +94,17 @@ Inline: .lab[`ls -l`] and a .warning[careful] word.
 """
 
 
+# The page as remark alone would make it (its textarea; bench/bench_browser.py's "off"),
+# with deckwright's load-time work but every slide made at once, and as built (lazy slides).
+FORMS = {
+    "remark": {"preempt": False, "lazy": False},
+    "eager": {"preempt": True, "lazy": False},
+    "lazy": {"preempt": True, "lazy": True},
+}
+
+
 def render(
-    tmp_path: Path, markdown: str = MARKDOWN, vendor: bool = True, lazy: bool = False
+    tmp_path: Path, markdown: str = MARKDOWN, vendor: bool = True, form: str = "lazy"
 ) -> Path:
     html = environment(ROOT / "templates").get_template("remark.html").render(
         title=TITLE,
@@ -101,10 +112,10 @@ def render(
         assets="assets/",
         slidenumberprefix=PREFIX,
         build_info=BUILD_INFO,
-        lazy=lazy,
+        **FORMS[form],
     )
     ignore = None if vendor else shutil.ignore_patterns("remark.min.js")
-    shutil.copytree(ROOT / "assets", tmp_path / "assets", ignore=ignore)
+    shutil.copytree(ROOT / "assets", tmp_path / "assets", ignore=ignore, dirs_exist_ok=True)
     out = tmp_path / "deck.html"
     out.write_text(html, encoding="utf-8")
     return out
@@ -116,22 +127,27 @@ def browser():
         yield b
 
 
-# Each test of a deck runs on the page as remark makes it and with lazy slides.
-@pytest.fixture(params=[False, True], ids=["eager", "lazy"])
+# Each test of a deck runs on each form of the page.
+@pytest.fixture(params=list(FORMS))
 def deck(browser, tmp_path, request):
     page = dwb.new_page(browser)
     blocked = dwb.block_external(page)
-    info = dwb.load_deck(page, render(tmp_path, lazy=request.param).as_uri())
-    info["lazy"] = request.param
+    info = dwb.load_deck(page, render(tmp_path, form=request.param).as_uri())
+    info.update(FORMS[request.param])
     yield page, info, blocked
     page.context.close()
 
 
 def test_template_renders_without_browser(tmp_path):
     html = render(tmp_path).read_text(encoding="utf-8")
-    # The only literal </textarea> is the one that closes the source.
-    assert html.count("</textarea>") == 1
+    # The Markdown is one JavaScript string: no "<" in it can end or change its element.
+    assert "</textarea>" not in html and html.count("</script>") == html.count("<script") == 3
+    assert page_markdown(html) == MARKDOWN
     assert "<title>Deck &lt;b&gt;" in html
+    textarea = render(tmp_path, form="remark").read_text(encoding="utf-8")
+    # The only literal </textarea> is the one that closes the source.
+    assert textarea.count("</textarea>") == 1
+    assert page_markdown(textarea) == MARKDOWN
     assert "http://" not in html.replace("http://www.w3.org", "")
     assert "https://" not in html
 
@@ -147,7 +163,8 @@ def test_deck_starts_cleanly_offline(deck, tmp_path):
     meta = page.locator('meta[name="deckwright-build"]').get_attribute("content")
     assert meta == BUILD_INFO
     assert page.evaluate("() => window.deckwrightLazy !== undefined") == info["lazy"]
-    if info["lazy"]:  # the source is dropped once read (for the eager page, read as below)
+    assert page.evaluate("() => window.deckwrightSource") is None  # read, then let go
+    if info["preempt"] or info["lazy"]:  # the source is dropped once read
         assert page.evaluate("() => document.getElementById('source')") is None
     else:  # the browser hands remark exactly the Markdown we wrote
         assert page.evaluate("() => document.getElementById('source').value") == MARKDOWN
@@ -222,11 +239,11 @@ def test_follow_link_between_slides(deck):
     ],
     ids=["remark-missing", "remark-throws"],
 )
-@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
-def test_failure_is_shown_not_blank(browser, tmp_path, markdown, vendor, expected, lazy):
+@pytest.mark.parametrize("form", list(FORMS))
+def test_failure_is_shown_not_blank(browser, tmp_path, markdown, vendor, expected, form):
     page = dwb.new_page(browser)
     try:
-        info = dwb.load_deck(page, render(tmp_path, markdown, vendor, lazy).as_uri())
+        info = dwb.load_deck(page, render(tmp_path, markdown, vendor, form).as_uri())
         # What lazy slides hook while remark.create runs is undone when it throws.
         hooks = "() => ['slideViews', 'slideNumber', 'getSlides'].filter((name) => name in {})"
         assert page.evaluate(hooks) == []
@@ -244,5 +261,7 @@ def test_failure_is_shown_not_blank(browser, tmp_path, markdown, vendor, expecte
 
 
 def test_leading_newline_of_markdown_is_kept(tmp_path):
-    html = render(tmp_path, "\n\n# Late start\n").read_text(encoding="utf-8")
+    html = render(tmp_path, "\n\n# Late start\n", form="remark").read_text(encoding="utf-8")
     assert '<textarea id="source" hidden>\n\n\n# Late start\n</textarea>' in html
+    html = render(tmp_path, "\n\n# Late start\n").read_text(encoding="utf-8")
+    assert page_markdown(html) == "\n\n# Late start\n"
