@@ -168,7 +168,7 @@ def test_manifest_and_chapter_text_cannot_add_elements_or_script_to_a_deck(tmp_p
     problems, out = run_build(tmp_path, HOSTILE)
     assert not [p for p in problems if "error" in p], problems
     page_html = (out / "deck.yml.html").read_text()
-    page = assert_no_injected_markup(page_html, scripts=3, markdown=deck_source(tmp_path))
+    page = assert_no_injected_markup(page_html, scripts=4, markdown=deck_source(tmp_path))
     assert page.text["title"] == "Deck " + PAYLOAD  # the text itself survives, as text
     assert "Text with a </textarea> inside." in deck_source(tmp_path)
     assert "# A </textarea><script>window.pwned=3</script>" in deck_source(tmp_path)
@@ -196,7 +196,7 @@ def test_the_checks_above_catch_a_template_that_forgets_to_escape(tmp_path, unes
     broken = tmp_path / "templates"
     shutil.copytree(TEMPLATES, broken)
     template = broken / "remark.html"
-    text, count = re.subn(r"\{\{ (%s)\|\w+ \}\}" % unescaped, r"{{ \1 }}", template.read_text())
+    text, count = re.subn(r"\{\{ (" + unescaped + r")\|\w+ \}\}", r"{{ \1 }}", template.read_text())
     assert count  # the filter was there to remove
     template.write_text(text)
     root = write_files(tmp_path / "repo" / "slides", HOSTILE)
@@ -205,7 +205,7 @@ def test_the_checks_above_catch_a_template_that_forgets_to_escape(tmp_path, unes
     deck, _ = compile_deck(workshop, manifest)
     markdown = deck_markdown(deck, coloured=True)
     with pytest.raises(AssertionError):
-        assert_no_injected_markup(deck_html(deck, markdown, templates=broken), 3, markdown)
+        assert_no_injected_markup(deck_html(deck, markdown, templates=broken), 4, markdown)
 
 
 INDEX = """\

@@ -141,7 +141,7 @@ def deck(browser, tmp_path, request):
 def test_template_renders_without_browser(tmp_path):
     html = render(tmp_path).read_text(encoding="utf-8")
     # The Markdown is one JavaScript string: no "<" in it can end or change its element.
-    assert "</textarea>" not in html and html.count("</script>") == html.count("<script") == 3
+    assert "</textarea>" not in html and html.count("</script>") == html.count("<script") == 4
     assert page_markdown(html) == MARKDOWN
     assert "<title>Deck &lt;b&gt;" in html
     textarea = render(tmp_path, form="remark").read_text(encoding="utf-8")
@@ -169,6 +169,31 @@ def test_deck_starts_cleanly_offline(deck, tmp_path):
     else:  # the browser hands remark exactly the Markdown we wrote
         assert page.evaluate("() => document.getElementById('source').value") == MARKDOWN
     page.screenshot(path=str(tmp_path / "slide-1-title.png"))
+
+
+def test_remark_style_sheet_is_remarks_own(browser, tmp_path):
+    """The built page has remark write its style sheet at once: the same sheet, in the same place."""
+    sheets = {}
+    for form in FORMS:
+        page = dwb.new_page(browser)
+        try:
+            folder = tmp_path / form
+            folder.mkdir()
+            info = dwb.load_deck(page, render(folder, form=form).as_uri())
+            assert info["count"] == 4 and info["errors"] == []
+            sheets[form] = page.evaluate("""() => {
+                const style = document.head.firstElementChild;
+                return [style.title, style.innerHTML, style.sheet.cssRules.length,
+                        HTMLStyleElement.prototype.hasOwnProperty('innerHTML'),
+                        document.querySelectorAll('style').length,
+                        typeof window.deckwrightWriteStyles];
+            }""")
+        finally:
+            page.context.close()
+    title, css, rules, hooked, styles, writer = sheets["remark"]
+    assert title == "remark" and ".hljs-github .hljs" in css and rules > 100 and styles == 1
+    assert not hooked and writer == "undefined"
+    assert sheets["eager"] == sheets["lazy"] == sheets["remark"]
 
 
 def test_text_survives_escaping(deck, tmp_path):
