@@ -23,7 +23,8 @@ meaning and its text:
 
 Languages Pygments does not know, and blocks without a language, are left to
 remark. Results are remembered per block (newlines around it aside): decks share
-chapters, and blocks coloured in another process can be handed over with `remember`.
+chapters, and a build with two processes colours its blocks ahead in the second
+one (colourer.py), which hands them over with `remember`.
 """
 
 from __future__ import annotations
