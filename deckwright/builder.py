@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import posixpath
 import time
@@ -11,8 +10,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .directives import expand_includes, unknown_directives
+from .directives import Expanded, directive_values, expand_includes, unknown_directives
 from .errors import DeckwrightError, Problem
 from .manifest import load_manifest
 from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
@@ -22,6 +22,9 @@ from .slides import split_chapter
 from .stages import PIPELINE, Stage, run_pipeline
 from .stamps import Reused, Stamps, build_context
 from .writer import OutputDir
+
+if TYPE_CHECKING:
+    from .colourer import Colourer
 
 
 @dataclass
@@ -106,17 +109,38 @@ class Workshop:
         return self._parted[key]
 
     def _parse(self, entry: Entry) -> Chapter:
-        path = entry.source_path
-        if entry.path is not None:
-            path, text = self.project.read_chapter(entry.path)
-            first = 1
-        else:
-            text, first = entry.text or "", entry.loc.line
-        expanded = expand_includes(path, text, self.project.read_include, first)
+        path, expanded = self._read(entry)
         chapter = split_chapter(path, expanded.text, expanded.locate)
         warnings = unknown_directives(expanded.text, expanded.locate)
         files = tuple(dict.fromkeys([entry.source_path] + [p.path for p in expanded.pieces]))
         return replace(chapter, problems=chapter.problems + tuple(warnings), files=files)
+
+    def _read(self, entry: Entry) -> tuple[str, Expanded]:
+        """The chapter's path and its text, includes expanded."""
+        if entry.path is not None:
+            path, text = self.project.read_chapter(entry.path)
+            first = 1
+        else:
+            path, text, first = entry.source_path, entry.text or "", entry.loc.line
+        return path, expand_includes(path, text, self.project.read_include, first)
+
+    def deck_texts(self, names: Sequence[str]) -> Iterator[tuple[str, list[str], dict[str, str]]]:
+        """For colouring ahead, each named deck: its name, the text of each chapter it uses
+        (includes expanded) and its `@@` values. What cannot be read is left to the build."""
+        texts: dict[str, str] = {}
+        for name in names:
+            try:
+                manifest, _ = self.load(name)
+            except DeckwrightError:
+                continue
+            for entry in manifest.entries:
+                key = _key(entry)
+                if key not in texts:
+                    try:
+                        texts[key] = self._read(entry)[1].text
+                    except DeckwrightError:
+                        texts[key] = ""
+            yield name, [texts[_key(e)] for e in manifest.entries], directive_values(manifest)
 
     def load(self, manifest_path: str) -> tuple[Manifest, list[Problem]]:
         text = self.project.read_text(manifest_path)
@@ -190,6 +214,13 @@ def write_deck(
     Returns the paths written, relative to the output folder.
     """
     html = deck_html(deck, markdown)
+    written = copy_pictures(deck, project, out)
+    out.write_text(deck.manifest.html, html)
+    return written + [deck.manifest.html]
+
+
+def copy_pictures(deck: Deck, project: Project | Workshop, out: OutputDir) -> list[str]:
+    """Copy the pictures the deck shows; returns their paths, relative to the output folder."""
     written = []
     shown = {path for slide in deck.slides for _, path in slide.pictures}
     for path in sorted(shown):
@@ -197,8 +228,7 @@ def write_deck(
         if source is not None:
             written.append(os.path.normpath(path).replace(os.sep, "/"))
             out.copy_file(source, written[-1])
-    out.write_text(deck.manifest.html, html)
-    return written + [deck.manifest.html]
+    return written
 
 
 def build(
@@ -212,10 +242,10 @@ def build(
 ) -> list[DeckResult]:
     """Build each manifest (all of the root's by default); one failing never stops the others.
 
-    With `jobs` > 1 the decks are shared out between that many forked processes, the
-    biggest first; each process parses the chapters its decks use. With `reuse`, a deck
-    whose inputs did not change since the last build into `out_dir` is kept as it is
-    (see stamps.py); its warnings are reported again.
+    With `jobs` > 1 a second process colours the decks' code (colourer.py) while this
+    one parses, runs the stages and copies pictures; it then makes the pages. With
+    `reuse`, a deck whose inputs did not change since the last build into `out_dir`
+    is kept as it is (see stamps.py); its warnings are reported again.
     """
     names = list(manifests or project.manifests())
     env = dict(os.environ if env is None else env)
@@ -228,15 +258,8 @@ def build(
         if (last := stamps.fresh(name)) is not None:
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
-    groups = _share_out(project, todo, jobs)
-    with _cycle_collector_paused():
-        if len(groups) < 2:
-            built = build_decks(project, todo, out_dir, env, strict, git=git) if todo else []
-        else:
-            me = os.getpid()
-            with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
-                parts = pool.starmap(build_decks, [(project, g, out_dir, env, strict, me, git) for g in groups])
-            built = [r for part in parts for r in part]
+    with _cycle_collector_paused(), _colouring_ahead(project, todo, env, jobs) as colourer:
+        built = build_decks(project, todo, out_dir, env, strict, git=git, colourer=colourer) if todo else []
     done.update((r.manifest, r) for r in built)
     if stamps:
         try:
@@ -245,6 +268,23 @@ def build(
             for r in done.values():
                 r.problems = r.problems + exc.problems
     return [done[name] for name in names]
+
+
+@contextmanager
+def _colouring_ahead(project: Project, names: list[str], env: Mapping[str, str], jobs: int) -> Iterator[Colourer | None]:
+    """A process colouring the code of the named decks (with `jobs` > 1 and fork), else None."""
+    if jobs < 2 or not names or not hasattr(os, "fork"):
+        yield None
+        return
+    from .colourer import Colourer  # here: a one-process build needs none of it
+
+    no_git = GitState(None, None, None, None, False)  # colours do not depend on git
+    colourer = Colourer.start(lambda: Workshop.open(project, env, no_git).deck_texts(names))
+    try:
+        yield colourer
+    finally:
+        if colourer is not None:
+            colourer.stop()
 
 
 @contextmanager
@@ -283,46 +323,27 @@ def _reused(name: str, last: Reused, strict: bool) -> DeckResult:
     return DeckResult(name, last.html, last.slides, 0.0, problems, last.inputs, last.outputs, True)
 
 
-def _share_out(project: Project, names: list[str], jobs: int) -> list[list[str]]:
-    """Split manifests into `jobs` groups of about equal work (by manifest length)."""
-    if jobs < 2 or len(names) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [names]
-    groups: list[list[str]] = [[] for _ in range(min(jobs, len(names)))]
-    loads = [0] * len(groups)
-    for name in sorted(names, key=lambda n: -_weight(project, n)):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(name)
-        loads[lightest] += _weight(project, name)
-    return groups
-
-
-def _weight(project: Project, name: str) -> int:
-    path = project.local_file(name)
-    return path.stat().st_size if path else 0
-
-
 def build_decks(
     project: Project,
     names: Sequence[str],
     out_dir: str | os.PathLike[str],
     env: Mapping[str, str],
     strict: bool = False,
-    parent: int | None = None,
     git: GitState | None = None,
+    colourer: Colourer | None = None,
 ) -> list[DeckResult]:
-    """Build the named manifests one after the other, in one process.
+    """Build the named manifests one after the other, in this process.
 
-    `parent`: the build that forked this process; if it is gone (killed), the
-    decks not yet started are left alone rather than written after its end.
     `git`: the content folder's git state, as the build read it (read here if None).
+    `colourer`: a process colouring the decks' code meanwhile; then every deck is made
+    and its pictures copied first, and the pages are written once it is done.
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
     results = []
     assets_written = False
+    pages: list[tuple[DeckResult, Deck, list[Problem]]] = []
     for manifest_path in names:
-        if parent is not None and os.getppid() != parent:
-            break
         result = DeckResult(manifest_path)
         start = time.perf_counter()
         manifest, deck, warnings = None, None, []
@@ -337,12 +358,24 @@ def build_decks(
                 if not assets_written:
                     out.copy_tree(ASSETS, "assets")
                     assets_written = True
-                result.outputs = tuple(write_deck(deck, workshop, out))
+                if colourer is None:
+                    result.outputs = tuple(write_deck(deck, workshop, out))
+                else:
+                    copy_pictures(deck, workshop, out)
+                    pages.append((result, deck, warnings))
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
+    for result, deck, warnings in pages:
+        colourer.wait_for(result.manifest)  # type: ignore[union-attr]
+        start = time.perf_counter()
+        try:
+            result.outputs = tuple(write_deck(deck, workshop, out))
+        except DeckwrightError as exc:  # as above
+            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
+        result.seconds += time.perf_counter() - start
     return results
 
 

@@ -22,19 +22,23 @@ meaning and its text:
   inside it would hide it from remark.
 
 Languages Pygments does not know, and blocks without a language, are left to
-remark. Results are cached per (language, code): decks share chapters.
+remark. Results are remembered per block (newlines around it aside): decks share
+chapters, and a build with two processes colours its blocks ahead in the second
+one (colourer.py), which hands them over with `remember`.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from pygments.lexer import RegexLexerMeta
-from pygments.lexers import find_lexer_class_by_name, get_all_lexers
 from pygments.token import Comment, Generic, Keyword, Literal, Name, String, _TokenType
 
 from .remark_lexer import scan
+
+if TYPE_CHECKING:
+    from pygments.lexer import RegexLexerMeta
 
 LANGUAGE_PREFIX = "deckwright-hl-"
 
@@ -110,6 +114,10 @@ def _builtin_aliases() -> frozenset[str]:
     # Pygments' own lexers only: plugins would make a deck's colours depend on what else
     # is installed, and asking for them reads every installed package's metadata (0.8 s
     # per process, for each language Pygments does not know, like the corpus's `keys`).
+    # Imported here: Pygments' lexers take 0.04 s to import, and a process handed all
+    # its blocks coloured (`remember`) needs none.
+    from pygments.lexers import get_all_lexers
+
     return frozenset(alias for _, aliases, _, _ in get_all_lexers(plugins=False) for alias in aliases)
 
 
@@ -117,6 +125,8 @@ def _builtin_aliases() -> frozenset[str]:
 def _lexer(language: str):
     if language not in _builtin_aliases():
         return None
+    from pygments.lexers import find_lexer_class_by_name
+
     lexer_class = _states_on_demand(find_lexer_class_by_name(language))
     return lexer_class(stripnl=False, ensurenl=False, tabsize=0)
 
@@ -142,6 +152,8 @@ def _states_on_demand(lexer_class: type) -> type:
     Pygments' own; this uses its RegexLexerMeta's `process_tokendef` and `_process_state`
     (tests/test_highlight.py would see them change).
     """
+    from pygments.lexer import RegexLexerMeta
+
     if not isinstance(lexer_class, RegexLexerMeta) or getattr(lexer_class, "token_variants", False):
         return lexer_class
 
@@ -178,9 +190,47 @@ def _fences(markdown: str, inline: bool = False, offset: int = 0):
                 yield from _fences(content, True, offset + opening)
 
 
-@lru_cache(maxsize=1 << 13)
+# Coloured blocks by their text without the newlines around them (see `highlight_fence`).
+_COLOURED: dict[str, str] = {}
+_COLOURED_LIMIT = 1 << 13
+
+
 def highlight_fence(fence: str) -> str:
     """One fenced block (as remark's lexer matched it), coloured if its language is known."""
+    # remark's lexer lets a block take the newline before it and those after it; they
+    # stay as they are, so the block is remembered once wherever it stands in a slide.
+    lead, core = _block_of(fence)
+    coloured = _COLOURED.get(core)
+    if coloured is None:
+        coloured = colour_block(core)
+        if len(_COLOURED) >= _COLOURED_LIMIT:
+            _COLOURED.clear()
+        _COLOURED[core] = coloured
+    return fence[:lead] + coloured + fence[lead + len(core):]
+
+
+def remember(coloured: dict[str, str]) -> None:
+    """Take blocks coloured elsewhere (`colour_block` results, by block) as if coloured here."""
+    if len(_COLOURED) + len(coloured) > _COLOURED_LIMIT:
+        _COLOURED.clear()
+    _COLOURED.update(coloured)
+
+
+def blocks(markdown: str) -> list[str]:
+    """The fenced blocks of `markdown`, as `colour_block` takes them (found as remark finds them)."""
+    if "```" not in markdown and "~~~" not in markdown:
+        return []
+    return [_block_of(markdown[start:end])[1] for start, end in _fences(markdown)]
+
+
+def _block_of(fence: str) -> tuple[int, str]:
+    """How many newlines (0 or 1) the fence takes before its block, and the block."""
+    lead = 1 if fence.startswith("\n") else 0
+    return lead, fence[lead:].rstrip("\n")
+
+
+def colour_block(fence: str) -> str:
+    """`highlight_fence` of a block without a newline before or after it (nothing cached)."""
     m = FENCE.match(fence)
     if not m or not m.group(4) or m.group(4).startswith(LANGUAGE_PREFIX):
         return fence

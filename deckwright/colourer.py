@@ -1,0 +1,129 @@
+"""Colouring ahead: a second process colours the code of a build's decks while the build parses them.
+
+Colouring code is about half of a cold build, and it needs only the chapters'
+text. A forked process reads the chapters of each deck in turn, colours their
+fenced blocks (highlight.py) and sends them over a pipe, deck after deck; a thread
+of the build hands them to highlight.py's memory. The build meanwhile parses, runs
+the stages and copies pictures; it writes a deck's page once that deck's blocks
+have come (or the process has ended).
+
+The build never depends on it: a block the process did not colour (it died, or a
+stage changed the block) is coloured by the build as usual, and the same function
+makes the same text either way. The process writes no file, prints nothing, and
+stops as soon as the build that forked it is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from multiprocessing.connection import Connection, Pipe
+
+# For each deck in turn: its name, the text of each chapter it uses, its `@@` values.
+Decks = Iterable[tuple[str, list[str], Mapping[str, str]]]
+# What goes over the pipe after each deck: its name, and {block: coloured} for the blocks
+# it shows that no deck before it showed.
+Batch = tuple[str, dict[str, str]]
+
+
+class Colourer:
+    """The colouring process of a build, and the thread taking in what it sends."""
+
+    def __init__(self, pid: int, results: Connection) -> None:
+        self.pid = pid
+        self._results = results
+        self._done: set[str] = set()
+        self._ended = False
+        self._news = threading.Condition()
+        self._receiver = threading.Thread(target=self._receive, name="deckwright-colours", daemon=True)
+        self._receiver.start()
+
+    @classmethod
+    def start(cls, decks: Callable[[], Decks]) -> Colourer | None:
+        """Fork the process, which colours the decks `decks()` gives; None if it cannot fork."""
+        results, sender = Pipe(duplex=False)
+        build = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: the build colours its code itself
+            results.close()
+            sender.close()
+            return None
+        if pid == 0:
+            _run(decks, results, sender, build)  # never returns
+        sender.close()
+        return cls(pid, results)
+
+    def _receive(self) -> None:
+        from .highlight import remember
+
+        try:
+            while True:
+                name, coloured = self._results.recv()
+                remember(coloured)
+                with self._news:
+                    self._done.add(name)
+                    self._news.notify_all()
+        except Exception:  # noqa: BLE001, S110 - the process ended, or died: the build colours the rest
+            pass
+        with self._news:
+            self._ended = True
+            self._news.notify_all()
+
+    def wait_for(self, name: str) -> None:
+        """Wait until the blocks of deck `name` have come, or nothing more will."""
+        with self._news:
+            self._news.wait_for(lambda: name in self._done or self._ended)
+
+    def stop(self) -> None:
+        """End the process if it still runs, and the thread (the build is over, or failed)."""
+        try:
+            if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+        except ChildProcessError:  # already waited for
+            pass
+        self._receiver.join()
+        self._results.close()
+
+
+def _run(decks: Callable[[], Decks], results: Connection, sender: Connection, build: int) -> None:
+    """The forked process: colour, send, and leave without running the build's exit code."""
+    try:
+        results.close()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the build stops us itself
+        colour_ahead(decks(), sender.send, lambda: os.getppid() != build)
+        sender.close()
+    except BaseException:  # noqa: BLE001, S110 - never a traceback: the build colours the rest
+        pass
+    finally:
+        os._exit(0)
+
+
+def colour_ahead(decks: Decks, send: Callable[[Batch], object],
+                 orphaned: Callable[[], bool] = lambda: False) -> None:
+    """Colour the blocks of each deck's chapters, each block once, and `send` them deck by deck.
+
+    A block holding `@@` directives is coloured as the deck's values make it too (as the
+    build sees it after `substitute_directives`). Stops early once `orphaned()`.
+    """
+    from .directives import substitute
+    from .highlight import blocks, colour_block
+
+    found: dict[str, list[str]] = {}
+    done: set[str] = set()
+    for name, texts, values in decks:
+        batch: dict[str, str] = {}
+        for text in texts:
+            if text not in found:
+                found[text] = blocks(text)
+            for block in found[text]:
+                for variant in (block, substitute(block, values, None)) if "@@" in block else (block,):
+                    if variant not in done:
+                        if orphaned():
+                            return
+                        done.add(variant)
+                        batch[variant] = colour_block(variant)
+        send((name, batch))

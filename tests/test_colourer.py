@@ -1,0 +1,145 @@
+"""Colouring ahead (`--jobs 2`): the same pages as one process, whatever becomes of the colourer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from deckwright import colourer, highlight
+from deckwright.builder import build
+from deckwright.reader import Project
+
+from .conftest import REPO, write_files
+
+BASH = "```bash\necho {n}\n```"
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def small_project(root: Path) -> Path:
+    return write_files(root, {
+        "a.yml": "title: A\ncontent:\n- one.md\n- two.md\n",
+        "b.yml": "title: B\ncontent:\n- two.md\n",
+        "one.md": "# One\n\n" + BASH.format(n=1) + "\n\n---\n\n## @@TITLE@@\n\n```bash\necho @@TITLE@@\n```\n",
+        "two.md": "# Two\n\n.small[\n" + BASH.format(n=2) + "\n]\n\n---\n\n```\nplain\n```\n",
+    })
+
+
+def test_the_corpus_gives_the_same_files_with_one_process_and_two(corpus_root, tmp_path):
+    project = Project.at(corpus_root / "slides")
+    one = build(project, None, tmp_path / "one", env={}, jobs=1)
+    two = build(project, None, tmp_path / "two", env={}, jobs=2)
+    assert all(r.ok for r in one + two)
+    assert [(r.manifest, r.slides, r.outputs) for r in one] == [(r.manifest, r.slides, r.outputs) for r in two]
+    first, second = files(tmp_path / "one"), files(tmp_path / "two")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_blocks_go_over_deck_by_deck_each_once_with_the_decks_values():
+    sent = []
+    decks = [
+        ("a.yml", ["x\n" + BASH.format(n=1) + "\n", "```bash\necho @@TITLE@@\n```\n"], {"TITLE": "A"}),
+        ("b.yml", ["```bash\necho @@TITLE@@\n```\n", "x\n" + BASH.format(n=1) + "\n"], {"TITLE": "B"}),
+    ]
+    colourer.colour_ahead(decks, sent.append)
+    assert [name for name, _ in sent] == ["a.yml", "b.yml"]
+    assert sorted(sent[0][1]) == sorted([BASH.format(n=1), "```bash\necho @@TITLE@@\n```", "```bash\necho A\n```"])
+    assert list(sent[1][1]) == ["```bash\necho B\n```"]  # the rest came with a.yml
+    for _, coloured in sent:
+        for block, text in coloured.items():
+            assert text == highlight.colour_block(block)
+            assert highlight.highlight_fence("\n" + block + "\n\n") == "\n" + text + "\n\n"
+
+
+def test_a_block_is_remembered_whatever_the_newlines_around_it():
+    block = "  ```bash\n  echo hi\n  ```"
+    coloured = highlight.colour_block(block)
+    assert coloured != block
+    for before, after in [("", ""), ("\n", ""), ("", "\n"), ("\n", "\n\n\n")]:
+        assert highlight.highlight_fence(before + block + after) == before + coloured + after
+
+
+def test_a_dead_colourer_costs_nothing_but_time(tmp_path, monkeypatch, capfd):
+    root = small_project(tmp_path / "src")
+    build(Project.at(root), None, tmp_path / "one", env={}, jobs=1)
+    monkeypatch.setattr(colourer, "colour_ahead", lambda *args: os._exit(3))  # dies at once
+    highlight._COLOURED.clear()
+    results = build(Project.at(root), None, tmp_path / "two", env={}, jobs=2)
+    assert all(r.ok for r in results)
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_a_failing_colourer_prints_no_traceback(tmp_path, monkeypatch, capfd):
+    root = small_project(tmp_path / "src")
+
+    def broken(*args):
+        raise RuntimeError("a bug in the colourer")
+
+    monkeypatch.setattr(colourer, "colour_ahead", broken)
+    results = build(Project.at(root), None, tmp_path / "out", env={}, jobs=2)
+    assert all(r.ok for r in results) and len(results) == 2
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+SLOW_COLOURS = """
+import sys, time
+from deckwright import builder, colourer, highlight
+from deckwright.reader import Project
+
+colour_block = highlight.colour_block
+
+def slow(block):  # each block takes a while: the colourer is still at work when killed
+    time.sleep(0.2)
+    return colour_block(block)
+
+highlight.colour_block = slow
+start = colourer.Colourer.start
+
+def started(decks):
+    found = start(decks)
+    print(found.pid, flush=True)
+    return found
+
+colourer.Colourer.start = started
+builder.build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=2)
+"""
+
+
+def test_the_colourer_stops_when_the_build_is_killed(tmp_path):
+    """Killing only the build (not its process group) leaves no colourer at work."""
+    root = write_files(tmp_path / "src", {
+        **{f"deck{n}.yml": f"title: Deck {n}\ncontent:\n- ch{n}.md\n" for n in range(4)},
+        **{f"ch{n}.md": "# Chapter\n\n" + "\n\n".join(BASH.format(n=f"{n} {i}") for i in range(20)) + "\n"
+           for n in range(4)},
+    })
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    build = subprocess.Popen([sys.executable, "-c", SLOW_COLOURS, str(root), str(tmp_path / "out")],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pid = int(build.stdout.readline())
+    time.sleep(0.5)
+    assert running(pid), "the colourer ended before the build was killed"
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 5  # it stops after the block in hand
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(pid)
+    assert build.stderr.read() == ""
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie (ended, not yet waited for)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
