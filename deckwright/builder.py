@@ -214,9 +214,13 @@ def write_deck(
     Returns the paths written, relative to the output folder.
     """
     html = deck_html(deck, markdown)
-    written = copy_pictures(deck, project, out)
-    out.write_text(deck.manifest.html, html)
-    return written + [deck.manifest.html]
+    return copy_pictures(deck, project, out) + [write_page(deck, out, html)]
+
+
+def write_page(deck: Deck, out: OutputDir, html: str | None = None) -> str:
+    """Write the deck's page (`html`: already made); returns its path in the output folder."""
+    out.write_text(deck.manifest.html, deck_html(deck) if html is None else html)
+    return deck.manifest.html
 
 
 def copy_pictures(deck: Deck, project: Project | Workshop, out: OutputDir) -> list[str]:
@@ -342,7 +346,7 @@ def build_decks(
     out = OutputDir(out_dir)
     results = []
     assets_written = False
-    pages: list[tuple[DeckResult, Deck, list[Problem]]] = []
+    pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]] = []
     for manifest_path in names:
         result = DeckResult(manifest_path)
         start = time.perf_counter()
@@ -361,18 +365,17 @@ def build_decks(
                 if colourer is None:
                     result.outputs = tuple(write_deck(deck, workshop, out))
                 else:
-                    copy_pictures(deck, workshop, out)
-                    pages.append((result, deck, warnings))
+                    pages.append((result, deck, copy_pictures(deck, workshop, out), warnings))
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
-    for result, deck, warnings in pages:
+    for result, deck, pictures, warnings in pages:
         colourer.wait_for(result.manifest)  # type: ignore[union-attr]
         start = time.perf_counter()
         try:
-            result.outputs = tuple(write_deck(deck, workshop, out))
+            result.outputs = (*pictures, write_page(deck, out))
         except DeckwrightError as exc:  # as above
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.seconds += time.perf_counter() - start

@@ -172,13 +172,13 @@ import sys, time
 from deckwright import builder
 from deckwright.reader import Project
 
-write_deck = builder.write_deck
+write_page = builder.write_page
 
-def slow_write_deck(*args, **kwargs):  # each deck takes a while to write
+def slow_write_page(*args, **kwargs):  # each deck's page takes a while to write
     time.sleep(0.4)
-    return write_deck(*args, **kwargs)
+    return write_page(*args, **kwargs)
 
-builder.write_deck = slow_write_deck
+builder.write_page = slow_write_page
 builder.build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=2)
 """
 
