@@ -31,7 +31,18 @@ def slide_markdown(slide: Slide) -> str:
 
 
 def _coloured_slide(slide: Slide) -> str:
-    return _coloured(slide_markdown(slide))
+    if any(step.blocks is None for step in slide.steps):
+        return _coloured(slide_markdown(slide))  # a stage made or changed its text
+    # The blocks found when its chapter was split: no need to look for them again.
+    from .highlight import highlight_blocks, highlight_markdown
+
+    steps = []
+    for step in slide.steps:
+        text = highlight_blocks(step.text, step.blocks)
+        if step.notes is not None:
+            text = text.rstrip("\n") + "\n???\n" + highlight_markdown(step.notes)
+        steps.append(text)
+    return "\n--\n".join(steps)
 
 
 # The slide's Markdown as its page carries it: fenced code coloured at build time.

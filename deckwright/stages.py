@@ -168,8 +168,8 @@ def add_footers(deck: Deck) -> Deck:
     slides = list(map(_FOOTED[repo], deck.slides))
     if slides:
         first = slides[0].steps[0]
-        info = f"{first.text}\n.build-info[\n{deck.build_info}\n]\n"
-        slides[0] = slides[0].with_steps((first.with_text(info),) + slides[0].steps[1:])
+        info = first.extended(f"\n.build-info[\n{deck.build_info}\n]\n")
+        slides[0] = slides[0].with_steps((info,) + slides[0].steps[1:])
     return replace(deck, slides=tuple(slides))
 
 
@@ -186,7 +186,7 @@ def _with_footers(slide: Slide, repo: RepoLink | None) -> Slide:
     for st in slide.steps:
         url = _file_url(repo, st.loc.path) if repo else None
         text = st.text.rstrip("\n") + f"\n\n{_footer(st.loc, slide.generated, url)}\n"
-        steps.append(Step(text, st.loc, st.notes, st.notes_loc))
+        steps.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks))  # no block ends in "\n"
     return slide.with_steps(tuple(steps))
 
 
