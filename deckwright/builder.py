@@ -340,7 +340,7 @@ def build_decks(
 
     `git`: the content folder's git state, as the build read it (read here if None).
     `colourer`: a process colouring the decks' code meanwhile; then every deck is made
-    and its pictures copied first, and the pages are written once it is done.
+    and its pictures copied first, and the pages are written afterwards.
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
@@ -371,8 +371,10 @@ def build_decks(
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
-    for result, deck, pictures, warnings in pages:
-        colourer.wait_for(result.manifest)  # type: ignore[union-attr]
+    # Last deck first: the colourer goes first deck first, and what it has not sent yet is
+    # coloured here (highlight.py colours any block it was not given), so that the two
+    # processes share what is left of the colouring instead of this one waiting.
+    for result, deck, pictures, warnings in reversed(pages):
         start = time.perf_counter()
         try:
             result.outputs = (*pictures, write_page(deck, out))

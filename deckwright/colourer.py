@@ -4,8 +4,9 @@ Colouring code is about half of a cold build, and it needs only the chapters'
 text. A forked process reads the chapters of each deck in turn, colours their
 fenced blocks (highlight.py) and sends them over a pipe, deck after deck; a thread
 of the build hands them to highlight.py's memory. The build meanwhile parses, runs
-the stages and copies pictures; it writes a deck's page once that deck's blocks
-have come (or the process has ended).
+the stages and copies pictures; then it writes the pages, last deck first, and
+colours itself any block that has not come yet: the two processes meet halfway
+through what is left, and neither waits for the other.
 
 The build never depends on it: a block the process did not colour (it died, or a
 stage changed the block) is coloured by the build as usual, and the same function
@@ -34,9 +35,6 @@ class Colourer:
     def __init__(self, pid: int, results: Connection) -> None:
         self.pid = pid
         self._results = results
-        self._done: set[str] = set()
-        self._ended = False
-        self._news = threading.Condition()
         self._receiver = threading.Thread(target=self._receive, name="deckwright-colours", daemon=True)
         self._receiver.start()
 
@@ -61,21 +59,10 @@ class Colourer:
 
         try:
             while True:
-                name, coloured = self._results.recv()
+                _, coloured = self._results.recv()
                 remember(coloured)
-                with self._news:
-                    self._done.add(name)
-                    self._news.notify_all()
         except Exception:  # noqa: BLE001, S110 - the process ended, or died: the build colours the rest
             pass
-        with self._news:
-            self._ended = True
-            self._news.notify_all()
-
-    def wait_for(self, name: str) -> None:
-        """Wait until the blocks of deck `name` have come, or nothing more will."""
-        with self._news:
-            self._news.wait_for(lambda: name in self._done or self._ended)
 
     def stop(self) -> None:
         """End the process if it still runs, and the thread (the build is over, or failed)."""
