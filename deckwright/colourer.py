@@ -2,7 +2,7 @@
 
 Colouring code is about half of a cold build, and it needs only the chapters'
 text. A forked process reads the chapters of each deck in turn, colours their
-fenced blocks (highlight.py) and sends them over a pipe, deck after deck; a thread
+fenced blocks (highlight.py) and sends them over a pipe, a few at a time; a thread
 of the build hands them to highlight.py's memory. The build meanwhile parses, runs
 the stages and copies pictures; then it writes the pages, last deck first, and
 colours itself any block that has not come yet: the two processes meet halfway
@@ -24,9 +24,10 @@ from multiprocessing.connection import Connection, Pipe
 
 # For each deck in turn: its name, the text of each chapter it uses, its `@@` values.
 Decks = Iterable[tuple[str, list[str], Mapping[str, str]]]
-# What goes over the pipe after each deck: its name, and {block: coloured} for the blocks
-# it shows that no deck before it showed.
+# What goes over the pipe, a few blocks at a time: the deck being coloured, and
+# {block: coloured} for blocks it shows that nothing sent before held.
 Batch = tuple[str, dict[str, str]]
+BATCH_BLOCKS = 32  # small batches: the build colours itself what has not come yet
 
 
 class Colourer:
@@ -91,7 +92,8 @@ def _run(decks: Callable[[], Decks], results: Connection, sender: Connection, bu
 
 def colour_ahead(decks: Decks, send: Callable[[Batch], object],
                  orphaned: Callable[[], bool] = lambda: False) -> None:
-    """Colour the blocks of each deck's chapters, each block once, and `send` them deck by deck.
+    """Colour the blocks of each deck's chapters, each block once, and `send` them deck by deck,
+    in batches of at most BATCH_BLOCKS.
 
     A block holding `@@` directives is coloured as the deck's values make it too (as the
     build sees it after `substitute_directives`). Stops early once `orphaned()`.
@@ -113,4 +115,8 @@ def colour_ahead(decks: Decks, send: Callable[[Batch], object],
                             return
                         done.add(variant)
                         batch[variant] = colour_block(variant)
-        send((name, batch))
+                        if len(batch) == BATCH_BLOCKS:
+                            send((name, batch))
+                            batch = {}
+        if batch:
+            send((name, batch))

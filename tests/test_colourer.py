@@ -41,16 +41,18 @@ def test_the_corpus_gives_the_same_files_with_one_process_and_two(corpus_root, t
     assert [name for name in first if first[name] != second[name]] == []
 
 
-def test_blocks_go_over_deck_by_deck_each_once_with_the_decks_values():
+def test_blocks_go_over_deck_by_deck_each_once_with_the_decks_values(monkeypatch):
     sent = []
     decks = [
         ("a.yml", ["x\n" + BASH.format(n=1) + "\n", "```bash\necho @@TITLE@@\n```\n"], {"TITLE": "A"}),
         ("b.yml", ["```bash\necho @@TITLE@@\n```\n", "x\n" + BASH.format(n=1) + "\n"], {"TITLE": "B"}),
     ]
+    monkeypatch.setattr(colourer, "BATCH_BLOCKS", 2)
     colourer.colour_ahead(decks, sent.append)
-    assert [name for name, _ in sent] == ["a.yml", "b.yml"]
-    assert sorted(sent[0][1]) == sorted([BASH.format(n=1), "```bash\necho @@TITLE@@\n```", "```bash\necho A\n```"])
-    assert list(sent[1][1]) == ["```bash\necho B\n```"]  # the rest came with a.yml
+    assert [(name, len(batch)) for name, batch in sent] == [("a.yml", 2), ("a.yml", 1), ("b.yml", 1)]
+    a_blocks = [block for name, batch in sent if name == "a.yml" for block in batch]
+    assert sorted(a_blocks) == sorted([BASH.format(n=1), "```bash\necho @@TITLE@@\n```", "```bash\necho A\n```"])
+    assert list(sent[-1][1]) == ["```bash\necho B\n```"]  # the rest came with a.yml
     for _, coloured in sent:
         for block, text in coloured.items():
             assert text == highlight.colour_block(block)
