@@ -275,15 +275,15 @@ def test_blocks_found_at_split_are_coloured_as_a_scan_of_the_slide_colours_them(
     must be what looking for them again in the slide's Markdown, footers on, finds."""
     from deckwright.highlight import highlight_markdown
     from deckwright.model import RepoLink
-    from deckwright.render import _coloured_slide, slide_markdown
+    from deckwright.render import coloured_markdown, slide_markdown
     from deckwright.slides import split_chapter
-    from deckwright.stages import _with_footers
+    from deckwright.stages import with_footers
 
     repo = RepoLink("https://example.org/o/r", "main", "slides")
     for slide in split_chapter("a.md", text).slides:
-        for shown in (slide, _with_footers(slide, repo)):
+        for shown in (slide, with_footers(slide, repo)):
             assert all(step.blocks is not None for step in shown.steps)
-            assert _coloured_slide(shown) == highlight_markdown(slide_markdown(shown))
+            assert coloured_markdown(shown) == highlight_markdown(slide_markdown(shown))
 
 
 def test_a_control_character_in_a_manifest_is_one_message_at_its_place(tmp_path):
