@@ -213,13 +213,6 @@ def remember(coloured: dict[str, str]) -> None:
     _COLOURED.update(coloured)
 
 
-def blocks(markdown: str) -> list[str]:
-    """The fenced blocks of `markdown`, as `colour_block` takes them (found as remark finds them)."""
-    if "```" not in markdown and "~~~" not in markdown:
-        return []
-    return [markdown[start:end] for start, end in fenced_blocks(markdown)]
-
-
 def colour_block(fence: str) -> str:
     """A fenced block (remark_lexer.fenced_blocks) coloured if its language is known (nothing remembered)."""
     m = FENCE.match(fence)
