@@ -70,22 +70,30 @@ def _in_code(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Tok
     return _in_code(text, inner[tok.start], pos, inner)
 
 
-def _unclosed_fences(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
-    """Fence openers that remark does not close: they would swallow the rest of a slide."""
+def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int]],
+                     locate: LocateFn) -> list[Problem]:
+    """Fence openers that remark does not close: they would swallow the rest of a slide.
+
+    `blocks`: the fenced blocks remark finds in `text` (most fence lines open or close one).
+    """
     inner: dict[int, list[Token]] = {}
-    return [
-        Problem(locate(m.start()), "code fence is never closed", "error", m.group(0))
-        for m in _OPEN_FENCE.finditer(text)
-        if not _in_code(text, tokens, m.start(), inner)
-    ]
+    problems = []
+    for m in _OPEN_FENCE.finditer(text):
+        i = bisect.bisect_right(blocks, m.start(), key=lambda b: b[0]) - 1
+        if i >= 0 and m.start() < blocks[i][1] or _in_code(text, tokens, m.start(), inner):
+            continue
+        problems.append(Problem(locate(m.start()), "code fence is never closed", "error", m.group(0)))
+    return problems
 
 
 def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapter:
     """Split `text` into slides; `locate` maps offsets to source lines (includes shift them)."""
     locate = locate or line_locator(path, text)
     tokens = scan(text)
-    problems = _unclosed_fences(text, tokens, locate)
-    blocks = _Blocks(fenced_blocks(text, tokens) if "```" in text or "~~~" in text else [])
+    fenced = "```" in text or "~~~" in text  # else neither blocks nor fence lines to look at
+    spans = fenced_blocks(text, tokens) if fenced else []
+    problems = _unclosed_fences(text, tokens, spans, locate) if fenced else []
+    blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []
     for kind, start, end in _chunks(text, tokens):
