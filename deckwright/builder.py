@@ -8,7 +8,6 @@ import os
 import posixpath
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -344,54 +343,48 @@ def build_decks(
 ) -> list[DeckResult]:
     """Build the named manifests one after the other, in this process.
 
-    Every deck is made first, while a thread copies the pictures of those made so far
-    (file system calls, which leave the interpreter free); then the pages are written,
-    each once its pictures are in place. `git`: the content folder's git state, as the
-    build read it (read here if None). A colouring process (colourer.py) may be
-    colouring the decks' code meanwhile.
+    Every deck is made and its pictures copied first; then the pages are written. `git`:
+    the content folder's git state, as the build read it (read here if None). A colouring
+    process (colourer.py) may be colouring the decks' code meanwhile.
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
     results = []
     assets_written = False
-    pages: list[tuple[DeckResult, Deck, Future[list[str]], list[Problem]]] = []
-    copier = ThreadPoolExecutor(1, thread_name_prefix="deckwright-pictures")  # in order, one at a time
-    try:
-        for manifest_path in names:
-            result = DeckResult(manifest_path)
-            start = time.perf_counter()
-            manifest, deck, warnings = None, None, []
-            try:
-                manifest, warnings = workshop.load(manifest_path)
-                deck, result.problems = compile_deck(workshop, manifest)
-                result.problems = warnings + result.problems
-                result.html, result.slides = deck.manifest.html, deck.shown_count
-                if strict and result.problems:
-                    result.problems = [replace(p, severity="error") for p in result.problems]
-                else:
-                    if not assets_written:  # here, before the thread starts copying
-                        out.copy_tree(ASSETS, "assets")
-                        assets_written = True
-                    pictures = copier.submit(copy_pictures, deck, workshop, out)
-                    pages.append((result, deck, pictures, warnings))
-            except DeckwrightError as exc:
-                result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
-            result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
-            result.seconds = time.perf_counter() - start
-            results.append(result)
-        # Last deck first: the colourer goes first deck first, and what it has not sent yet
-        # is coloured here (highlight.py colours any block it was not given), so that the
-        # two processes share what is left of the colouring instead of this one waiting.
-        for result, deck, pictures, warnings in reversed(pages):
-            start = time.perf_counter()
-            try:
-                html = deck_html(deck)
-                result.outputs = (*pictures.result(), write_page(deck, out, html))
-            except DeckwrightError as exc:  # as above
-                result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
-            result.seconds += time.perf_counter() - start
-    finally:
-        copier.shutdown(cancel_futures=True)  # on Ctrl-C, no more copies
+    pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]] = []
+    for manifest_path in names:
+        result = DeckResult(manifest_path)
+        start = time.perf_counter()
+        manifest, deck, warnings = None, None, []
+        try:
+            manifest, warnings = workshop.load(manifest_path)
+            deck, result.problems = compile_deck(workshop, manifest)
+            result.problems = warnings + result.problems
+            result.html, result.slides = deck.manifest.html, deck.shown_count
+            if strict and result.problems:
+                result.problems = [replace(p, severity="error") for p in result.problems]
+            else:
+                if not assets_written:
+                    out.copy_tree(ASSETS, "assets")
+                    assets_written = True
+                # Copied here, not by a thread: a thread waiting for the interpreter after
+                # each of its ~14 system calls per picture made the build slower.
+                pages.append((result, deck, copy_pictures(deck, workshop, out), warnings))
+        except DeckwrightError as exc:
+            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
+        result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
+        result.seconds = time.perf_counter() - start
+        results.append(result)
+    # Last deck first: the colourer goes first deck first, and what it has not sent yet is
+    # coloured here (highlight.py colours any block it was not given), so that the two
+    # processes share what is left of the colouring instead of this one waiting.
+    for result, deck, pictures, warnings in reversed(pages):
+        start = time.perf_counter()
+        try:
+            result.outputs = (*pictures, write_page(deck, out))
+        except DeckwrightError as exc:  # as above
+            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
+        result.seconds += time.perf_counter() - start
     return results
 
 

@@ -222,8 +222,8 @@ def picture_project(root: Path) -> Path:
 
 
 def test_a_page_is_written_only_once_every_picture_it_shows_is_complete(tmp_path, monkeypatch):
-    """Pictures are copied by a thread while the build goes on: each page must still wait for
-    its own (a shared picture included) before it is written."""
+    """Pages are written after every deck is made: each must still find all its pictures
+    complete (a shared one included), however slowly they are copied."""
     from deckwright import builder
 
     root = picture_project(tmp_path / "src")
