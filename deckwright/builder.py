@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import posixpath
@@ -21,7 +20,7 @@ from .reader import GitState, Project, build_info, read_git, repo_link
 from .render import ASSETS, deck_html
 from .slides import split_chapter
 from .stages import PIPELINE, Stage, run_pipeline
-from .stamps import Reused, Stamps, build_context, file_stat
+from .stamps import Reused, Stamps, build_context, stat_once
 from .writer import OutputDir
 
 if TYPE_CHECKING:
@@ -317,7 +316,7 @@ def _keep_stamps(stamps: Stamps, out: OutputDir, done: dict[str, DeckResult],
                  built: list[DeckResult], started: int) -> None:
     if any(r.reused and r.ok for r in done.values()):
         out.copy_tree(ASSETS, "assets")  # in case the output folder lost them
-    stat = functools.cache(file_stat)  # each file once, whatever the number of decks using it
+    stat = stat_once()  # each file once, whatever the number of decks using it
     for r in built:
         if r.outputs:
             stamps.record(r.manifest, started, r.html, r.slides, r.problems, r.inputs, r.outputs, stat)

@@ -16,6 +16,7 @@ same clock tick, after it was read (git's "racy clean" problem).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -44,6 +45,11 @@ def file_stat(path: str | os.PathLike[str]) -> Stat:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]
+
+
+def stat_once() -> Callable[[str], Stat]:
+    """`file_stat` looking at each file once: for recording the decks of one build."""
+    return functools.cache(file_stat)
 
 
 def code_fingerprint(folders: Iterable[Path] = (PACKAGE, TEMPLATES, ASSETS)) -> str:
@@ -132,8 +138,8 @@ class Stamps:
                stat: Callable[[str], Stat] = file_stat) -> None:
         """Remember a deck written by a build that started at `started_ns` (time.time_ns()).
 
-        `stat`: `file_stat`, or one remembering its answers while a build records its decks
-        (they share most of their chapters and pictures).
+        `stat`: how files are looked at (decks share most files: a build looks once at
+        each, see `stat_once`).
         """
         stats = {str(p): stat(str(p)) for p in inputs}  # in key order when saved
         if any(s is not None and s[1] > started_ns - RACY_NS for s in stats.values()):
