@@ -20,7 +20,7 @@ from .reader import GitState, Project, build_info, read_git, repo_link
 from .render import ASSETS, deck_html
 from .slides import split_chapter
 from .stages import PIPELINE, Stage, run_pipeline
-from .stamps import Reused, Stamps, build_context
+from .stamps import Reused, Stamps, build_context, stat_once
 from .writer import OutputDir
 
 if TYPE_CHECKING:
@@ -262,8 +262,8 @@ def build(
         if (last := stamps.fresh(name)) is not None:
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
-    with _cycle_collector_paused(), _colouring_ahead(project, todo, env, jobs) as colourer:
-        built = build_decks(project, todo, out_dir, env, strict, git=git, colourer=colourer) if todo else []
+    with _cycle_collector_paused(), _colouring_ahead(project, todo, env, jobs):
+        built = build_decks(project, todo, out_dir, env, strict, git=git) if todo else []
     done.update((r.manifest, r) for r in built)
     if stamps:
         try:
@@ -297,7 +297,10 @@ def _cycle_collector_paused() -> Iterator[None]:
 
     A build makes some 10^5 objects (slides, steps, tokens) that hold no reference
     cycles; the collector would walk them again and again as they pile up (0.05 s of
-    the corpus's cold build, with no memory given back). It runs again afterwards.
+    the corpus's cold build, with no memory given back). It runs again afterwards, on
+    objects made afterwards only: what the build kept (its memos of slides and colours)
+    is set aside for good with `gc.freeze`, or the collector's first pass would walk it
+    all once more (0.02 s). Being reference counted, it is still freed when unused.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -305,6 +308,7 @@ def _cycle_collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()
 
 
@@ -312,9 +316,10 @@ def _keep_stamps(stamps: Stamps, out: OutputDir, done: dict[str, DeckResult],
                  built: list[DeckResult], started: int) -> None:
     if any(r.reused and r.ok for r in done.values()):
         out.copy_tree(ASSETS, "assets")  # in case the output folder lost them
+    stat = stat_once()  # each file once, whatever the number of decks using it
     for r in built:
         if r.outputs:
-            stamps.record(r.manifest, started, r.html, r.slides, r.problems, r.inputs, r.outputs)
+            stamps.record(r.manifest, started, r.html, r.slides, r.problems, r.inputs, r.outputs, stat)
         else:
             stamps.forget(r.manifest)
     stamps.save()
@@ -334,13 +339,12 @@ def build_decks(
     env: Mapping[str, str],
     strict: bool = False,
     git: GitState | None = None,
-    colourer: Colourer | None = None,
 ) -> list[DeckResult]:
     """Build the named manifests one after the other, in this process.
 
-    `git`: the content folder's git state, as the build read it (read here if None).
-    `colourer`: a process colouring the decks' code meanwhile; then every deck is made
-    and its pictures copied first, and the pages are written once it is done.
+    Every deck is made and its pictures copied first; then the pages are written. `git`:
+    the content folder's git state, as the build read it (read here if None). A colouring
+    process (colourer.py) may be colouring the decks' code meanwhile.
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
@@ -362,17 +366,18 @@ def build_decks(
                 if not assets_written:
                     out.copy_tree(ASSETS, "assets")
                     assets_written = True
-                if colourer is None:
-                    result.outputs = tuple(write_deck(deck, workshop, out))
-                else:
-                    pages.append((result, deck, copy_pictures(deck, workshop, out), warnings))
+                # Copied here, not by a thread: a thread waiting for the interpreter after
+                # each of its ~14 system calls per picture made the build slower.
+                pages.append((result, deck, copy_pictures(deck, workshop, out), warnings))
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
-    for result, deck, pictures, warnings in pages:
-        colourer.wait_for(result.manifest)  # type: ignore[union-attr]
+    # Last deck first: the colourer goes first deck first, and what it has not sent yet is
+    # coloured here (highlight.py colours any block it was not given), so that the two
+    # processes share what is left of the colouring instead of this one waiting.
+    for result, deck, pictures, warnings in reversed(pages):
         start = time.perf_counter()
         try:
             result.outputs = (*pictures, write_page(deck, out))

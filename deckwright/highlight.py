@@ -30,12 +30,13 @@ one (colourer.py), which hands them over with `remember`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from pygments.token import Comment, Generic, Keyword, Literal, Name, String, _TokenType
 
-from .remark_lexer import scan
+from .remark_lexer import fenced_blocks
 
 if TYPE_CHECKING:
     from pygments.lexer import RegexLexerMeta
@@ -168,45 +169,41 @@ def highlight_markdown(markdown: str) -> str:
     """The deck's Markdown with each fenced block that Pygments can colour coloured."""
     if "```" not in markdown and "~~~" not in markdown:
         return markdown  # most slides: no need to scan them
+    return highlight_blocks(markdown, fenced_blocks(markdown))
+
+
+def highlight_blocks(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` with the fenced blocks at `spans` (remark_lexer.fenced_blocks) coloured."""
+    if not spans:
+        return text
     pieces, done = [], 0
-    for start, end in _fences(markdown):
-        pieces.append(markdown[done:start])
-        pieces.append(highlight_fence(markdown[start:end]))
+    for start, end in spans:
+        pieces.append(text[done:start])
+        pieces.append(coloured_block(text[start:end]))
         done = end
-    pieces.append(markdown[done:])
+    pieces.append(text[done:])
     return "".join(pieces)
 
 
-def _fences(markdown: str, inline: bool = False, offset: int = 0):
-    """(start, end) of every fenced block remark sees, `.class[...]` blocks included."""
-    for token in scan(markdown, inline):
-        if token.kind == "fences":
-            yield offset + token.start, offset + token.end
-        elif token.kind == "content":
-            opening = markdown.index("[", token.start) + 1
-            # remark lexes a block's content on its own: so do we, on a copy of it only
-            content = markdown[opening:token.end - 1]
-            if "```" in content or "~~~" in content:  # else no fence in it (most blocks)
-                yield from _fences(content, True, offset + opening)
-
-
-# Coloured blocks by their text without the newlines around them (see `highlight_fence`).
+# Coloured blocks by their text (see remark_lexer.fenced_blocks).
 _COLOURED: dict[str, str] = {}
 _COLOURED_LIMIT = 1 << 13
 
 
 def highlight_fence(fence: str) -> str:
-    """One fenced block (as remark's lexer matched it), coloured if its language is known."""
-    # remark's lexer lets a block take the newline before it and those after it; they
-    # stay as they are, so the block is remembered once wherever it stands in a slide.
-    lead, core = _block_of(fence)
-    coloured = _COLOURED.get(core)
+    """One fenced block as remark's lexer matched it, coloured if its language is known."""
+    return highlight_blocks(fence, fenced_blocks(fence))
+
+
+def coloured_block(block: str) -> str:
+    """`colour_block(block)`, remembered."""
+    coloured = _COLOURED.get(block)
     if coloured is None:
-        coloured = colour_block(core)
+        coloured = colour_block(block)
         if len(_COLOURED) >= _COLOURED_LIMIT:
             _COLOURED.clear()
-        _COLOURED[core] = coloured
-    return fence[:lead] + coloured + fence[lead + len(core):]
+        _COLOURED[block] = coloured
+    return coloured
 
 
 def remember(coloured: dict[str, str]) -> None:
@@ -216,21 +213,8 @@ def remember(coloured: dict[str, str]) -> None:
     _COLOURED.update(coloured)
 
 
-def blocks(markdown: str) -> list[str]:
-    """The fenced blocks of `markdown`, as `colour_block` takes them (found as remark finds them)."""
-    if "```" not in markdown and "~~~" not in markdown:
-        return []
-    return [_block_of(markdown[start:end])[1] for start, end in _fences(markdown)]
-
-
-def _block_of(fence: str) -> tuple[int, str]:
-    """How many newlines (0 or 1) the fence takes before its block, and the block."""
-    lead = 1 if fence.startswith("\n") else 0
-    return lead, fence[lead:].rstrip("\n")
-
-
 def colour_block(fence: str) -> str:
-    """`highlight_fence` of a block without a newline before or after it (nothing cached)."""
+    """A fenced block (remark_lexer.fenced_blocks) coloured if its language is known (nothing remembered)."""
     m = FENCE.match(fence)
     if not m or not m.group(4) or m.group(4).startswith(LANGUAGE_PREFIX):
         return fence

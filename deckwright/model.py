@@ -63,9 +63,16 @@ class Step:
     loc: SourceLoc
     notes: str | None = None
     notes_loc: SourceLoc | None = None
+    # Where the fenced code blocks of `text` are (remark_lexer.fenced_blocks), as found
+    # when its chapter was split; None once a stage has made or changed the text.
+    blocks: tuple[tuple[int, int], ...] | None = field(default=None, compare=False)
 
     def with_text(self, text: str, notes: str | None = None) -> Step:
         return Step(text, self.loc, self.notes if notes is None else notes, self.notes_loc)
+
+    def extended(self, text: str) -> Step:
+        """The step with `text` added after its own (whose blocks stay where they are)."""
+        return Step(self.text + text, self.loc, self.notes, self.notes_loc, self.blocks)
 
 
 PROPERTY_LINE = re.compile(r"\n*([-\w]+):([^$\n]*)", re.ASCII)

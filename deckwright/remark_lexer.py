@@ -105,6 +105,31 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
     return tokens
 
 
+def fenced_blocks(src: str, tokens: list[Token] | None = None, inline: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of every fenced code block remark sees in `src`, `.class[...]` blocks included.
+
+    `tokens`: `scan(src)`, when the caller has it already. remark's match of a fence
+    may take the newline before it and those after it: a block is without them, so
+    that it is the same text wherever it stands.
+    """
+    found = []
+    for token in scan(src, inline) if tokens is None else tokens:
+        if token.kind == "fences":
+            start, end = token.start, token.end
+            if src.startswith("\n", start):
+                start += 1
+            while end > start and src[end - 1] == "\n":
+                end -= 1
+            found.append((start, end))
+        elif token.kind == "content":
+            opening = src.index("[", token.start) + 1
+            # remark lexes a block's content on its own: so do we, on a copy of it only
+            content = src[opening:token.end - 1]
+            if "```" in content or "~~~" in content:  # else no fence in it (most blocks)
+                found += [(opening + s, opening + e) for s, e in fenced_blocks(content, inline=True)]
+    return found
+
+
 def separators(src: str) -> list[Token]:
     """The `---`, `--` and `???` lines that remark splits `src` on."""
     return [t for t in scan(src) if t.kind in ("separator", "notes")]

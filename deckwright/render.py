@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .memo import SameObjectMemo
-from .model import Deck, Slide
+from .model import Deck, Slide, Step
 
 if TYPE_CHECKING:
     import jinja2
@@ -21,21 +21,41 @@ TEMPLATE_NAME = "remark.html"
 
 
 def slide_markdown(slide: Slide) -> str:
-    steps = []
-    for step in slide.steps:
+    return _markdown(slide.steps)
+
+
+def _markdown(steps: tuple[Step, ...]) -> str:
+    texts = []
+    for step in steps:
         text = step.text
         if step.notes is not None:
             text = text.rstrip("\n") + "\n???\n" + step.notes
-        steps.append(text)
-    return "\n--\n".join(steps)
+        texts.append(text)
+    return "\n--\n".join(texts)
 
 
-def _coloured_slide(slide: Slide) -> str:
-    return _coloured(slide_markdown(slide))
+def coloured_markdown(slide: Slide) -> str:
+    """The slide's Markdown as its page carries it: fenced code coloured at build time."""
+    return _coloured_steps(slide.steps)
 
 
-# The slide's Markdown as its page carries it: fenced code coloured at build time.
-coloured_markdown = SameObjectMemo(_coloured_slide)
+def _coloured_markdown(steps: tuple[Step, ...]) -> str:
+    if any(step.blocks is None for step in steps):
+        return _coloured(_markdown(steps))  # a stage made or changed its text
+    # The blocks found when its chapter was split: no need to look for them again.
+    from .highlight import highlight_blocks, highlight_markdown
+
+    texts = []
+    for step in steps:
+        text = highlight_blocks(step.text, step.blocks)
+        if step.notes is not None:
+            text = text.rstrip("\n") + "\n???\n" + highlight_markdown(step.notes)
+        texts.append(text)
+    return "\n--\n".join(texts)
+
+
+# By the steps themselves: decks showing a chapter in different parts share them.
+_coloured_steps = SameObjectMemo(_coloured_markdown)
 
 
 @lru_cache(maxsize=1 << 14)

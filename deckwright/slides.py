@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from .errors import Problem
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
-from .remark_lexer import Token, scan
+from .remark_lexer import Token, fenced_blocks, scan
 
 # A fence opener left in plain text: remark found no closing fence for it.
 _OPEN_FENCE = re.compile(r"^ *(`{3,}|~{3,})[^`\n]*$", re.MULTILINE)
@@ -70,21 +70,30 @@ def _in_code(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Tok
     return _in_code(text, inner[tok.start], pos, inner)
 
 
-def _unclosed_fences(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
-    """Fence openers that remark does not close: they would swallow the rest of a slide."""
+def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int]],
+                     locate: LocateFn) -> list[Problem]:
+    """Fence openers that remark does not close: they would swallow the rest of a slide.
+
+    `blocks`: the fenced blocks remark finds in `text` (most fence lines open or close one).
+    """
     inner: dict[int, list[Token]] = {}
-    return [
-        Problem(locate(m.start()), "code fence is never closed", "error", m.group(0))
-        for m in _OPEN_FENCE.finditer(text)
-        if not _in_code(text, tokens, m.start(), inner)
-    ]
+    problems = []
+    for m in _OPEN_FENCE.finditer(text):
+        i = bisect.bisect_right(blocks, m.start(), key=lambda b: b[0]) - 1
+        if i >= 0 and m.start() < blocks[i][1] or _in_code(text, tokens, m.start(), inner):
+            continue
+        problems.append(Problem(locate(m.start()), "code fence is never closed", "error", m.group(0)))
+    return problems
 
 
 def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapter:
     """Split `text` into slides; `locate` maps offsets to source lines (includes shift them)."""
     locate = locate or line_locator(path, text)
     tokens = scan(text)
-    problems = _unclosed_fences(text, tokens, locate)
+    fenced = "```" in text or "~~~" in text  # else neither blocks nor fence lines to look at
+    spans = fenced_blocks(text, tokens) if fenced else []
+    problems = _unclosed_fences(text, tokens, spans, locate) if fenced else []
+    blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []
     for kind, start, end in _chunks(text, tokens):
@@ -95,15 +104,35 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapt
                 problems.append(Problem(locate(start - 1), "a second ??? in one slide: remark "
                                         "shows only the notes after it", "warning"))
                 piece = f"{last.notes}\n???\n{piece}"
-            steps[-1] = Step(last.text, last.loc, piece, last.notes_loc or locate(start))
+            steps[-1] = Step(last.text, last.loc, piece, last.notes_loc or locate(start), last.blocks)
             continue
         if kind in ("---", "") and steps:
             slides.append(_finish(steps))
             steps = []
-        steps.append(Step(piece, locate(start)))
+        steps.append(Step(piece, locate(start), blocks=blocks.within(start, end)))
     if steps:
         slides.append(_finish(steps))
     return Chapter(path, tuple(slides), tuple(problems))
+
+
+class _Blocks:
+    """A chapter's fenced blocks, handed out piece by piece as the chapter is split."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.next = 0
+
+    def within(self, start: int, end: int) -> tuple[tuple[int, int], ...]:
+        """The blocks in `text[start:end]`, relative to `start` (pieces come in order)."""
+        spans, i = self.spans, self.next
+        while i < len(spans) and spans[i][0] < start:  # in the notes of the piece before
+            i += 1
+        found = []
+        while i < len(spans) and spans[i][1] <= end:
+            found.append((spans[i][0] - start, spans[i][1] - start))
+            i += 1
+        self.next = i
+        return tuple(found)
 
 
 def _finish(steps: list[Step]) -> Slide:

@@ -16,10 +16,11 @@ same clock tick, after it was read (git's "racy clean" problem).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,11 @@ def file_stat(path: str | os.PathLike[str]) -> Stat:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]
+
+
+def stat_once() -> Callable[[str], Stat]:
+    """`file_stat` looking at each file once: for recording the decks of one build."""
+    return functools.cache(file_stat)
 
 
 def code_fingerprint(folders: Iterable[Path] = (PACKAGE, TEMPLATES, ASSETS)) -> str:
@@ -128,9 +134,14 @@ class Stamps:
             return None
 
     def record(self, manifest: str, started_ns: int, html: str, slides: int,
-               problems: list[Problem], inputs: Iterable[Path], outputs: Iterable[str]) -> None:
-        """Remember a deck written by a build that started at `started_ns` (time.time_ns())."""
-        stats = {str(p): file_stat(p) for p in inputs}  # in key order when saved
+               problems: list[Problem], inputs: Iterable[Path], outputs: Iterable[str],
+               stat: Callable[[str], Stat] = file_stat) -> None:
+        """Remember a deck written by a build that started at `started_ns` (time.time_ns()).
+
+        `stat`: how files are looked at (decks share most files: a build looks once at
+        each, see `stat_once`).
+        """
+        stats = {str(p): stat(str(p)) for p in inputs}  # in key order when saved
         if any(s is not None and s[1] > started_ns - RACY_NS for s in stats.values()):
             self.forget(manifest)
             return
@@ -139,7 +150,7 @@ class Stamps:
             "slides": slides,
             "problems": [_problem_record(p) for p in problems],
             "inputs": stats,
-            "outputs": {rel: file_stat(self.out.root / rel) for rel in sorted(set(outputs))},
+            "outputs": {rel: stat(str(self.out.root / rel)) for rel in sorted(set(outputs))},
         }
 
     def forget(self, manifest: str) -> None:

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 from deckwright import cli, writer
+from deckwright.errors import DeckwrightError, Problem
+from deckwright.model import SourceLoc
 
 from .conftest import REPO, write_files
 
@@ -204,3 +206,61 @@ def test_nothing_is_written_after_a_killed_build_with_jobs(tmp_path):
     build.wait()
     time.sleep(8 * 0.4 + 2)  # long enough to write all 8 decks if anything went on
     assert 1 <= len(list(out.glob("*.html"))) <= 4  # those written before the kill
+
+
+PICTURE = "<svg xmlns='http://www.w3.org/2000/svg'/>" + " " * 100_000
+
+
+def picture_project(root: Path) -> Path:
+    return write_files(root, {
+        "a.yml": "title: A\ncontent:\n- a.md\n",
+        "b.yml": "title: B\ncontent:\n- b.md\n",
+        "a.md": "# A\n\n![](images/one.svg)\n\n---\n\n![](images/two.svg)\n",
+        "b.md": "# B\n\n![](images/two.svg)\n\n---\n\n![](images/three.svg)\n",
+        **{f"images/{n}.svg": PICTURE for n in ("one", "two", "three")},
+    })
+
+
+def test_a_page_is_written_only_once_every_picture_it_shows_is_complete(tmp_path, monkeypatch):
+    """Pages are written after every deck is made: each must still find all its pictures
+    complete (a shared one included), however slowly they are copied."""
+    from deckwright import builder
+
+    root = picture_project(tmp_path / "src")
+    out = tmp_path / "out"
+    real_copy, real_write = writer.OutputDir.copy_file, builder.write_page
+    seen = {}
+
+    def slow_copy(self, source, rel):
+        time.sleep(0.2)
+        return real_copy(self, source, rel)
+
+    def checked_write(deck, output, html=None):
+        seen[deck.manifest.html] = sorted(
+            p.relative_to(out).as_posix() for p in (out / "images").glob("*.svg")
+            if p.read_bytes() == PICTURE.encode())
+        return real_write(deck, output, html)
+
+    monkeypatch.setattr(writer.OutputDir, "copy_file", slow_copy)
+    monkeypatch.setattr(builder, "write_page", checked_write)
+    assert cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1"]) == 0
+    assert set(seen["a.yml.html"]) >= {"images/one.svg", "images/two.svg"}
+    assert set(seen["b.yml.html"]) >= {"images/two.svg", "images/three.svg"}
+
+
+def test_a_picture_that_cannot_be_copied_fails_its_decks_only(tmp_path, monkeypatch, capsys):
+    root = picture_project(tmp_path / "src")
+    out = tmp_path / "out"
+    real_copy = writer.OutputDir.copy_file
+
+    def refusing_copy(self, source, rel):  # as OutputDir says a write it cannot do
+        if rel == "images/three.svg":
+            raise DeckwrightError(Problem(SourceLoc(str(out / rel), 0), "cannot write: Input/output error"))
+        return real_copy(self, source, rel)
+
+    monkeypatch.setattr(writer.OutputDir, "copy_file", refusing_copy)
+    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"{out / 'images' / 'three.svg'}:0: error: cannot write: Input/output error" in err
+    assert (out / "a.yml.html").is_file() and not (out / "b.yml.html").exists()

@@ -264,6 +264,28 @@ def test_any_chapter_builds_or_says_why(chapter, extra):
         assert_deck_or_messages(results, out)
 
 
+CODE_LINES = ["```bash", "```python", "~~~yaml", "echo `date` $HOME # x", "x: [1, {a: b}]", "*  def f(): pass",
+              "    ```", "\\`not` {{var}}", ".lab["]
+code_chapter = st.builds("\n".join, st.lists(st.one_of(line, st.sampled_from(CODE_LINES)), max_size=40))
+
+
+@given(text=code_chapter)
+def test_blocks_found_at_split_are_coloured_as_a_scan_of_the_slide_colours_them(text):
+    """Pages colour the fenced blocks found when the chapter was split (render.py); that
+    must be what looking for them again in the slide's Markdown, footers on, finds."""
+    from deckwright.highlight import highlight_markdown
+    from deckwright.model import RepoLink
+    from deckwright.render import coloured_markdown, slide_markdown
+    from deckwright.slides import split_chapter
+    from deckwright.stages import with_footers
+
+    repo = RepoLink("https://example.org/o/r", "main", "slides")
+    for slide in split_chapter("a.md", text).slides:
+        for shown in (slide, with_footers(slide, repo)):
+            assert all(step.blocks is not None for step in shown.steps)
+            assert coloured_markdown(shown) == highlight_markdown(slide_markdown(shown))
+
+
 def test_a_control_character_in_a_manifest_is_one_message_at_its_place(tmp_path):
     # PyYAML's reader error has no mark: it was reported at line 1 with a second line of its own.
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: x\ncontent: [a\x07]\n", "a.md": "# A\n"})

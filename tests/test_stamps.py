@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
-from deckwright import cli
+from deckwright import cli, stamps
 from deckwright.builder import build
 from deckwright.reader import Project
-from deckwright.stamps import STAMP_FILE, code_fingerprint
+from deckwright.stamps import STAMP_FILE, code_fingerprint, file_stat
 
 from .conftest import write_files
 
@@ -122,6 +123,24 @@ def test_a_damaged_stamp_file_means_a_full_build(tmp_path):
     assert not again["one.yml"].reused and again["two.yml"].reused
     (out / STAMP_FILE).write_text("{ not json")
     assert not any(r.reused for r in run(proj, out).values())
+
+
+def test_a_build_looks_at_each_file_once_to_record_its_decks(tmp_path, monkeypatch):
+    """Both decks show shared.md and its picture: the stamps look at them once, not per deck."""
+    looked = Counter()
+
+    def counting_stat(path):
+        looked[Path(path)] += 1
+        return file_stat(path)
+
+    proj, out = project(tmp_path), tmp_path / "dist"
+    monkeypatch.setattr(stamps, "file_stat", counting_stat)
+    run(proj, out)
+    shared = [proj.root / "shared.md", proj.root / "images" / "dot.svg", out / "images" / "dot.svg"]
+    assert [looked[p] for p in shared] == [1, 1, 1]
+    assert max(looked.values()) == 1
+    saved = json.loads((out / STAMP_FILE).read_text())["decks"]
+    assert saved["one.yml"]["inputs"][str(shared[0])] == saved["two.yml"]["inputs"][str(shared[0])]
 
 
 def test_editing_deckwright_itself_changes_the_fingerprint(tmp_path):
