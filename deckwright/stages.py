@@ -164,12 +164,10 @@ def add_footers(deck: Deck) -> Deck:
     """Append a source footer to every step (never inside notes); build info goes on the first."""
     repo = deck.repo
     if repo not in _FOOTED:
-        _FOOTED[repo] = SameObjectMemo(lambda steps: _footed(steps, "", repo))
-    footed = _FOOTED[repo]
-    slides = [
-        s.with_steps(_footed(s.steps, s.generated, repo) if s.generated else footed(s.steps))
-        for s in deck.slides
-    ]
+        steps = SameObjectMemo(lambda steps: _footed(steps, "", repo))
+        _FOOTED[repo] = SameObjectMemo(lambda s: s.with_steps(
+            _footed(s.steps, s.generated, repo) if s.generated else steps(s.steps)))
+    slides = list(map(_FOOTED[repo], deck.slides))
     if slides:
         first = slides[0].steps[0]
         info = first.extended(f"\n.build-info[\n{deck.build_info}\n]\n")
@@ -177,11 +175,11 @@ def add_footers(deck: Deck) -> Deck:
     return replace(deck, slides=tuple(slides))
 
 
-# An author's slide's steps with footers, per repository. Footers depend on the steps
-# only, and a chapter's slides keep their steps (the same tuple) in every part and deck
-# that shows them, and build after build (see memo.py): the corpus's 12 decks show
-# 10,000 slides made of 3,600 such tuples.
-_FOOTED: dict[RepoLink | None, SameObjectMemo[tuple[Step, ...], tuple[Step, ...]]] = {}
+# Slides with footers, per repository. The same slide objects come back build after
+# build (see memo.py); footers depend on the steps only, and a chapter's slides keep
+# their steps (the same tuple) in every part and deck that shows them: the corpus's
+# 12 decks show 10,000 slides made of 3,600 such tuples.
+_FOOTED: dict[RepoLink | None, SameObjectMemo[Slide, Slide]] = {}
 
 
 def with_footers(slide: Slide, repo: RepoLink | None) -> Slide:
