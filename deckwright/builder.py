@@ -262,8 +262,8 @@ def build(
         if (last := stamps.fresh(name)) is not None:
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
-    with _cycle_collector_paused(), _colouring_ahead(project, todo, env, jobs):
-        built = build_decks(project, todo, out_dir, env, strict, git=git) if todo else []
+    with _cycle_collector_paused(), _colouring_ahead(project, todo, env, jobs) as colourer:
+        built = build_decks(project, todo, out_dir, env, strict, git=git, colourer=colourer) if todo else []
     done.update((r.manifest, r) for r in built)
     if stamps:
         try:
@@ -339,12 +339,13 @@ def build_decks(
     env: Mapping[str, str],
     strict: bool = False,
     git: GitState | None = None,
+    colourer: Colourer | None = None,
 ) -> list[DeckResult]:
     """Build the named manifests one after the other, in this process.
 
     Every deck is made and its pictures copied first; then the pages are written. `git`:
-    the content folder's git state, as the build read it (read here if None). A colouring
-    process (colourer.py) may be colouring the decks' code meanwhile.
+    the content folder's git state, as the build read it (read here if None).
+    `colourer`: a process colouring the decks' code meanwhile (colourer.py).
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
@@ -374,10 +375,8 @@ def build_decks(
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
-    # Last deck first: the colourer goes first deck first, and what it has not sent yet is
-    # coloured here (highlight.py colours any block it was not given), so that the two
-    # processes share what is left of the colouring instead of this one waiting.
-    for result, deck, pictures, warnings in reversed(pages):
+    while pages:
+        result, deck, pictures, warnings = pages.pop(_next_page(pages, colourer))
         start = time.perf_counter()
         try:
             result.outputs = (*pictures, write_page(deck, out))
@@ -385,6 +384,19 @@ def build_decks(
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.seconds += time.perf_counter() - start
     return results
+
+
+def _next_page(pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]],
+               colourer: Colourer | None) -> int:
+    """Which page to write next: the first whose blocks the colourer has sent, else the last.
+
+    The colourer goes first deck first; the last deck's blocks are coloured here
+    (highlight.py colours any block it was not given) while it goes on: the two processes
+    share what is left of the colouring, and this one never waits.
+    """
+    if colourer is None:
+        return 0
+    return next((i for i, page in enumerate(pages) if colourer.has_coloured(page[0].manifest)), -1)
 
 
 def resolve_manifest(project: Project, name: str) -> str:
