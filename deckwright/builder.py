@@ -386,17 +386,29 @@ def build_decks(
     return results
 
 
+# Blocks left to the colourer under which the build waits for it rather than colour the
+# last deck itself: about what loading Pygments here would cost (0.05 s of colouring).
+STEAL_AT = 250
+
+
 def _next_page(pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]],
                colourer: Colourer | None) -> int:
     """Which page to write next: the first whose blocks the colourer has sent, else the last.
 
     The colourer goes first deck first; the last deck's blocks are coloured here
-    (highlight.py colours any block it was not given) while it goes on: the two processes
-    share what is left of the colouring, and this one never waits.
+    (highlight.py colours any block it was not given) while it goes on, so that the two
+    processes share what is left of the colouring; unless little is left, then the build
+    waits for the colourer's next batch.
     """
     if colourer is None:
         return 0
-    return next((i for i, page in enumerate(pages) if colourer.has_coloured(page[0].manifest)), -1)
+    while True:
+        ready = next((i for i, page in enumerate(pages) if colourer.has_coloured(page[0].manifest)), None)
+        if ready is not None:
+            return ready
+        if colourer.left > STEAL_AT:
+            return len(pages) - 1
+        colourer.wait()
 
 
 def resolve_manifest(project: Project, name: str) -> str:

@@ -28,9 +28,9 @@ from .remark_lexer import fenced_blocks
 # For each deck in turn: its name, the text of each chapter it uses, its `@@` values.
 Decks = Iterable[tuple[str, list[str], Mapping[str, str]]]
 # What goes over the pipe, a few blocks at a time: the deck being coloured, {block:
-# coloured} for blocks it shows that nothing sent before held, and whether that deck
-# is done (its last batch).
-Batch = tuple[str, dict[str, str], bool]
+# coloured} for blocks it shows that nothing sent before held, whether that deck is done
+# (its last batch), and how many blocks of all decks are left to colour.
+Batch = tuple[str, dict[str, str], bool, int]
 BATCH_BLOCKS = 32  # small batches: the build colours itself what has not come yet
 
 
@@ -42,6 +42,8 @@ class Colourer:
         self._results = results
         self._done: set[str] = set()  # decks whose blocks have all come
         self._ended = False  # nothing more will come
+        self.left = float("inf")  # blocks the process has still to colour, as it last said
+        self._news = threading.Condition()
         self._receiver = threading.Thread(target=self._receive, name="deckwright-colours", daemon=True)
         self._receiver.start()
 
@@ -66,17 +68,28 @@ class Colourer:
 
         try:
             while True:
-                name, coloured, complete = self._results.recv()
+                name, coloured, complete, left = self._results.recv()
                 remember(coloured)
-                if complete:
-                    self._done.add(name)
+                with self._news:
+                    if complete:
+                        self._done.add(name)
+                    self.left = left
+                    self._news.notify_all()
         except Exception:  # noqa: BLE001, S110 - the process ended, or died: the build colours the rest
             pass
-        self._ended = True
+        with self._news:
+            self._ended = True
+            self._news.notify_all()
 
     def has_coloured(self, name: str) -> bool:
         """Whether the blocks of deck `name` have all come, or no more will come at all."""
         return name in self._done or self._ended
+
+    def wait(self) -> None:
+        """Wait for the next batch, or for the process to end."""
+        with self._news:
+            if not self._ended:
+                self._news.wait()
 
     def stop(self) -> None:
         """End the process if it still runs, and the thread (the build is over, or failed)."""
@@ -136,20 +149,28 @@ def colour_ahead(decks: Decks, send: Callable[[Batch], object],
     from .highlight import colour_block
 
     found: dict[str, list[str]] = {}
-    done: set[str] = set()
+    seen: set[str] = set()
+    plan: list[tuple[str, list[str]]] = []  # each deck, and the blocks no deck before it has
     for name, texts, values in decks:
-        batch: dict[str, str] = {}
+        new = []
         for text in texts:
             if text not in found:
                 found[text] = likely_blocks(text)
             for block in found[text]:
                 for variant in (block, substitute(block, values, None)) if "@@" in block else (block,):
-                    if variant not in done:
-                        if orphaned():
-                            return
-                        done.add(variant)
-                        batch[variant] = colour_block(variant)
-                        if len(batch) == BATCH_BLOCKS:
-                            send((name, batch, False))
-                            batch = {}
-        send((name, batch, True))
+                    if variant not in seen:
+                        seen.add(variant)
+                        new.append(variant)
+        plan.append((name, new))
+    left = len(seen)
+    for name, blocks in plan:
+        batch: dict[str, str] = {}
+        for block in blocks:
+            if orphaned():
+                return
+            batch[block] = colour_block(block)
+            left -= 1
+            if len(batch) == BATCH_BLOCKS:
+                send((name, batch, False, left))
+                batch = {}
+        send((name, batch, True, left))

@@ -49,12 +49,12 @@ def test_blocks_go_over_deck_by_deck_each_once_with_the_decks_values(monkeypatch
     ]
     monkeypatch.setattr(colourer, "BATCH_BLOCKS", 2)
     colourer.colour_ahead(decks, sent.append)
-    assert [(name, len(batch), last) for name, batch, last in sent] == [
-        ("a.yml", 2, False), ("a.yml", 1, True), ("b.yml", 1, True)]
-    a_blocks = [block for name, batch, _ in sent if name == "a.yml" for block in batch]
+    assert [(name, len(batch), last, left) for name, batch, last, left in sent] == [
+        ("a.yml", 2, False, 2), ("a.yml", 1, True, 1), ("b.yml", 1, True, 0)]
+    a_blocks = [block for name, batch, _, _ in sent if name == "a.yml" for block in batch]
     assert sorted(a_blocks) == sorted([BASH.format(n=1), "```bash\necho @@TITLE@@\n```", "```bash\necho A\n```"])
     assert list(sent[-1][1]) == ["```bash\necho B\n```"]  # the rest came with a.yml
-    for _, coloured, _ in sent:
+    for _, coloured, _, _ in sent:
         for block, text in coloured.items():
             assert text == highlight.colour_block(block)
             assert highlight.highlight_fence("\n" + block + "\n\n") == "\n" + text + "\n\n"
@@ -176,20 +176,26 @@ def test_the_colourer_finds_every_block_of_the_corpus(corpus_root):
 
 
 def test_pages_whose_blocks_have_come_go_first_else_the_last_deck_is_coloured_here():
-    from deckwright.builder import DeckResult, _next_page
+    from deckwright.builder import STEAL_AT, DeckResult, _next_page
 
     class Progress:  # the colourer, done with some decks
-        def __init__(self, done):
-            self.done = done
+        def __init__(self, done, left):
+            self.done, self.left = done, left
 
         def has_coloured(self, name):
             return name in self.done
 
-    pages = [(DeckResult(name), None, [], []) for name in ("a.yml", "b.yml", "c.yml", "d.yml")]
-    order = []
-    progress = Progress({"b.yml"})
-    while pages:
-        order.append(pages.pop(_next_page(pages, progress))[0].manifest)
-        progress.done.add("a.yml")  # meanwhile, the colourer sends a.yml
-    assert order == ["b.yml", "a.yml", "d.yml", "c.yml"]
+        def wait(self):  # its next batch: it is done with the next deck
+            self.done.add(next(name for name in ("c.yml", "d.yml") if name not in self.done))
+
+    def order(progress):
+        pages = [(DeckResult(name), None, [], []) for name in ("a.yml", "b.yml", "c.yml", "d.yml")]
+        written = []
+        while pages:
+            written.append(pages.pop(_next_page(pages, progress))[0].manifest)
+            progress.done.add("a.yml")  # meanwhile, the colourer sends a.yml
+        return written
+
+    assert order(Progress({"b.yml"}, STEAL_AT + 1)) == ["b.yml", "a.yml", "d.yml", "c.yml"]
+    assert order(Progress({"b.yml"}, STEAL_AT)) == ["b.yml", "a.yml", "c.yml", "d.yml"]
     assert _next_page([(DeckResult("x.yml"), None, [], [])], None) == 0
