@@ -389,6 +389,7 @@ def build_decks(
 # Blocks left to the colourer under which the build waits for it rather than colour the
 # last deck itself: about what loading Pygments here would cost (0.05 s of colouring).
 STEAL_AT = 250
+STALLED = 1.0  # seconds without a batch: the build stops waiting for the colourer
 
 
 def _next_page(pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]],
@@ -398,7 +399,7 @@ def _next_page(pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]],
     The colourer goes first deck first; the last deck's blocks are coloured here
     (highlight.py colours any block it was not given) while it goes on, so that the two
     processes share what is left of the colouring; unless little is left, then the build
-    waits for the colourer's next batch.
+    waits for the colourer's next batch (for STALLED seconds at most).
     """
     if colourer is None:
         return 0
@@ -406,9 +407,8 @@ def _next_page(pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]],
         ready = next((i for i, page in enumerate(pages) if colourer.has_coloured(page[0].manifest)), None)
         if ready is not None:
             return ready
-        if colourer.left > STEAL_AT:
+        if colourer.left > STEAL_AT or not colourer.wait(STALLED):
             return len(pages) - 1
-        colourer.wait()
 
 
 def resolve_manifest(project: Project, name: str) -> str:

@@ -85,11 +85,10 @@ class Colourer:
         """Whether the blocks of deck `name` have all come, or no more will come at all."""
         return name in self._done or self._ended
 
-    def wait(self) -> None:
-        """Wait for the next batch, or for the process to end."""
+    def wait(self, seconds: float) -> bool:
+        """Wait for the next batch, or for the process to end; False if neither came in time."""
         with self._news:
-            if not self._ended:
-                self._news.wait()
+            return self._ended or self._news.wait(seconds)
 
     def stop(self) -> None:
         """End the process if it still runs, and the thread (the build is over, or failed)."""

@@ -185,8 +185,9 @@ def test_pages_whose_blocks_have_come_go_first_else_the_last_deck_is_coloured_he
         def has_coloured(self, name):
             return name in self.done
 
-        def wait(self):  # its next batch: it is done with the next deck
+        def wait(self, seconds):  # its next batch: it is done with the next deck
             self.done.add(next(name for name in ("c.yml", "d.yml") if name not in self.done))
+            return True
 
     def order(progress):
         pages = [(DeckResult(name), None, [], []) for name in ("a.yml", "b.yml", "c.yml", "d.yml")]
@@ -199,3 +200,27 @@ def test_pages_whose_blocks_have_come_go_first_else_the_last_deck_is_coloured_he
     assert order(Progress({"b.yml"}, STEAL_AT + 1)) == ["b.yml", "a.yml", "d.yml", "c.yml"]
     assert order(Progress({"b.yml"}, STEAL_AT)) == ["b.yml", "a.yml", "c.yml", "d.yml"]
     assert _next_page([(DeckResult("x.yml"), None, [], [])], None) == 0
+
+    class Stalled(Progress):
+        def wait(self, seconds):
+            return False  # nothing came
+
+    assert order(Stalled({"b.yml"}, STEAL_AT)) == ["b.yml", "a.yml", "d.yml", "c.yml"]
+
+
+def test_a_stalled_colourer_is_not_waited_for_long(tmp_path, monkeypatch):
+    """It said it has little left, then sends nothing more: the build colours the rest."""
+    root = small_project(tmp_path / "src")
+    build(Project.at(root), None, tmp_path / "one", env={}, jobs=1)
+
+    def stalls(decks, send, orphaned=lambda: False):
+        send(("a.yml", {}, False, 3))
+        time.sleep(60)
+
+    monkeypatch.setattr(colourer, "colour_ahead", stalls)
+    highlight._COLOURED.clear()
+    start = time.monotonic()
+    results = build(Project.at(root), None, tmp_path / "two", env={}, jobs=2)
+    assert all(r.ok for r in results)
+    assert time.monotonic() - start < 10  # 1 s per page at most, not 60
+    assert files(tmp_path / "one") == files(tmp_path / "two")
