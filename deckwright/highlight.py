@@ -190,11 +190,6 @@ _COLOURED: dict[str, str] = {}
 _COLOURED_LIMIT = 1 << 13
 
 
-def highlight_fence(fence: str) -> str:
-    """One fenced block as remark's lexer matched it, coloured if its language is known."""
-    return highlight_blocks(fence, fenced_blocks(fence))
-
-
 def coloured_block(block: str) -> str:
     """`colour_block(block)`, remembered."""
     coloured = _COLOURED.get(block)

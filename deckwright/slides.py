@@ -90,9 +90,11 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapt
     """Split `text` into slides; `locate` maps offsets to source lines (includes shift them)."""
     locate = locate or line_locator(path, text)
     tokens = scan(text)
-    fenced = "```" in text or "~~~" in text  # else neither blocks nor fence lines to look at
-    spans = fenced_blocks(text, tokens) if fenced else []
-    problems = _unclosed_fences(text, tokens, spans, locate) if fenced else []
+    spans: list[tuple[int, int]] = []
+    problems: list[Problem] = []
+    if "```" in text or "~~~" in text:  # else neither blocks nor fence lines to look at
+        spans = fenced_blocks(text, tokens)
+        problems = _unclosed_fences(text, tokens, spans, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []

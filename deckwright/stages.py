@@ -164,9 +164,9 @@ def add_footers(deck: Deck) -> Deck:
     """Append a source footer to every step (never inside notes); build info goes on the first."""
     repo = deck.repo
     if repo not in _FOOTED:
-        steps = SameObjectMemo(lambda steps: _footed(steps, "", repo))
+        by_steps = SameObjectMemo(lambda steps: _footed(steps, "", repo))
         _FOOTED[repo] = SameObjectMemo(lambda s: s.with_steps(
-            _footed(s.steps, s.generated, repo) if s.generated else steps(s.steps)))
+            _footed(s.steps, s.generated, repo) if s.generated else by_steps(s.steps)))
     slides = list(map(_FOOTED[repo], deck.slides))
     if slides:
         first = slides[0].steps[0]

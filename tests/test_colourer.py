@@ -57,7 +57,7 @@ def test_blocks_go_over_deck_by_deck_each_once_with_the_decks_values(monkeypatch
     for _, coloured, _, _ in sent:
         for block, text in coloured.items():
             assert text == highlight.colour_block(block)
-            assert highlight.highlight_fence("\n" + block + "\n\n") == "\n" + text + "\n\n"
+            assert highlight.highlight_markdown("\n" + block + "\n\n") == "\n" + text + "\n\n"
 
 
 def test_a_block_is_remembered_whatever_the_newlines_around_it():
@@ -65,7 +65,7 @@ def test_a_block_is_remembered_whatever_the_newlines_around_it():
     coloured = highlight.colour_block(block)
     assert coloured != block
     for before, after in [("", ""), ("\n", ""), ("", "\n"), ("\n", "\n\n\n")]:
-        assert highlight.highlight_fence(before + block + after) == before + coloured + after
+        assert highlight.highlight_markdown(before + block + after) == before + coloured + after
 
 
 def test_a_dead_colourer_costs_nothing_but_time(tmp_path, monkeypatch, capfd):

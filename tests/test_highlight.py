@@ -10,7 +10,6 @@ from deckwright.highlight import (
     CLASSES,
     LANGUAGE_PREFIX,
     MARKS,
-    highlight_fence,
     highlight_markdown,
 )
 
@@ -28,7 +27,7 @@ def readable(text: str) -> str:
 
 
 def test_colours_a_known_language():
-    out = highlight_fence("```bash\n# home\necho $HOME\n```\n")
+    out = highlight_markdown("```bash\n# home\necho $HOME\n```\n")
     assert readable(out) == f"```{LANGUAGE_PREFIX}bash\n<c# home>\n<becho> <v$HOME>\n```\n"
 
 
@@ -38,7 +37,7 @@ def test_colours_a_known_language():
     "```bash\necho \ue000 already marked\n```\n",  # our marks in the code: never guess
 ])
 def test_leaves_blocks_to_remark(fence):
-    assert highlight_fence(fence) == fence
+    assert highlight_markdown(fence) == fence
 
 
 def test_text_and_line_starts_are_kept():
@@ -51,7 +50,7 @@ def test_text_and_line_starts_are_kept():
              "???\n"
              "  [not](a link) .class[no macro] *no emphasis* _nor_ {{nor this}}\n"
              "```\n")
-    out = highlight_fence(fence)
+    out = highlight_markdown(fence)
     lines = out.split("\n")
     assert shown(out) == fence.replace("```python", f"```{LANGUAGE_PREFIX}python")
     # marked dedents and remark finds `*` lines by their first characters: untouched
@@ -61,7 +60,7 @@ def test_text_and_line_starts_are_kept():
 
 
 def test_backquoted_spans_become_span_marks():
-    out = highlight_fence('```bash\ndocker run `--rm` alpine echo "`hi`"\n```\n')
+    out = highlight_markdown('```bash\ndocker run `--rm` alpine echo "`hi`"\n```\n')
     line = out.split("\n")[1]
     assert "`" not in line
     assert re.sub("\ue000.|\ue001", "", line) == 'docker run \ue002--rm\ue003 alpine echo "\ue002hi\ue003"'
@@ -69,19 +68,19 @@ def test_backquoted_spans_become_span_marks():
 
 def test_span_rules_are_remarks():
     # as remark: no character before the first quote, nothing between the others
-    out = highlight_fence("```bash\n`start` alone\na``b\n```\n")
+    out = highlight_markdown("```bash\n`start` alone\na``b\n```\n")
     assert shown(out).split("\n")[1:3] == ["`start` alone", "a``b"]
     assert "\ue002" not in out
 
 
 def test_escaped_span_is_left_to_remark():
     fence = '```bash\necho "Today is \\`date +%A`"\n```\n'
-    assert highlight_fence(fence).split("\n")[1] == 'echo "Today is \\`date +%A`"'
+    assert highlight_markdown(fence).split("\n")[1] == 'echo "Today is \\`date +%A`"'
 
 
 def test_lines_with_remark_variables_are_left_to_remark():
     fence = '```bash\necho "{{name}}" \\{{kept}}\necho "hi"  # a comment\n```\n'
-    lines = highlight_fence(fence).split("\n")
+    lines = highlight_markdown(fence).split("\n")
     assert lines[1] == 'echo "{{name}}" \\{{kept}}'  # remark expands these itself
     assert any(mark in lines[2] for mark in MARKS)  # the other lines are coloured
 
