@@ -32,14 +32,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 from pygments.token import Comment, Generic, Keyword, Literal, Name, String, _TokenType
 
 from .remark_lexer import fenced_blocks
-
-if TYPE_CHECKING:
-    from pygments.lexer import RegexLexerMeta
 
 LANGUAGE_PREFIX = "deckwright-hl-"
 
@@ -128,41 +124,10 @@ def _lexer(language: str):
         return None
     from pygments.lexers import find_lexer_class_by_name
 
-    lexer_class = _states_on_demand(find_lexer_class_by_name(language))
+    from .lexing import quick_lexer_class
+
+    lexer_class = quick_lexer_class(find_lexer_class_by_name(language))
     return lexer_class(stripnl=False, ensurenl=False, tabsize=0)
-
-
-class _CompiledStates(dict):
-    """A regex lexer's states, each compiled from its rules when lexing first enters it."""
-
-    def __init__(self, lexer_class: RegexLexerMeta, rules: dict) -> None:
-        super().__init__()
-        self.lexer_class = lexer_class
-        self.rules = rules
-
-    def __missing__(self, state: str) -> list:
-        return self.lexer_class._process_state(self.rules, self, state)
-
-
-def _states_on_demand(lexer_class: type) -> type:
-    """`lexer_class`, its states compiled when first entered instead of all when first used.
-
-    Pygments compiles every regular expression of a lexer before its first token; the
-    corpus's blocks never enter a fifth of its lexers' states (its build compiled 538
-    expressions in 0.14 s, now 442 in 0.08 s). The rules, hence the tokens, are
-    Pygments' own; this uses its RegexLexerMeta's `process_tokendef` and `_process_state`
-    (tests/test_highlight.py would see them change).
-    """
-    from pygments.lexer import RegexLexerMeta
-
-    if not isinstance(lexer_class, RegexLexerMeta) or getattr(lexer_class, "token_variants", False):
-        return lexer_class
-
-    def process_tokendef(cls, name: str, tokendefs: dict | None = None) -> _CompiledStates:
-        states = cls._all_tokens[name] = _CompiledStates(cls, tokendefs or cls.tokens[name])
-        return states
-
-    return type(lexer_class.__name__, (lexer_class,), {"process_tokendef": classmethod(process_tokendef)})
 
 
 def highlight_markdown(markdown: str) -> str:

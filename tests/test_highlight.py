@@ -130,28 +130,3 @@ def test_slide_by_slide_colours_as_the_whole_deck(corpus_root):
         coloured = deck_markdown(deck, coloured=True)
         assert coloured == highlight_markdown(deck_markdown(deck)), name
         assert LANGUAGE_PREFIX in coloured, name
-
-
-MIXED_CODE = '''#!/bin/sh
-# comment
-def foo(x): return "str" + 'c' * 12.5e3  // note
-<div class="a">{{ x }}</div> $var ${y} `cmd` -- select * from t where a=1;
-  key: [1, 2, {a: b}]
-@decorator
-class A extends B { int f() { return 0x1F; } }
-/* multi
-line */ end
-'''
-
-
-@pytest.mark.parametrize("language", ["bash", "yaml", "dockerfile", "go", "json", "python", "css",
-                                      "ruby", "javascript", "sql", "html", "c", "java", "rust"])
-def test_states_compiled_on_demand_give_pygments_tokens(language):
-    from pygments.lexers import find_lexer_class_by_name
-
-    from deckwright.highlight import _states_on_demand
-
-    options = {"stripnl": False, "ensurenl": False, "tabsize": 0}
-    lexer_class = find_lexer_class_by_name(language)
-    expected = list(lexer_class(**options).get_tokens(MIXED_CODE))
-    assert list(_states_on_demand(lexer_class)(**options).get_tokens(MIXED_CODE)) == expected

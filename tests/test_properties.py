@@ -286,6 +286,23 @@ def test_blocks_found_at_split_are_coloured_as_a_scan_of_the_slide_colours_them(
             assert coloured_markdown(shown) == highlight_markdown(slide_markdown(shown))
 
 
+# Pieces of code in many languages: strings, comments, heredocs, brackets, keywords, odd bytes.
+CODE_PIECES = ["echo", " ", "\n", "\t", "$HOME", "${x:-y}", "$((1+2))", "'", '"', "`", "#", "//", "/*", "*/",
+               "<<EOF", "EOF", "<<~X", "X", "def", "class", "SELECT", "from", "- ", "key: ", ": ", "{", "}",
+               "[", "]", "(", ")", "0x1F", "1.5e3", "\\", "|", "&&", ";", "<div>", "</div>", "--", "@x",
+               "%", "é", "日本", "\u2028", "\x00", "\r", "=", "~", "?", "!", "\\n", "#{y}", "---", "..."]
+code_text = st.builds("".join, st.lists(st.sampled_from(CODE_PIECES), max_size=60))
+
+
+@given(language=st.sampled_from(["bash", "yaml", "python", "ruby", "sql", "javascript", "dockerfile",
+                                 "go", "css", "html", "console", "c"]), text=code_text)
+def test_quick_lexers_give_pygments_tokens_on_any_text(language, text):
+    """lexing.py's lexers (rules tried by first character) give Pygments' own tokens."""
+    from .test_lexing import same_tokens
+
+    same_tokens(language, text)
+
+
 def test_a_control_character_in_a_manifest_is_one_message_at_its_place(tmp_path):
     # PyYAML's reader error has no mark: it was reported at line 1 with a second line of its own.
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: x\ncontent: [a\x07]\n", "a.md": "# A\n"})
