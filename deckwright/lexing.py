@@ -25,8 +25,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from pygments.lexer import (
+    ExtendedRegexLexer,
+    Future,
+    LexerContext,
+    RegexLexer,
+    RegexLexerMeta,
+    _TokenType,
+)
+from pygments.token import Error, Text, Whitespace
 
 try:  # the parser and compiler behind `re.compile`
     from re import _compiler, _constants, _parser  # type: ignore[attr-defined]
@@ -34,9 +43,6 @@ except ImportError:  # Python 3.10
     import sre_compile as _compiler  # type: ignore[no-redef]
     import sre_constants as _constants  # type: ignore[no-redef]
     import sre_parse as _parser  # type: ignore[no-redef]
-
-if TYPE_CHECKING:
-    from pygments.lexer import RegexLexerMeta
 
 # A match function and what the lexer does with a match: Pygments' compiled rule.
 Rule = tuple[Any, Any, Any]
@@ -56,18 +62,8 @@ def quick_lexer_class(lexer_class: type) -> type:
     members = {"process_tokendef": classmethod(_process_tokendef), "_process_regex": classmethod(_process_regex)}
     # The loop comes after the lexer's own classes (YamlLexer, say, makes its context and
     # hands over to ExtendedRegexLexer's loop with super()) and before Pygments' classes.
-    loop = _loops()[issubclass(lexer_class, ExtendedRegexLexer)]
+    loop = _QuickExtendedRegexLexer if issubclass(lexer_class, ExtendedRegexLexer) else _QuickRegexLexer
     return type(lexer_class.__name__, (lexer_class, loop), members)
-
-
-@lru_cache(maxsize=1)
-def _loops() -> tuple[type, type]:
-    """Pygments' RegexLexer and ExtendedRegexLexer, with the loops below."""
-    from pygments.lexer import ExtendedRegexLexer, RegexLexer
-
-    regex = type("QuickRegexLexer", (RegexLexer,), {"get_tokens_unprocessed": _regex_tokens})
-    extended = type("QuickExtendedRegexLexer", (ExtendedRegexLexer,), {"get_tokens_unprocessed": _extended_tokens})
-    return regex, extended
 
 
 class _States(dict):
@@ -97,8 +93,6 @@ _COMPILED: dict[tuple[str, int], Any] = {}
 
 def _process_regex(cls: RegexLexerMeta, regex: Any, rflags: int, state: str) -> Any:
     """Pygments' compiled rule (a match function), its first characters noted in _STARTS."""
-    from pygments.lexer import Future
-
     if isinstance(regex, Future):  # words(...): the expression is made on first use
         regex = regex.get()
     key = (regex, int(rflags))
@@ -263,9 +257,6 @@ def _class_of(items: Any, ascii_only: int) -> _Chars:
 
 def _regex_tokens(self: Any, text: str, stack: tuple[str, ...] = ("root",)) -> Iterator[tuple[int, Any, str]]:
     """RegexLexer's loop, trying at each position only the rules that can match there."""
-    from pygments.lexer import _TokenType
-    from pygments.token import Error, Whitespace
-
     states = self._tokens
     by_char = states.by_char
     statestack = list(stack)
@@ -298,9 +289,6 @@ def _regex_tokens(self: Any, text: str, stack: tuple[str, ...] = ("root",)) -> I
 def _extended_tokens(self: Any, text: str | None = None, context: Any = None) -> Iterator[tuple[int, Any, str]]:
     """ExtendedRegexLexer's loop (callbacks move the position and the stack of states
     themselves), trying at each position only the rules that can match there."""
-    from pygments.lexer import LexerContext, _TokenType
-    from pygments.token import Error, Text
-
     states = self._tokens
     by_char = states.by_char
     if context:
@@ -355,3 +343,15 @@ def _transition(stack: list[str], new_state: Any) -> None:
         stack.append(stack[-1])
     else:
         raise ValueError(f"wrong state definition: {new_state!r}")
+
+
+class _QuickRegexLexer(RegexLexer):
+    """RegexLexer with the loop above."""
+
+    get_tokens_unprocessed = _regex_tokens
+
+
+class _QuickExtendedRegexLexer(ExtendedRegexLexer):
+    """ExtendedRegexLexer with the loop above."""
+
+    get_tokens_unprocessed = _extended_tokens

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,13 +26,13 @@ def slide_markdown(slide: Slide) -> str:
 
 
 def _markdown(steps: tuple[Step, ...]) -> str:
-    texts = []
-    for step in steps:
-        text = step.text
-        if step.notes is not None:
-            text = text.rstrip("\n") + "\n???\n" + step.notes
-        texts.append(text)
-    return "\n--\n".join(texts)
+    return _joined((step.text, step.notes) for step in steps)
+
+
+def _joined(steps: Iterable[tuple[str, str | None]]) -> str:
+    """A slide's Markdown from the text and notes of its steps."""
+    return "\n--\n".join(text if notes is None else text.rstrip("\n") + "\n???\n" + notes
+                          for text, notes in steps)
 
 
 def coloured_markdown(slide: Slide) -> str:
@@ -45,13 +46,8 @@ def _coloured_markdown(steps: tuple[Step, ...]) -> str:
     # The blocks found when its chapter was split: no need to look for them again.
     from .highlight import highlight_blocks, highlight_markdown
 
-    texts = []
-    for step in steps:
-        text = highlight_blocks(step.text, step.blocks)
-        if step.notes is not None:
-            text = text.rstrip("\n") + "\n???\n" + highlight_markdown(step.notes)
-        texts.append(text)
-    return "\n--\n".join(texts)
+    return _joined((highlight_blocks(step.text, step.blocks),
+                    None if step.notes is None else highlight_markdown(step.notes)) for step in steps)
 
 
 # By the steps themselves: decks showing a chapter in different parts share them.

@@ -141,7 +141,7 @@ class Stamps:
         `stat`: how files are looked at (decks share most files: a build looks once at
         each, see `stat_once`).
         """
-        stats = {str(p): stat(str(p)) for p in inputs}  # in key order when saved
+        stats = {name: stat(name) for name in map(str, inputs)}  # in key order when saved
         if any(s is not None and s[1] > started_ns - RACY_NS for s in stats.values()):
             self.forget(manifest)
             return
