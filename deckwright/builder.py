@@ -25,6 +25,7 @@ from .writer import OutputDir
 
 if TYPE_CHECKING:
     from .colourer import Colourer
+    from .copier import Copied, Copier
 
 
 @dataclass
@@ -225,14 +226,17 @@ def write_page(deck: Deck, out: OutputDir, html: str | None = None) -> str:
 
 def copy_pictures(deck: Deck, project: Project | Workshop, out: OutputDir) -> list[str]:
     """Copy the pictures the deck shows; returns their paths, relative to the output folder."""
-    written = []
+    pictures = pictures_shown(deck, project)
+    for source, rel in pictures:
+        out.copy_file(source, rel)
+    return [rel for _, rel in pictures]
+
+
+def pictures_shown(deck: Deck, project: Project | Workshop) -> list[tuple[Path, str]]:
+    """Each picture the deck shows: its file, and its path in the output folder."""
     shown = {path for slide in deck.slides for _, path in slide.pictures}
-    for path in sorted(shown):
-        source = project.local_file(path)
-        if source is not None:
-            written.append(os.path.normpath(path).replace(os.sep, "/"))
-            out.copy_file(source, written[-1])
-    return written
+    found = ((project.local_file(path), path) for path in sorted(shown))
+    return [(source, os.path.normpath(path).replace(os.sep, "/")) for source, path in found if source]
 
 
 def build(
@@ -247,9 +251,10 @@ def build(
     """Build each manifest (all of the root's by default); one failing never stops the others.
 
     With `jobs` > 1 a second process colours the decks' code (colourer.py) while this
-    one parses, runs the stages and copies pictures; it then makes the pages. With
-    `reuse`, a deck whose inputs did not change since the last build into `out_dir`
-    is kept as it is (see stamps.py); its warnings are reported again.
+    one parses and runs the stages; it then makes the pages while a third process copies
+    the pictures (copier.py). With `reuse`, a deck whose inputs did not change since
+    the last build into `out_dir` is kept as it is (see stamps.py); its warnings are
+    reported again.
     """
     names = list(manifests or project.manifests())
     env = dict(os.environ if env is None else env)
@@ -262,8 +267,10 @@ def build(
         if (last := stamps.fresh(name)) is not None:
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
-    with _cycle_collector_paused(), _colouring_ahead(project, todo, env, jobs) as colourer:
-        built = build_decks(project, todo, out_dir, env, strict, git=git, colourer=colourer) if todo else []
+    # The copier first: it is forked before the colourer's thread starts (see copier.py).
+    with _cycle_collector_paused(), _copying_aside(out_dir, todo, jobs) as copier, \
+            _colouring_ahead(project, todo, env, jobs) as colourer:
+        built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier) if todo else []
     done.update((r.manifest, r) for r in built)
     if stamps:
         try:
@@ -289,6 +296,22 @@ def _colouring_ahead(project: Project, names: list[str], env: Mapping[str, str],
     finally:
         if colourer is not None:
             colourer.stop()
+
+
+@contextmanager
+def _copying_aside(out_dir: str | os.PathLike[str], names: list[str], jobs: int) -> Iterator[Copier | None]:
+    """A process copying the decks' pictures (with `jobs` > 1 and fork), else None."""
+    if jobs < 2 or not names or not hasattr(os, "fork"):
+        yield None
+        return
+    from .copier import Copier
+
+    copier = Copier.start(out_dir)
+    try:
+        yield copier
+    finally:
+        if copier is not None:
+            copier.stop()
 
 
 @contextmanager
@@ -340,18 +363,20 @@ def build_decks(
     strict: bool = False,
     git: GitState | None = None,
     colourer: Colourer | None = None,
+    copier: Copier | None = None,
 ) -> list[DeckResult]:
     """Build the named manifests one after the other, in this process.
 
-    Every deck is made and its pictures copied first; then the pages are written. `git`:
-    the content folder's git state, as the build read it (read here if None).
-    `colourer`: a process colouring the decks' code meanwhile (colourer.py).
+    Every deck is made first; then the pages, each written once its pictures are copied.
+    `git`: the content folder's git state, as the build read it (read here if None).
+    `colourer`: a process colouring the decks' code meanwhile (colourer.py); `copier`: a
+    process copying the pictures while the pages are made (copier.py).
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
     results = []
     assets_written = False
-    pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]] = []
+    made: list[_Made] = []
     for manifest_path in names:
         result = DeckResult(manifest_path)
         start = time.perf_counter()
@@ -367,23 +392,50 @@ def build_decks(
                 if not assets_written:
                     out.copy_tree(ASSETS, "assets")
                     assets_written = True
-                # Copied here, not by a thread: a thread waiting for the interpreter after
-                # each of its ~14 system calls per picture made the build slower.
-                pages.append((result, deck, copy_pictures(deck, workshop, out), warnings))
+                made.append(_Made(result, deck, warnings, pictures_shown(deck, workshop)))
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
-    while pages:
-        result, deck, pictures, warnings = pages.pop(_next_page(pages, colourer))
+    if copier is not None and not copier.copy([(m.result.manifest, m.pictures) for m in made]):
+        copier = None
+    ready: list[tuple[_Made, str]] = []  # pages made, waiting for their pictures
+    while made:
+        page = made.pop(_next_page(made, colourer))
+        start = time.perf_counter()
+        ready.append((page, deck_html(page.deck)))
+        page.result.seconds += time.perf_counter() - start
+        if copier is None or copier.ready() or not made:
+            copied = copier.copied() if copier is not None else None
+            for page, html in ready:
+                page.write(html, copied, out)
+            ready = []
+    return results
+
+
+@dataclass
+class _Made:
+    """A deck made, whose pictures and page are to be written."""
+
+    result: DeckResult
+    deck: Deck
+    warnings: list[Problem]
+    pictures: list[tuple[Path, str]]  # (file, path in the output folder)
+
+    def write(self, html: str, copied: Copied | None, out: OutputDir) -> None:
+        """Write the page, after its pictures (copied here unless `copied` says they are)."""
         start = time.perf_counter()
         try:
-            result.outputs = (*pictures, write_page(deck, out))
-        except DeckwrightError as exc:  # as above
-            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
-        result.seconds += time.perf_counter() - start
-    return results
+            if copied is None:
+                for source, rel in self.pictures:
+                    out.copy_file(source, rel)
+            elif copied.get(self.result.manifest):
+                raise DeckwrightError(copied[self.result.manifest])
+            self.result.outputs = (*(rel for _, rel in self.pictures), write_page(self.deck, out, html))
+        except DeckwrightError as exc:  # a full disk: this deck says so, the others go on
+            self.result.problems = exc.problems + [w for w in self.warnings if w not in exc.problems]
+        self.result.seconds += time.perf_counter() - start
 
 
 # Blocks left to the colourer under which the build waits for it rather than colour the
@@ -392,8 +444,7 @@ STEAL_AT = 250
 STALLED = 1.0  # seconds without a batch: the build stops waiting for the colourer
 
 
-def _next_page(pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]],
-               colourer: Colourer | None) -> int:
+def _next_page(pages: list[_Made], colourer: Colourer | None) -> int:
     """Which page to write next: the first whose blocks the colourer has sent, else the last.
 
     The colourer goes first deck first; the last deck's blocks are coloured here
@@ -404,7 +455,7 @@ def _next_page(pages: list[tuple[DeckResult, Deck, list[str], list[Problem]]],
     if colourer is None:
         return 0
     while True:
-        ready = next((i for i, page in enumerate(pages) if colourer.has_coloured(page[0].manifest)), None)
+        ready = next((i for i, page in enumerate(pages) if colourer.has_coloured(page.result.manifest)), None)
         if ready is not None:
             return ready
         if colourer.left > STEAL_AT or not colourer.wait(STALLED):

@@ -41,8 +41,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                    "did not change since the last build into --out is kept, and its warnings "
                    "are printed again)")
     b.add_argument("--jobs", type=_jobs, default=0, metavar="N",
-                   help="2 or more: a second process colours code while the decks are built "
-                   "(default: one per CPU)")
+                   help="2 or more: a second process colours code while the decks are built, "
+                   "and a third copies pictures while the pages are made (default: one per CPU)")
     b.set_defaults(func=run_build)
     for name in COMMAND_MODULES:
         if command in (None, name.rpartition(".")[2]):

@@ -176,7 +176,7 @@ def test_the_colourer_finds_every_block_of_the_corpus(corpus_root):
 
 
 def test_pages_whose_blocks_have_come_go_first_else_the_last_deck_is_coloured_here():
-    from deckwright.builder import STEAL_AT, DeckResult, _next_page
+    from deckwright.builder import STEAL_AT, DeckResult, _Made, _next_page
 
     class Progress:  # the colourer, done with some decks
         def __init__(self, done, left):
@@ -190,16 +190,16 @@ def test_pages_whose_blocks_have_come_go_first_else_the_last_deck_is_coloured_he
             return True
 
     def order(progress):
-        pages = [(DeckResult(name), None, [], []) for name in ("a.yml", "b.yml", "c.yml", "d.yml")]
+        pages = [_Made(DeckResult(name), None, [], []) for name in ("a.yml", "b.yml", "c.yml", "d.yml")]
         written = []
         while pages:
-            written.append(pages.pop(_next_page(pages, progress))[0].manifest)
+            written.append(pages.pop(_next_page(pages, progress)).result.manifest)
             progress.done.add("a.yml")  # meanwhile, the colourer sends a.yml
         return written
 
     assert order(Progress({"b.yml"}, STEAL_AT + 1)) == ["b.yml", "a.yml", "d.yml", "c.yml"]
     assert order(Progress({"b.yml"}, STEAL_AT)) == ["b.yml", "a.yml", "c.yml", "d.yml"]
-    assert _next_page([(DeckResult("x.yml"), None, [], [])], None) == 0
+    assert _next_page([_Made(DeckResult("x.yml"), None, [], [])], None) == 0
 
     class Stalled(Progress):
         def wait(self, seconds):

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from deckwright import cli, writer
 from deckwright.errors import DeckwrightError, Problem
 from deckwright.model import SourceLoc
@@ -221,7 +223,8 @@ def picture_project(root: Path) -> Path:
     })
 
 
-def test_a_page_is_written_only_once_every_picture_it_shows_is_complete(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: a forked process copies them (copier.py)
+def test_a_page_is_written_only_once_every_picture_it_shows_is_complete(tmp_path, monkeypatch, jobs):
     """Pages are written after every deck is made: each must still find all its pictures
     complete (a shared one included), however slowly they are copied."""
     from deckwright import builder
@@ -243,12 +246,13 @@ def test_a_page_is_written_only_once_every_picture_it_shows_is_complete(tmp_path
 
     monkeypatch.setattr(writer.OutputDir, "copy_file", slow_copy)
     monkeypatch.setattr(builder, "write_page", checked_write)
-    assert cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1"]) == 0
+    assert cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", jobs]) == 0
     assert set(seen["a.yml.html"]) >= {"images/one.svg", "images/two.svg"}
     assert set(seen["b.yml.html"]) >= {"images/two.svg", "images/three.svg"}
 
 
-def test_a_picture_that_cannot_be_copied_fails_its_decks_only(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_picture_that_cannot_be_copied_fails_its_decks_only(tmp_path, monkeypatch, capfd, jobs):
     root = picture_project(tmp_path / "src")
     out = tmp_path / "out"
     real_copy = writer.OutputDir.copy_file
@@ -259,8 +263,8 @@ def test_a_picture_that_cannot_be_copied_fails_its_decks_only(tmp_path, monkeypa
         return real_copy(self, source, rel)
 
     monkeypatch.setattr(writer.OutputDir, "copy_file", refusing_copy)
-    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1"])
-    err = capsys.readouterr().err
+    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", jobs])
+    err = capfd.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert f"{out / 'images' / 'three.svg'}:0: error: cannot write: Input/output error" in err
     assert (out / "a.yml.html").is_file() and not (out / "b.yml.html").exists()
