@@ -54,13 +54,13 @@ def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterat
     """(where, path) for each local picture a slide shows (query and fragment dropped)."""
     for step in steps:
         text = step.text
-        if "](" in text or "src=" in text or "url(" in text:  # most steps show none
+        if "![" in text or "src=" in text or "url(" in text:  # most steps show none (see PICTURE)
             for loc, url in _matches((step,), PICTURE, ""):
                 url = as_browser_reads(url)
                 if is_local(url):
                     yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
-    bg = properties.get("background-image", "")
-    if (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)) and is_local(as_browser_reads(m.group(1))):
+    bg = properties.get("background-image")
+    if bg and (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)) and is_local(as_browser_reads(m.group(1))):
         yield steps[0].loc, as_browser_reads(m.group(1))
 
 

@@ -78,8 +78,9 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
     """
     inner: dict[int, list[Token]] = {}
     problems = []
+    starts = [start for start, _ in blocks]
     for m in _OPEN_FENCE.finditer(text):
-        i = bisect.bisect_right(blocks, m.start(), key=lambda b: b[0]) - 1
+        i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < blocks[i][1] or _in_code(text, tokens, m.start(), inner):
             continue
         problems.append(Problem(locate(m.start()), "code fence is never closed", "error", m.group(0)))
