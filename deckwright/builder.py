@@ -267,7 +267,8 @@ def build(
         if (last := stamps.fresh(name)) is not None:
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
-    # The copier first: it is forked before the colourer's thread starts (see copier.py).
+    # The copier first: it is forked before the colourer's thread starts (see copier.py),
+    # and stopped last, once the colourer (which holds a copy of its pipe) is gone.
     with _cycle_collector_paused(), _copying_aside(out_dir, todo, jobs) as copier, \
             _colouring_ahead(project, todo, env, jobs) as colourer:
         built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier) if todo else []

@@ -5,8 +5,8 @@ A cold build of the corpus copies some 140 pictures (23 MB): about 50 ms, nearly
 of it in system calls (making files, copying bytes), which the build would otherwise
 wait for between making the last deck and making its pages. The process is forked
 as the build starts (before any thread), waits for the list, copies each file with
-the same atomic writer (writer.py), sends back what it wrote or the problems it met,
-deck by deck, and ends. The build writes no page before its pictures are in place.
+the same atomic writer (writer.py), sends back the problems it met, deck by deck, and
+ends. The build writes no page before its pictures are in place.
 
 The build never depends on it: if the process is gone (it could not be forked, it
 died), the build copies the pictures itself, as a one-process build does. The
@@ -99,7 +99,7 @@ def copy_all(work: Work, out: OutputDir, orphaned: Callable[[], bool] = lambda: 
             for source, rel in pictures:
                 if orphaned():
                     return failed
-                out.copy_file(Path(source), rel)
+                out.copy_file(source, rel)
         except DeckwrightError as exc:  # that deck fails, the others go on
             failed[name] = exc.problems
     return failed
