@@ -21,8 +21,9 @@ import re
 import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from multiprocessing.connection import Connection, Pipe
+from multiprocessing.connection import Connection
 
+from .forking import fork_helper
 from .remark_lexer import fenced_blocks
 
 # For each deck in turn: its name, the text of each chapter it uses, its `@@` values.
@@ -50,18 +51,8 @@ class Colourer:
     @classmethod
     def start(cls, decks: Callable[[], Decks]) -> Colourer | None:
         """Fork the process, which colours the decks `decks()` gives; None if it cannot fork."""
-        results, sender = Pipe(duplex=False)
-        build = os.getpid()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to spare: the build colours its code itself
-            results.close()
-            sender.close()
-            return None
-        if pid == 0:
-            _run(decks, results, sender, build)  # never returns
-        sender.close()
-        return cls(pid, results)
+        forked = fork_helper(lambda sender, orphaned: colour_ahead(decks(), sender.send, orphaned), duplex=False)
+        return None if forked is None else cls(*forked)
 
     def _receive(self) -> None:
         from .highlight import remember
@@ -100,19 +91,6 @@ class Colourer:
             pass
         self._receiver.join()
         self._results.close()
-
-
-def _run(decks: Callable[[], Decks], results: Connection, sender: Connection, build: int) -> None:
-    """The forked process: colour, send, and leave without running the build's exit code."""
-    try:
-        results.close()
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the build stops us itself
-        colour_ahead(decks(), sender.send, lambda: os.getppid() != build)
-        sender.close()
-    except BaseException:  # noqa: BLE001, S110 - never a traceback: the build colours the rest
-        pass
-    finally:
-        os._exit(0)
 
 
 # A fenced block as remark's lexer matches one (the closing marks may end a line of text).

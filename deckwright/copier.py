@@ -16,12 +16,12 @@ process prints nothing, and ends as soon as the build that forked it is gone.
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable
-from multiprocessing.connection import Connection, Pipe
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .errors import DeckwrightError, Problem
+from .forking import fork_helper
 from .writer import OutputDir
 
 # For each deck: its name, and the pictures to copy as (source file, path in the output).
@@ -42,18 +42,8 @@ class Copier:
     @classmethod
     def start(cls, out_dir: str | os.PathLike[str]) -> Copier | None:
         """Fork the process, to copy into `out_dir`; None if it cannot fork."""
-        ours, theirs = Pipe()
-        build = os.getpid()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to spare: the build copies its pictures itself
-            ours.close()
-            theirs.close()
-            return None
-        if pid == 0:
-            _run(theirs, ours, out_dir, build)  # never returns
-        theirs.close()
-        return cls(pid, ours)
+        forked = fork_helper(lambda conn, orphaned: _copy_handed(conn, OutputDir(out_dir), orphaned), duplex=True)
+        return None if forked is None else cls(*forked)
 
     def copy(self, work: Work) -> bool:
         """Hand over the pictures of each deck; False if the process is gone."""
@@ -105,15 +95,7 @@ def copy_all(work: Work, out: OutputDir, orphaned: Callable[[], bool] = lambda: 
     return failed
 
 
-def _run(conn: Connection, builds: Connection, out_dir: str | os.PathLike[str], build: int) -> None:
-    """The forked process: wait for the work, copy, answer, and leave without the build's exit code."""
-    try:
-        builds.close()
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the build stops us itself
-        work = conn.recv()  # the end of the pipe (the build is over, or gone) ends us
-        conn.send(copy_all(work, OutputDir(out_dir), lambda: os.getppid() != build))
-        conn.close()
-    except BaseException:  # noqa: BLE001, S110 - never a traceback: the build copies the rest
-        pass
-    finally:
-        os._exit(0)
+def _copy_handed(conn: Connection, out: OutputDir, orphaned: Callable[[], bool]) -> None:
+    """In the process: wait for the work (the end of the pipe, when the build is over or
+    gone, ends the process), copy, and answer."""
+    conn.send(copy_all(conn.recv(), out, orphaned))

@@ -93,6 +93,21 @@ def test_a_failing_colourer_prints_no_traceback(tmp_path, monkeypatch, capfd):
     assert captured.out == "" and captured.err == ""
 
 
+def printing_pid(helper: str) -> str:
+    """Script lines making `helper.start` (colourer.Colourer, say) print the id of the
+    process it forks."""
+    return f"""
+start = {helper}.start
+
+def started(*args):
+    found = start(*args)
+    print(found.pid, flush=True)
+    return found
+
+{helper}.start = started
+"""
+
+
 SLOW_COLOURS = """
 import sys, time
 from deckwright import builder, colourer, highlight
@@ -105,14 +120,7 @@ def slow(block):  # each block takes a while: the colourer is still at work when
     return colour_block(block)
 
 highlight.colour_block = slow
-start = colourer.Colourer.start
-
-def started(decks):
-    found = start(decks)
-    print(found.pid, flush=True)
-    return found
-
-colourer.Colourer.start = started
+""" + printing_pid("colourer.Colourer") + """
 builder.build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=2)
 """
 

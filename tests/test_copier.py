@@ -15,7 +15,7 @@ from deckwright.builder import build
 from deckwright.reader import Project
 
 from .conftest import REPO, write_files
-from .test_colourer import files, running
+from .test_colourer import files, printing_pid, running
 
 PICTURE = "<svg xmlns='http://www.w3.org/2000/svg'/>\n"
 
@@ -83,14 +83,7 @@ def slow(self, source, rel):  # each picture takes a while: the copier is at wor
     return copy_file(self, source, rel)
 
 writer.OutputDir.copy_file = slow
-start = copier.Copier.start
-
-def started(out):
-    found = start(out)
-    print(found.pid, flush=True)
-    return found
-
-copier.Copier.start = started
+""" + printing_pid("copier.Copier") + """
 builder.build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=2)
 """
 
