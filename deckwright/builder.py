@@ -56,6 +56,7 @@ class Workshop:
     interstitials: tuple[str, ...]
     chapters: dict[str, Chapter] = field(default_factory=dict)
     _files: dict[str, Path | None] = field(default_factory=dict)  # which paths are files
+    _inputs: dict[str, Path] = field(default_factory=dict)  # input_path's answers
     _parted: dict[tuple[str, int | None], list[Slide]] = field(default_factory=dict)
 
     @classmethod
@@ -91,6 +92,13 @@ class Workshop:
         if path not in self._files:
             self._files[path] = self.project.local_file(path)
         return self._files[path]
+
+    def input_path(self, path: str) -> Path:
+        """The absolute path of a file decks are built from (`path`: from the content root)."""
+        found = self._inputs.get(path)
+        if found is None:  # decks share most files: each is made once
+            found = self._inputs[path] = Path(os.path.normpath(os.path.join(self.project.root, path)))
+        return found
 
     def exists(self, path: str) -> bool:
         return self.local_file(path) is not None
@@ -203,8 +211,7 @@ def deck_inputs(
             names.update(workshop.chapters[key].files)
     if deck is not None:
         names.update(p for s in deck.slides for _, p in s.pictures)
-    root = str(workshop.project.root)
-    return frozenset(Path(os.path.normpath(os.path.join(root, n))) for n in names)
+    return frozenset(map(workshop.input_path, names))
 
 
 def write_deck(

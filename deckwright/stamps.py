@@ -150,7 +150,7 @@ class Stamps:
             "slides": slides,
             "problems": [_problem_record(p) for p in problems],
             "inputs": stats,
-            "outputs": {rel: stat(str(self.out.root / rel)) for rel in sorted(set(outputs))},
+            "outputs": {rel: stat(os.path.join(self.out.root, rel)) for rel in sorted(set(outputs))},
         }
 
     def forget(self, manifest: str) -> None:
