@@ -3,8 +3,9 @@
     python bench/bench_build.py [--runs 7] [--corpus DIR] [--scratch DIR]
 
 Prints, for each figure, the median over the runs, its target and the ratio
-(figure / target: at most 1.0 meets it). Machines here are shared: compare the
-figures of one run with each other rather than trusting absolute times.
+(figure / target: at most 1.0 meets it), and for times the fastest run. Machines
+here are shared, and their speed changes by up to 1.5x within the hour: compare
+the figures of one run with each other rather than trusting absolute times.
 - cold: a new process builds all 12 decks into an empty folder (nothing cached);
   the time of the build itself, then of the whole command (interpreter included);
 - cold, 2 processes: the same with `--jobs 2`;
@@ -110,10 +111,13 @@ def file_creation_ms(folder: Path, count: int = 200) -> float:
 
 
 def report(label: str, values: list[float], target: float | None, unit: str = "s") -> None:
+    """The median (and the fastest run: what a quiet machine gives), its target and ratio."""
     median = statistics.median(values)
     line = f"{label:<44} {median:8.3f} {unit}"
     if target is not None:
         line += f"   target {target:6.3f} {unit}   ratio {median / target:5.2f}"
+    if unit == "s":
+        line += f"   (fastest {min(values):.3f})"
     print(line, flush=True)
 
 
