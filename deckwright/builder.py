@@ -416,8 +416,8 @@ def build_decks(
         page.result.seconds += time.perf_counter() - start
         if copier is None or copier.ready() or not made:
             copied = copier.copied() if copier is not None else None
-            for page, html in ready:
-                page.write(html, copied, out)
+            for done, html in ready:
+                done.write(html, copied, out)
             ready = []
     return results
 
