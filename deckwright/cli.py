@@ -13,6 +13,7 @@ from .errors import DeckwrightError
 from .reader import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as shells report a command stopped by Ctrl-C
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -122,7 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     known = {"build"} | {name.rpartition(".")[2] for name in COMMAND_MODULES}
     parser = _parser(argv[0] if argv and argv[0] in known else None)
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:  # Ctrl-C: files are written whole or not at all (writer.py)
+        print("deckwright: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -210,6 +210,63 @@ def test_nothing_is_written_after_a_killed_build_with_jobs(tmp_path):
     assert 1 <= len(list(out.glob("*.html"))) <= 4  # those written before the kill
 
 
+SLOW_CLI = """
+import sys, time
+from deckwright import builder, cli
+
+write_page = builder.write_page
+
+def slow_write_page(*args, **kwargs):  # each deck's page takes a while to write
+    time.sleep(0.4)
+    return write_page(*args, **kwargs)
+
+builder.write_page = slow_write_page
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def processes_naming(text: str) -> list[int]:
+    """The live processes whose command line holds `text` (forked helpers share the build's)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes() and not _zombie(cmdline.parent):
+                found.append(int(cmdline.parent.name))
+        except OSError:  # ended meanwhile
+            pass
+    return found
+
+
+def _zombie(proc: Path) -> bool:
+    return proc.joinpath("stat").read_text().rpartition(")")[2].split()[0] == "Z"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_ends_a_build_with_one_line_and_no_process_left(tmp_path, jobs):
+    root = write_files(tmp_path / "src", {
+        **{f"deck{n}.yml": f"title: Deck {n}\ncontent:\n- ch.md\n" for n in range(8)},
+        "ch.md": "# Chapter\n\n![](images/p.svg)\n",
+        "images/p.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    })
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    build = subprocess.Popen([sys.executable, "-c", SLOW_CLI, "build", "--root", str(root), "--out", str(out),
+                              "--jobs", jobs], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("*.html")) and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert build.poll() is None, "the build ended before any deck was written"
+    build.send_signal(signal.SIGINT)
+    _, err = build.communicate(timeout=30)
+    assert build.returncode == 130 and err == "deckwright: interrupted\n"
+    assert 1 <= len(list(out.glob("*.html"))) < 8
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") and not p.name.startswith(".")]
+    deadline = time.monotonic() + 5
+    while processes_naming(str(root)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_naming(str(root)) == []
+
+
 PICTURE = "<svg xmlns='http://www.w3.org/2000/svg'/>" + " " * 100_000
 
 
