@@ -171,9 +171,9 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, caps
     assert f"{tmp_path / 'file' / 'dist'}" in err and "error: cannot write: Not a directory" in err
 
 
-SLOW_BUILD = """
+SLOW_PAGES = """
 import sys, time
-from deckwright import builder
+from deckwright import builder, cli
 from deckwright.reader import Project
 
 write_page = builder.write_page
@@ -183,6 +183,8 @@ def slow_write_page(*args, **kwargs):  # each deck's page takes a while to write
     return write_page(*args, **kwargs)
 
 builder.write_page = slow_write_page
+"""
+SLOW_BUILD = SLOW_PAGES + """
 builder.build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=2)
 """
 
@@ -210,17 +212,7 @@ def test_nothing_is_written_after_a_killed_build_with_jobs(tmp_path):
     assert 1 <= len(list(out.glob("*.html"))) <= 4  # those written before the kill
 
 
-SLOW_CLI = """
-import sys, time
-from deckwright import builder, cli
-
-write_page = builder.write_page
-
-def slow_write_page(*args, **kwargs):  # each deck's page takes a while to write
-    time.sleep(0.4)
-    return write_page(*args, **kwargs)
-
-builder.write_page = slow_write_page
+SLOW_CLI = SLOW_PAGES + """
 sys.exit(cli.main(sys.argv[1:]))
 """
 
