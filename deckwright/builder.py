@@ -6,11 +6,11 @@ import gc
 import os
 import posixpath
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .directives import Expanded, directive_values, expand_includes, unknown_directives
 from .errors import DeckwrightError, Problem
@@ -274,10 +274,11 @@ def build(
         if (last := stamps.fresh(name)) is not None:
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
+    helped = jobs > 1 and bool(todo) and hasattr(os, "fork")
     # The copier first: it is forked before the colourer's thread starts (see copier.py),
     # and stopped last, once the colourer (which holds a copy of its pipe) is gone.
-    with _cycle_collector_paused(), _copying_aside(out_dir, todo, jobs) as copier, \
-            _colouring_ahead(project, todo, env, jobs) as colourer:
+    with _cycle_collector_paused(), _helping(lambda: _start_copier(out_dir), helped) as copier, \
+            _helping(lambda: _start_colourer(project, todo, env), helped) as colourer:
         built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier) if todo else []
     done.update((r.manifest, r) for r in built)
     if stamps:
@@ -289,37 +290,33 @@ def build(
     return [done[name] for name in names]
 
 
-@contextmanager
-def _colouring_ahead(project: Project, names: list[str], env: Mapping[str, str], jobs: int) -> Iterator[Colourer | None]:
-    """A process colouring the code of the named decks (with `jobs` > 1 and fork), else None."""
-    if jobs < 2 or not names or not hasattr(os, "fork"):
-        yield None
-        return
+def _start_colourer(project: Project, names: list[str], env: Mapping[str, str]) -> Colourer | None:
+    """A process colouring the code of the named decks (None if it cannot fork)."""
     from .colourer import Colourer  # here: a one-process build needs none of it
 
     no_git = GitState(None, None, None, None, False)  # colours do not depend on git
-    colourer = Colourer.start(lambda: Workshop.open(project, env, no_git).deck_texts(names))
-    try:
-        yield colourer
-    finally:
-        if colourer is not None:
-            colourer.stop()
+    return Colourer.start(lambda: Workshop.open(project, env, no_git).deck_texts(names))
+
+
+def _start_copier(out_dir: str | os.PathLike[str]) -> Copier | None:
+    """A process copying pictures into `out_dir` when handed them (None if it cannot fork)."""
+    from .copier import Copier  # as above
+
+    return Copier.start(out_dir)
+
+
+H = TypeVar("H", "Colourer", "Copier")
 
 
 @contextmanager
-def _copying_aside(out_dir: str | os.PathLike[str], names: list[str], jobs: int) -> Iterator[Copier | None]:
-    """A process copying the decks' pictures (with `jobs` > 1 and fork), else None."""
-    if jobs < 2 or not names or not hasattr(os, "fork"):
-        yield None
-        return
-    from .copier import Copier
-
-    copier = Copier.start(out_dir)
+def _helping(start: Callable[[], H | None], wanted: bool) -> Iterator[H | None]:
+    """The helper process `start()` makes when `wanted`, stopped at the end; else None."""
+    helper = start() if wanted else None
     try:
-        yield copier
+        yield helper
     finally:
-        if copier is not None:
-            copier.stop()
+        if helper is not None:
+            helper.stop()
 
 
 @contextmanager
