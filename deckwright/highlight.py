@@ -183,8 +183,17 @@ def colour_block(fence: str) -> str:
     if lexer is None or any(mark in body for mark in MARKS):
         return fence
     indent = len(lead.lstrip("\n"))
-    lines = [_coloured_line(line, runs) for line, runs in zip(body.split("\n"), _runs(lexer, body, indent))]
-    return f"{lead}{ticks}{gap}{LANGUAGE_PREFIX}{language}{newline}{chr(10).join(lines)}{closing}"
+    lines = body.split("\n")
+    tokens = _tokens(lexer, "\n".join(_as_remark_sees(line, indent) for line in lines))
+    # Each line as the lexer gives it back (Pygments' lexers give back what they are
+    # given, or nearly: a line whose text does not end as the block's is left as it is).
+    seen = "".join([value for _, value in tokens]).split("\n")
+    if len(seen) != len(lines):
+        return fence
+    starts = [LINE_START.match(line).end() for line in lines]  # type: ignore[union-attr]
+    marked = _marked_lines(tokens, [len(s) - len(line) + start for s, line, start in zip(seen, lines, starts)])
+    coloured = map(_coloured_line, lines, starts, seen, marked)
+    return f"{lead}{ticks}{gap}{LANGUAGE_PREFIX}{language}{newline}{chr(10).join(coloured)}{closing}"
 
 
 def _as_remark_sees(line: str, indent: int) -> str:
@@ -196,68 +205,114 @@ def _as_remark_sees(line: str, indent: int) -> str:
     return line
 
 
-def _runs(lexer, body: str, indent: int) -> list[list[tuple[str, str]]]:
-    """Per line of `body`, its text as remark sees it, cut into (letter, text) runs."""
-    text = "\n".join(_as_remark_sees(line, indent) for line in body.split("\n"))
-    lines: list[list[tuple[str, str]]] = [[]]
-    for token, value in lexer.get_tokens(text):
+class _TokenMarks(dict):
+    """The mark opening each token type's colour ("" for none), by token type."""
+
+    def __missing__(self, token: _TokenType) -> str:
         letter = _letter(token)
-        if "\n" not in value:  # most tokens
-            if value:
-                lines[-1].append((letter, value))
+        mark = self[token] = OPEN + letter if letter else ""
+        return mark
+
+
+_TOKEN_MARKS = _TokenMarks()
+
+
+def _tokens(lexer, text: str) -> list[tuple[str, str]]:
+    """The lexer's tokens of `text`, as (opening mark, text) pairs."""
+    marks = _TOKEN_MARKS
+    if lexer.filters or not hasattr(lexer, "_preprocess_lexer_input"):
+        return [(marks[token], value) for token, value in lexer.get_tokens(text)]
+    # What get_tokens does, without its generator around each token.
+    text = lexer._preprocess_lexer_input(text)
+    return [(marks[token], value) for _, token, value in lexer.get_tokens_unprocessed(text)]
+
+
+def _marked_lines(tokens: list[tuple[str, str]], skips: list[int]) -> list[str]:
+    """Each line of the tokens' text with token marks, without its first `skips[n]` characters.
+
+    A mark opens where the colour changes and closes before a change and at the end of
+    each line: each line's marks stand alone.
+    """
+    lines: list[str] = []
+    out: list[str] = []
+    skip = skips[0]
+    shown = ""  # the opening mark in force
+    for mark, value in tokens:
+        if "\n" in value:
+            pieces = value.split("\n")
+            value = pieces.pop()
+            for piece in pieces:  # each ends a line
+                if skip < len(piece):
+                    if mark != shown:
+                        if shown:
+                            out.append(CLOSE)
+                        if mark:
+                            out.append(mark)
+                        shown = mark
+                    out.append(piece[skip:] if skip > 0 else piece)
+                if shown:
+                    out.append(CLOSE)
+                    shown = ""
+                lines.append("".join(out))
+                out = []
+                skip = skips[len(lines)]
+        if skip:
+            if skip >= len(value):
+                skip -= len(value)
+                continue
+            value = value[skip:] if skip > 0 else value
+            skip = 0
+        if not value:
             continue
-        for i, part in enumerate(value.split("\n")):
-            if i:
-                lines.append([])
-            if part:
-                lines[-1].append((letter, part))
+        if mark != shown:
+            if shown:
+                out.append(CLOSE)
+            if mark:
+                out.append(mark)
+            shown = mark
+        out.append(value)
+    if shown:
+        out.append(CLOSE)
+    lines.append("".join(out))
     return lines
 
 
-def _coloured_line(line: str, runs: list[tuple[str, str]]) -> str:
-    """`line` with its start kept and the rest marked with the colours of `runs`."""
-    start = LINE_START.match(line).end()  # type: ignore[union-attr]
+def _coloured_line(line: str, start: int, seen: str, marked: str) -> str:
+    """`line` with its start kept and the rest marked as `marked` marks it.
+
+    `seen` is the line as the lexer gave it back, `marked` its end from where `line`'s
+    rest starts, with token marks.
+    """
     rest = line[start:]
-    seen = "".join(text for _, text in runs)
     if not rest.strip() or not seen.endswith(rest):  # nothing to colour, or text not ours
         return line
     if "{{" in rest and VARIABLE.search(rest):
         return line  # remark's {{property}}: left whole for remark to expand
     spans = list(SPAN.finditer(rest)) if "`" in rest else []
-    if not spans:  # most lines: marks around runs of one colour
-        return line[:start] + _marked_runs(_without_first(runs, len(seen) - len(rest)))
+    if not spans:  # most lines
+        return line[:start] + marked
     if any(s.group(1) == "\\" for s in spans):
         return line  # remark removes the backslash itself; colours would break its match
-    letters = [letter for letter, text in runs for _ in text][len(seen) - len(rest):]
     quotes = {q for s in spans for q in (s.start(2) - 1, s.end(2))}
     inside = {i for s in spans for i in range(s.start(2), s.end(2))}
-    return line[:start] + _marked(rest, letters, quotes, inside)
+    return line[:start] + _marked(rest, _letters(marked), quotes, inside)
 
 
-def _without_first(runs: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
-    """The runs without their text's first `count` characters."""
-    for i, (letter, text) in enumerate(runs):
-        if count < len(text):
-            return [(letter, text[count:])] + runs[i + 1:] if count else runs[i:]
-        count -= len(text)
-    return []
+_MARK_OR_TEXT = re.compile(f"{OPEN}(.)|{CLOSE}|[^{OPEN}{CLOSE}]+")
 
 
-def _marked_runs(runs: list[tuple[str, str]]) -> str:
-    """The runs' text with token marks: what `_marked` makes of a line without spans."""
-    out: list[str] = []
+def _letters(marked: str) -> list[str]:
+    """The letter of each character of a line marked by _marked_lines ("": none)."""
+    letters: list[str] = []
     letter = ""
-    for run_letter, text in runs:
-        if run_letter != letter:
-            if letter:
-                out.append(CLOSE)
-            if run_letter:
-                out.append(OPEN + run_letter)
-            letter = run_letter
-        out.append(text)
-    if letter:
-        out.append(CLOSE)
-    return "".join(out)
+    for m in _MARK_OR_TEXT.finditer(marked):
+        if m.group(1):
+            letter = m.group(1)
+        elif m.group(0) == CLOSE:
+            letter = ""
+        else:
+            letters.extend(letter * len(m.group(0)) if letter else [""] * len(m.group(0)))
+    return letters
 
 
 def _marked(rest: str, letters: list[str], quotes: set[int], inside: set[int]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from pygments.lexer import RegexLexer, bygroups
+from pygments.token import Keyword, Name, Text
 
 from deckwright.highlight import (
     CLASSES,
@@ -130,3 +132,39 @@ def test_slide_by_slide_colours_as_the_whole_deck(corpus_root):
         coloured = deck_markdown(deck, coloured=True)
         assert coloured == highlight_markdown(deck_markdown(deck)), name
         assert LANGUAGE_PREFIX in coloured, name
+
+
+def test_tokens_over_several_lines_are_marked_line_by_line():
+    # a string over three lines, one of them a `*` line and one indented: each line opens
+    # and closes its own marks, and keeps its start
+    fence = '```python\ns = """first\n*   second\n      third"""\nx = 1\n```\n'
+    out = highlight_markdown(fence)
+    lines = out.split("\n")[1:-2]
+    assert shown(out) == fence.replace("```python", f"```{LANGUAGE_PREFIX}python")
+    assert [line.count("\ue000") == line.count("\ue001") > 0 for line in lines] == [True] * 4
+    assert lines[1].startswith("*   \ue000s") and lines[2].startswith("      \ue000s")
+
+
+class _Forgetful(RegexLexer):
+    """A lexer that does not give back all it is given: `!` after a word, and `!\\n` on its own line."""
+
+    tokens = {"root": [(r"(\n)!\n", bygroups(Text)), (r"(\w+)!", bygroups(Keyword)), (r"\w+", Keyword), (r"\s+", Text), (r".", Name)]}
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # the line whose text the lexer lost is left as it is; the others are coloured
+    ("go!\ngo\n", ["go!", "\ue000kgo\ue001"]),
+    # a lost line end: the lines cannot be matched, and the block is left to remark
+    ("a\n!\nb\n", None),
+])
+def test_text_the_lexer_does_not_give_back_is_left_as_it_is(monkeypatch, body, expected):
+    from deckwright import highlight
+
+    lexer = _Forgetful(stripnl=False, ensurenl=False)
+    monkeypatch.setattr(highlight, "_lexer", lambda language: lexer)
+    fence = f"```forgetful\n{body}```\n"
+    out = highlight_markdown(fence)
+    if expected is None:
+        assert out == fence
+    else:
+        assert out.split("\n")[1:3] == expected
