@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import pytest
 from pygments.lexer import RegexLexer, bygroups
@@ -148,7 +149,9 @@ def test_tokens_over_several_lines_are_marked_line_by_line():
 class _Forgetful(RegexLexer):
     """A lexer that does not give back all it is given: `!` after a word, and `!\\n` on its own line."""
 
-    tokens = {"root": [(r"(\n)!\n", bygroups(Text)), (r"(\w+)!", bygroups(Keyword)), (r"\w+", Keyword), (r"\s+", Text), (r".", Name)]}
+    tokens: ClassVar = {"root": [
+        (r"(\n)!\n", bygroups(Text)), (r"(\w+)!", bygroups(Keyword)), (r"\w+", Keyword), (r"\s+", Text), (r".", Name),
+    ]}
 
 
 @pytest.mark.parametrize(("body", "expected"), [
