@@ -10,6 +10,7 @@ We reproduce that scan so that our slides are exactly remark's slides.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 # The parts of remark's block grammar, in its order; `(?:^|\n)` is remark's
@@ -128,6 +129,25 @@ def fenced_blocks(src: str, tokens: list[Token] | None = None, inline: bool = Fa
             if "```" in content or "~~~" in content:  # else no fence in it (most blocks)
                 found += [(opening + s, opening + e) for s, e in fenced_blocks(content, inline=True)]
     return found
+
+
+_FENCE_MARK = re.compile("```|~~~")
+_BACKQUOTES = re.compile("```")  # alone, found five times sooner than either mark
+
+
+def fence_lines(src: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end of the mark, end) of each line of `src` that starts with a fence mark
+    (three backquotes or tildes after nothing but spaces), in order.
+
+    Where an expression is anchored at line starts (`^` with re.MULTILINE), trying it
+    on these lines only finds what its `finditer` would, several times sooner: `^` is
+    tried at every character, a mark found by a quick search.
+    """
+    for mark in (_FENCE_MARK if "~~~" in src else _BACKQUOTES).finditer(src):
+        start = src.rfind("\n", 0, mark.start()) + 1
+        if not src[start:mark.start()].strip(" "):
+            end = src.find("\n", mark.end())
+            yield start, mark.end(), len(src) if end < 0 else end
 
 
 def separators(src: str) -> list[Token]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from .errors import Problem
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
-from .remark_lexer import Token, fenced_blocks, scan
+from .remark_lexer import Token, fence_lines, fenced_blocks, scan
 
 # A fence opener left in plain text: remark found no closing fence for it.
 _OPEN_FENCE = re.compile(r"^ *(`{3,}|~{3,})[^`\n]*$", re.MULTILINE)
@@ -79,7 +79,10 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
     inner: dict[int, list[Token]] = {}
     problems = []
     starts = [start for start, _ in blocks]
-    for m in _OPEN_FENCE.finditer(text):
+    for line, _, _ in fence_lines(text):
+        m = _OPEN_FENCE.match(text, line)
+        if not m:
+            continue
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < blocks[i][1] or _in_code(text, tokens, m.start(), inner):
             continue

@@ -286,6 +286,27 @@ def test_blocks_found_at_split_are_coloured_as_a_scan_of_the_slide_colours_them(
             assert coloured_markdown(shown) == highlight_markdown(slide_markdown(shown))
 
 
+FENCE_PIECES = ["```", "~~~", "````", "`", "~", " ", "  ", "\n", "\n\n", "bash", "x", "```yaml\n", "a```", "\t"]
+fence_text = st.builds("".join, st.lists(st.sampled_from(FENCE_PIECES), max_size=40))
+
+
+@given(text=fence_text)
+def test_expressions_tried_at_fence_lines_find_what_their_finditer_finds(text):
+    """slides.py and colourer.py try their `^`-anchored expressions only at the lines
+    remark_lexer.fence_lines gives; that must find what scanning the whole text finds."""
+    from deckwright import colourer, slides
+    from deckwright.remark_lexer import fence_lines, fenced_blocks
+
+    anchored = re.compile(r"^ *(?:```|~~~)", re.MULTILINE)
+    assert [start for start, _, _ in fence_lines(text)] == [m.start() for m in anchored.finditer(text)]
+    two_marks = re.compile(r"^ *(?:```|~~~).*(?:```|~~~)", re.MULTILINE)
+    expected = ([text[start:end] for start, end in fenced_blocks(text)] if two_marks.search(text)
+                else [m.group(0) for m in colourer._LIKELY_BLOCK.finditer(text)])
+    assert colourer.likely_blocks(text) == expected
+    opened = [m.start() for m in slides._OPEN_FENCE.finditer(text)]
+    assert [start for start, _, _ in fence_lines(text) if slides._OPEN_FENCE.match(text, start)] == opened
+
+
 # Pieces of code in many languages: strings, comments, heredocs, brackets, keywords, odd bytes.
 CODE_PIECES = ["echo", " ", "\n", "\t", "$HOME", "${x:-y}", "$((1+2))", "'", '"', "`", "#", "//", "/*", "*/",
                "<<EOF", "EOF", "<<~X", "X", "def", "class", "SELECT", "from", "- ", "key: ", ": ", "{", "}",
