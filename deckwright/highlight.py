@@ -238,39 +238,33 @@ def _marked_lines(tokens: list[tuple[str, str]], skips: list[int]) -> list[str]:
     skip = skips[0]
     shown = ""  # the opening mark in force
     for mark, value in tokens:
-        if "\n" in value:
-            pieces = value.split("\n")
-            value = pieces.pop()
-            for piece in pieces:  # each ends a line
-                if skip < len(piece):
-                    if mark != shown:
-                        if shown:
-                            out.append(CLOSE)
-                        if mark:
-                            out.append(mark)
-                        shown = mark
-                    out.append(piece[skip:] if skip > 0 else piece)
-                if shown:
-                    out.append(CLOSE)
-                    shown = ""
-                lines.append("".join(out))
-                out = []
-                skip = skips[len(lines)]
-        if skip:
-            if skip >= len(value):
-                skip -= len(value)
-                continue
-            value = value[skip:] if skip > 0 else value
-            skip = 0
-        if not value:
-            continue
-        if mark != shown:
-            if shown:
+        while True:  # once per line the token is on
+            cut = value.find("\n")
+            piece = value if cut < 0 else value[:cut]
+            if skip:
+                if skip >= len(piece):
+                    skip -= len(piece)
+                    piece = ""
+                else:
+                    piece = piece[skip:] if skip > 0 else piece
+                    skip = 0
+            if piece:
+                if mark != shown:
+                    if shown:
+                        out.append(CLOSE)
+                    if mark:
+                        out.append(mark)
+                    shown = mark
+                out.append(piece)
+            if cut < 0:
+                break
+            if shown:  # the line ends
                 out.append(CLOSE)
-            if mark:
-                out.append(mark)
-            shown = mark
-        out.append(value)
+                shown = ""
+            lines.append("".join(out))
+            out = []
+            skip = skips[len(lines)]
+            value = value[cut + 1:]
     if shown:
         out.append(CLOSE)
     lines.append("".join(out))
