@@ -191,8 +191,10 @@ def colour_block(fence: str) -> str:
     if len(seen) != len(lines):
         return fence
     starts = [LINE_START.match(line).end() for line in lines]  # type: ignore[union-attr]
-    marked = _marked_lines(tokens, [len(s) - len(line) + start for s, line, start in zip(seen, lines, starts)])
-    coloured = map(_coloured_line, lines, starts, seen, marked)
+    # The characters of each line as seen before the part coloured (the rest of the line
+    # after its start): the lexer saw the line without the fence's indentation.
+    skips = [len(shown) - (len(line) - start) for shown, line, start in zip(seen, lines, starts)]
+    coloured = map(_coloured_line, lines, starts, seen, _marked_lines(tokens, skips))
     return f"{lead}{ticks}{gap}{LANGUAGE_PREFIX}{language}{newline}{chr(10).join(coloured)}{closing}"
 
 
@@ -305,7 +307,7 @@ def _letters(marked: str) -> list[str]:
         elif m.group(0) == CLOSE:
             letter = ""
         else:
-            letters.extend(letter * len(m.group(0)) if letter else [""] * len(m.group(0)))
+            letters += [letter] * len(m.group(0))
     return letters
 
 
