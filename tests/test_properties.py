@@ -315,6 +315,31 @@ CODE_PIECES = ["echo", " ", "\n", "\t", "$HOME", "${x:-y}", "$((1+2))", "'", '"'
 code_text = st.builds("".join, st.lists(st.sampled_from(CODE_PIECES), max_size=60))
 
 
+LINE_STARTS = ["", " ", "    ", "\t", "*", "* ", "  * ", "*\t"]
+code_line = st.builds(lambda start, text: start + text, st.sampled_from(LINE_STARTS), code_text)
+
+
+@given(language=st.sampled_from(["bash", "yaml", "python", "console", "go"]), indent=st.sampled_from(["", "  "]),
+       lines=st.lists(code_line, min_size=1, max_size=6))
+def test_colouring_changes_no_text_and_each_line_closes_its_marks(language, indent, lines):
+    """What remark shows of a coloured block is the block's text, whatever the code: the
+    marks come off as the page's script takes them off, each line opens and closes its own
+    marks, and the start of each line (indentation, remark's `*`) is untouched."""
+    from deckwright.highlight import LANGUAGE_PREFIX, LINE_START, colour_block
+
+    body = "\n".join(indent + re.sub("``", "`'", line.replace("\n", " ")) for line in lines)
+    block = f"{indent}```{language}\n{body}\n{indent}```"
+    coloured = colour_block(block)
+    if coloured == block:
+        return  # left to remark (our marks in the code, say)
+    shown = re.sub("\ue000.|\ue001", "", coloured).replace("\ue002", "`").replace("\ue003", "`")
+    assert shown == block.replace(f"```{language}", f"```{LANGUAGE_PREFIX}{language}", 1)
+    for before, after in zip(block.split("\n")[1:-1], coloured.split("\n")[1:-1]):
+        start = LINE_START.match(before).end()
+        assert after[:start] == before[:start]
+        assert re.fullmatch("[^\ue000\ue001]*(?:\ue000.[^\ue000\ue001]*\ue001[^\ue000\ue001]*)*", after[start:])
+
+
 @given(language=st.sampled_from(["bash", "yaml", "python", "ruby", "sql", "javascript", "dockerfile",
                                  "go", "css", "html", "console", "c"]), text=code_text)
 def test_quick_lexers_give_pygments_tokens_on_any_text(language, text):
