@@ -194,6 +194,9 @@ def compile_deck(workshop: Workshop, manifest: Manifest, stages: Sequence[Stage]
     """Run the stages for one validated manifest and check the result; raises on errors."""
     deck = run_pipeline(workshop.deck(manifest), tuple(stages))
     problems = list(deck.problems) + missing_pictures(deck, workshop)
+    if not deck.slides:  # remark would show a blank page
+        problems.append(Problem(SourceLoc(manifest.path, 1), "the deck has no slides: its chapters are "
+                                "empty, or every slide is excluded"))
     if any(p.is_error for p in problems):
         raise DeckwrightError(sorted(problems, key=lambda p: not p.is_error))
     return deck, problems

@@ -144,6 +144,8 @@ def load_manifest(
         parts = 0
     else:
         entries, parts = _entries(reader, content, posixpath.dirname(path), exists)
+        if not entries and not report.errors:  # `content: []`: the page would be blank
+            report.error(reader.loc(content), "'content' lists no chapters")
     if values["html"] and not _output_name(values["html"]):
         loc = reader.loc(fields["html"]) if "html" in fields else SourceLoc(path, 1)
         report.error(loc, f"'html' must name a file inside the output folder, not '{values['html']}'")

@@ -29,6 +29,10 @@ def problems(tmp_path, files: dict[str, str]) -> list[str]:
         ("title: [a, b]\ncontent: [a.md]\n", "deck.yml:1:8: error: 'title' must be text, not a list"),
         ("content: a.md\n", "deck.yml:1:10: error: 'content' must be a list, not a value"),
         ("title: x\n", "deck.yml:1: error: the manifest has no 'content' list"),
+        ("title: x\ncontent: []\n", "deck.yml:2:10: error: 'content' lists no chapters"),
+        ("content:\n- - []\n", "deck.yml:2:1: error: 'content' lists no chapters"),
+        ("exclude: [x]\ncontent:\n- hidden.md\n",
+         "deck.yml:1: error: the deck has no slides: its chapters are empty, or every slide is excluded"),
         ("content:\n- a.md\n- missing.md\n", "deck.yml:3:3: error: chapter file 'missing.md' does not exist"),
         ("content:\n- a.md\n- - a.md\n", "deck.yml:3:5: error: chapter 'a.md' is listed twice (first at line 2)"),
         ("content:\n- ../outside.md\n", "deck.yml:2:3: error: chapter path '../outside.md' leaves the content folder"),
@@ -39,7 +43,7 @@ def problems(tmp_path, files: dict[str, str]) -> list[str]:
 )
 def test_manifest_errors(tmp_path, manifest, expected):
     # (libyaml and pure-Python PyYAML end some messages differently: compare the start)
-    found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER})
+    found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER, "hidden.md": "class: x\n\nHidden\n"})
     assert any(p.startswith(expected) for p in found), found
 
 
