@@ -237,8 +237,7 @@ def write_page(deck: Deck, out: OutputDir, html: str | None = None) -> str:
 def copy_pictures(deck: Deck, project: Project | Workshop, out: OutputDir) -> list[str]:
     """Copy the pictures the deck shows; returns their paths, relative to the output folder."""
     pictures = pictures_shown(deck, project)
-    for source, rel in pictures:
-        out.copy_file(source, rel)
+    out.copy_files(pictures)
     return [rel for _, rel in pictures]
 
 
@@ -436,8 +435,7 @@ class _Made:
         start = time.perf_counter()
         try:
             if copied is None:
-                for source, rel in self.pictures:
-                    out.copy_file(source, rel)
+                out.copy_files(self.pictures)
             elif copied.get(self.result.manifest):
                 raise DeckwrightError(copied[self.result.manifest])
             self.result.outputs = (*(rel for _, rel in self.pictures), write_page(self.deck, out, html))

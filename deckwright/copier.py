@@ -86,10 +86,7 @@ def copy_all(work: Work, out: OutputDir, orphaned: Callable[[], bool] = lambda: 
     failed: Copied = {}
     for name, pictures in work:
         try:
-            for source, rel in pictures:
-                if orphaned():
-                    return failed
-                out.copy_file(source, rel)
+            out.copy_files(pictures, stop=orphaned)
         except DeckwrightError as exc:  # that deck fails, the others go on
             failed[name] = exc.problems
     return failed

@@ -68,6 +68,13 @@ class OutputDir:
         self._copied[rel] = done
         return target
 
+    def copy_files(self, files: list[tuple[Path, str]], stop: Callable[[], bool] = lambda: False) -> None:
+        """Copy each (file, path in the output folder), as copy_file does; none more once `stop()`."""
+        for source, rel in files:
+            if stop():
+                return
+            self.copy_file(source, rel)
+
     def copy_tree(self, source: Path, rel: str) -> None:
         for path in sorted(source.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
