@@ -67,11 +67,12 @@ print(json.dumps({"import": t1 - t0, "build": t2 - t1, "cpu": c2 - c1,
 """
 
 
-def run_child(root: Path, out: Path, jobs: int = 1) -> dict:
+def run_child(root: Path, out: Path, jobs: int = 1, tree: Path = REPO) -> dict:
+    """One cold (or warm) build in a new process, by the deckwright of `tree`: its figures."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(root), str(out), str(jobs)],
-        capture_output=True, text=True, cwd=REPO, check=True,
+        env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True, cwd=tree, check=True,
     )
     figures = json.loads(done.stdout)
     figures["command"] = time.perf_counter() - start

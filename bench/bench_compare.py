@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
 import shutil
 import statistics
 import subprocess
@@ -22,29 +21,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "container.training"
-
-# Run in a child process, with the tree to measure first on its path: the build's time.
-CHILD = """
-import sys, time
-from deckwright.builder import build
-from deckwright.reader import Project
-start = time.perf_counter()
-results = build(Project.at(sys.argv[1]), None, sys.argv[2], env={}, jobs=int(sys.argv[3]), reuse=True)
-took = time.perf_counter() - start
-assert all(r.ok for r in results), [str(p) for r in results for p in r.problems]
-print(took)
-"""
+from bench_build import DEFAULT_CORPUS, REPO, run_child  # this folder comes first on the path
 
 
 def cold_build(tree: Path, root: Path, out: Path, jobs: int) -> float:
     shutil.rmtree(out, ignore_errors=True)
-    done = subprocess.run([sys.executable, "-c", CHILD, str(root), str(out), str(jobs)],
-                          env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree,
-                          capture_output=True, text=True, check=True)
-    return float(done.stdout)
+    return run_child(root, out, jobs, tree)["build"]
 
 
 def main() -> None:
