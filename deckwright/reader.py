@@ -20,9 +20,11 @@ def normalize_text(raw: bytes, path: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        read = exc.object  # what the decoder was given: without the BOM
+        before = read[: exc.start]
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1  # as text is split
         raise DeckwrightError(
-            Problem(SourceLoc(path, line), f"not valid UTF-8 (byte {raw[exc.start]:#04x})")
+            Problem(SourceLoc(path, line), f"not valid UTF-8 (byte {read[exc.start]:#04x})")
         ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

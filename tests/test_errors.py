@@ -77,9 +77,18 @@ def test_chapter_problems(tmp_path, chapter, expected):
     assert expected in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
 
 
-def test_invalid_utf8_names_its_line(tmp_path):
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"# A\n\nok\ncaf\xe9\n",
+        b"\xef\xbb\xbf# A\n\nok\ncaf\xe9\n",  # a BOM before: not counted in the line, nor the byte
+        b"# A\r\n\r\nok\r\ncaf\xe9\r\n",  # CRLF line ends
+        b"# A\r\rok\rcaf\xe9\r",  # lone CR line ends (as the build reads them)
+    ],
+)
+def test_invalid_utf8_names_its_line(tmp_path, raw):
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content:\n- a.md\n"})
-    (root / "a.md").write_bytes(b"# A\n\nok\ncaf\xe9\n")
+    (root / "a.md").write_bytes(raw)
     [result] = build(Project.at(root), None, tmp_path / "out", env={})
     assert [str(p) for p in result.problems] == ["a.md:4: error: not valid UTF-8 (byte 0xe9)"]
 
