@@ -176,7 +176,8 @@
     var area = views[0].containerElement.parentNode;
     var events = views[0].events, scaler = views[0].scaler;
     var before = show.getCurrentSlideIndex();
-    var onScreen = views[before];  // it may move: remark would hide whatever is at `before`
+    var current = leaveRemovedEnd(show, before, event.total);
+    var onScreen = views[current];  // it may move: remark would hide whatever is at `current`
     var oldTotal = models.length;
     var end = added;
     for (var k = hunks.length - 1; k >= 0; k--) {
@@ -220,13 +221,25 @@
       target = moved(before, hunks);
     }
     target = Math.max(0, Math.min(target, models.length - 1));
-    if (target === before) {
+    if (target === current) {
       events.emit('showSlide', target);  // redraws the slide, the preview and the notes
     } else {
       show.gotoSlide(target + 1);
     }
     steps = { render: t1 - t0, splice: t2 - t1, show: now() - t2, slides: added };
     return true;
+  }
+
+  // remark hides the slide at its current index before showing another: when that
+  // index is past the end of the new deck, its view is gone after the swap and
+  // hiding it throws, leaving the tab blank.  Moving first to the last index the
+  // new deck keeps (while every view is still there) avoids it.  Returns the
+  // index shown now.
+  function leaveRemovedEnd(show, index, total) {
+    if (index > total - 1) {
+      show.gotoSlide(total);
+    }
+    return show.getCurrentSlideIndex();
   }
 
   // Every slide view listens to 'propertiesChanged', which remark 0.14 never emits;

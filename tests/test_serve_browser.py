@@ -286,3 +286,48 @@ def test_a_slide_added_before_the_one_on_screen_leaves_one_slide_shown(browser, 
     dwb.goto_slide(page, count + 1)
     assert "Detail 8" in visible_text(page)
     assert page.locator(".remark-slide-container.remark-visible").count() == 1
+
+
+def test_removing_the_slides_at_the_end_while_the_last_one_is_shown_keeps_the_tab_working(browser, live):
+    # remark hides the slide it had on screen before showing another: that slide is gone.
+    root, server = live
+    page, deck = open_deck(browser, server)
+    count = deck["count"]
+    dwb.goto_slide(page, count)
+    assert "Detail 8" in visible_text(page)
+    page.evaluate("() => { window.notReloaded = true; }")
+    (root / "chapters/details.md").write_text(details(6))
+    page.wait_for_function(f"() => window.slideshow.getSlideCount() === {count - 2}", timeout=20000)
+    wait_for_visible(page, "Detail 6")
+    assert page.evaluate("() => window.notReloaded") is True
+    assert not deck["errors"]
+    assert page.locator(".remark-slide-container.remark-visible").count() == 1
+    assert dwb.current_slide(page) == count - 3
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert number.endswith(f"{count - 2}/{count - 2}")
+    page.keyboard.press("ArrowLeft")
+    assert "Detail 5" in visible_text(page)
+    page.keyboard.press("ArrowRight")
+    assert "Detail 6" in visible_text(page)
+    assert dwb.current_slide(page) == count - 3
+    assert not deck["errors"]
+
+
+def test_a_chapter_taken_out_of_the_manifest_while_its_last_slide_is_shown(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server)
+    dwb.goto_slide(page, deck["count"])
+    (root / "deck.yml").write_text(MANIFEST.replace("- # Part two\n  - chapters/details.md\n", ""))
+    page.wait_for_function(f"() => window.slideshow.getSlideCount() < {deck['count']}", timeout=20000)
+    count = page.evaluate("() => window.slideshow.getSlideCount()")
+    page.wait_for_function(f"() => window.slideshow.getCurrentSlideIndex() < {count}")
+    assert not deck["errors"]
+    assert page.locator(".remark-slide-container.remark-visible").count() == 1
+    index = dwb.current_slide(page)
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert number.endswith(f"{index + 1}/{count}")
+    page.keyboard.press("ArrowLeft")
+    assert dwb.current_slide(page) == index - 1
+    page.keyboard.press("ArrowRight")
+    assert dwb.current_slide(page) == index
+    assert not deck["errors"]
