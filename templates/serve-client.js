@@ -7,7 +7,8 @@
  * a few slides take milliseconds), then shows the first slide that changed in
  * the saved file.  When it cannot swap (a deck using layout/template slides, a
  * missed update, a template change) it reloads the page at that slide, keeping
- * presenter mode (remark's "#pN" hash).  A failed build shows its errors over
+ * presenter mode (remark's "#pN" hash); so does a tab that reconnects to a
+ * restarted server, whose versions started again.  A failed build shows its errors over
  * the last good deck until the next good one.
  *
  * remark 0.14 does not expose its slide views, so two internal arrays are
@@ -22,6 +23,7 @@
   var script = document.currentScript;
   var page = script.getAttribute('data-page');
   var version = Number(script.getAttribute('data-version'));
+  var run = script.getAttribute('data-run');
   var eventsUrl = script.getAttribute('data-events');
   var api = window.remark;
   var originalCreate = null;
@@ -385,6 +387,11 @@
       hideError();
     }
     var pictures = event.pictures || [];
+    if (event.run !== run) {
+      // serve restarted: versions count from 1 again, so they say nothing of this page
+      reloadAt(null);
+      return;
+    }
     if (event.version === undefined || event.version === version) {
       refreshPictures(pictures);
       return;

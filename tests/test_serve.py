@@ -271,6 +271,26 @@ def test_pages_get_the_client_script_and_assets_are_served(running):
     assert status == 200 and b'href="deck.yml.html"' in listing
 
 
+def test_each_run_of_the_server_names_itself_in_its_pages_and_events(running, make_project,
+                                                                    tmp_path: Path):
+    # Versions start at 1 in every run: a tab left open across a restart learns from
+    # the run id, not its version, that its page may be out of date.
+    server, _ = running
+    _, body = get(server, "/deck.yml.html")
+    assert f'data-run="{server.run}"'.encode() in body
+    stream = socket.create_connection(server.httpd.server_address[:2], timeout=20).makefile("rwb")
+    stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.flush()
+    assert read_event(stream)["run"] == server.run
+    again, _, _ = serve.start(Project.at(make_project(PROJECT)), [], tmp_path / "again", "127.0.0.1", 0,
+                              log=quiet)
+    try:
+        assert again.run != server.run
+        assert f'data-run="{again.run}"'.encode() in get(again, "/deck.yml.html")[1]
+    finally:
+        again.stop()
+
+
 @pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt",
                                   "/..%2fsecret.txt"])
 def test_requests_cannot_leave_the_served_folder(running, path: str):
@@ -299,12 +319,13 @@ def test_a_save_reaches_the_event_stream(running):
     stream = socket.create_connection((host, port), timeout=20).makefile("rwb")
     stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
     stream.flush()
-    assert read_event(stream) == {"version": 1, "replay": True}
+    assert read_event(stream) == {"version": 1, "replay": True, "run": server.run}
     two = site.project.root / "chapters/two.md"
     time.sleep(0.2)  # the watcher is running
     two.write_text(TWO.replace("Last words", "Final words"))
     event = read_event(stream)
     assert event["base"] == 1 and event["version"] == 2 and event["target"] == 6
+    assert event["run"] == server.run
     assert set(event["timing"]) >= {"seen", "started", "sent", "compile", "prepare"}
 
 

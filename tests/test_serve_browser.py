@@ -331,3 +331,28 @@ def test_a_chapter_taken_out_of_the_manifest_while_its_last_slide_is_shown(brows
     page.keyboard.press("ArrowRight")
     assert dwb.current_slide(page) == index
     assert not deck["errors"]
+
+
+def test_a_tab_left_open_while_serve_restarts_reloads_with_what_changed_meanwhile(
+        browser, make_project, tmp_path: Path):
+    # Both runs start counting versions at 1: the tab must not take the new run's
+    # version 1 for the one it shows.
+    root = make_project(PROJECT)
+    quiet = lambda _: None
+    first, _, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
+    port = first.httpd.server_address[1]
+    try:
+        page, deck = open_deck(browser, first, slide=3)
+        page.evaluate("() => { window.notReloaded = true; }")
+    finally:
+        first.stop()
+    (root / "chapters/intro.md").write_text(PROJECT["chapters/intro.md"].replace("- a point", "- edited while stopped"))
+    second, _, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", port, log=quiet)
+    try:
+        page.wait_for_function("() => window.notReloaded === undefined && window.slideshow"
+                               " && window.deckwrightServe", timeout=20000)
+        dwb.fill_all_slides(page)
+        assert slide_index_with(page, "edited while stopped") >= 0
+        assert dwb.current_slide(page) == 2
+    finally:
+        second.stop()
