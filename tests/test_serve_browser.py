@@ -354,5 +354,6 @@ def test_a_tab_left_open_while_serve_restarts_reloads_with_what_changed_meanwhil
         dwb.fill_all_slides(page)
         assert slide_index_with(page, "edited while stopped") >= 0
         assert dwb.current_slide(page) == 2
+        assert not deck["errors"]
     finally:
         second.stop()
