@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .builder import DeckResult, Workshop, compile_deck, deck_inputs, write_deck
+from .checks.load import expand_entry
+from .checks.slides import pieces, unclosed_brackets
 from .cli import open_project
 from .errors import DeckwrightError, Problem
-from .model import Deck, Manifest, Slide, SourceLoc
+from .model import Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import Project, read_git
 from .render import ASSETS, TEMPLATES, coloured_markdown
 from .server import LiveServer, PageEvent
@@ -59,6 +61,9 @@ class DeckState:
     linked: bool = False  # some slide uses layout/template: patching is unsafe
     built: bool = False  # has a good build been written
     errors: str = ""  # the last build's errors ("" after a good build)
+    # What `check` finds in saved chapters that the build does not (see saved_chapter_warnings),
+    # per chapter, kept until that chapter is saved again or leaves the deck.
+    checked: dict[str, list[Problem]] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)  # seconds per phase, last build
 
 
@@ -97,6 +102,21 @@ def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -
     if len(before) > len(after) and after:
         return after[-1][0]
     return None
+
+
+def chapter_warnings(workshop: Workshop, entry: Entry) -> list[Problem]:
+    """`deckwright check`'s unclosed `.class[` findings for one chapter, as warnings.
+
+    The build cannot see these (remark shows such an opener as text, or runs the
+    block on), and checking every chapter would slow a cold build: serve checks
+    only the chapters a save changed, where the author is looking.
+    """
+    chapter = workshop.chapter(entry)
+    expanded = expand_entry(workshop, entry)
+    found = []
+    for piece in pieces(chapter, expanded.text):
+        found += unclosed_brackets(piece.text, lambda offset, base=piece.offset: expanded.locate(base + offset))
+    return [Problem(f.loc, f.message, "warning", f.excerpt) for f in found]
 
 
 def slide_hunks(state: DeckState, slides: list[str], steps: list[int]) -> list[dict]:
@@ -324,13 +344,28 @@ class DeckSite:
             outcome.event = _errors_event(state.html, state.errors)
             result.seconds = compiled - start
             return outcome
+        result.problems += self._check_saved(state, manifest, files)
         outcome.deck, outcome.markdown = deck, [coloured_markdown(s) for s in deck.slides]
         result.html, result.slides = deck.manifest.html, deck.shown_count
         outcome.event = self._update(state, deck, outcome.markdown, files, full_reload)
+        warnings = "\n".join(str(p) for found in state.checked.values() for p in found) or None
+        outcome.event.data["warnings"] = warnings
+        outcome.event.keep = {"errors": None, "warnings": warnings}
         prepared = time.perf_counter()
         state.timing = {"compile": compiled - start, "prepare": prepared - compiled}
         outcome.event.data["timing"] = dict(state.timing)
         return outcome
+
+    def _check_saved(self, state: DeckState, manifest: Manifest, files: set[str]) -> list[Problem]:
+        """The deck's check warnings, found anew in the chapters `files` changed."""
+        keys = set()
+        for entry in manifest.entries:
+            key = entry.path if entry.path is not None else str(entry.loc)
+            keys.add(key)
+            if files.intersection(self.workshop.chapter(entry).files):
+                state.checked[key] = chapter_warnings(self.workshop, entry)
+        state.checked = {k: v for k, v in state.checked.items() if k in keys and v}
+        return [p for found in state.checked.values() for p in found]
 
     def _write(self, outcome: Outcome) -> PageEvent | None:
         """Write a compiled deck's page and pictures, after its tabs were told; note its inputs.
@@ -413,7 +448,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="build decks, serve them and rebuild on every save",
         description="Build the decks into a temporary folder, serve it over HTTP and watch the "
         "sources: a saved file rebuilds the decks that use it, and an open tab shows the first "
-        "slide that changed. Problems are printed as path:line: message and shown in the tab.",
+        "slide that changed. Problems are printed as path:line: message and shown in the tab; "
+        "saved chapters are also checked for unclosed .class[ brackets (warnings).",
     )
     p.add_argument("manifests", nargs="*", metavar="MANIFEST",
                    help="manifest files (default: every *.yml at the top of --root)")

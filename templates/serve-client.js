@@ -345,10 +345,31 @@
   }
 
   function hideError() {
-    var box = document.getElementById('deckwright-serve-error');
+    hide('deckwright-serve-error');
+  }
+
+  function hide(id) {
+    var box = document.getElementById(id);
     if (box) {
       box.parentNode.removeChild(box);
     }
+  }
+
+  // What serve's check of the saved chapters found (an unclosed `.class[`): the deck
+  // built, so the box stays small, at the bottom, until the chapter is fixed.
+  function showWarnings(text) {
+    var box = document.getElementById('deckwright-serve-warnings');
+    if (!box) {
+      box = document.createElement('pre');
+      box.id = 'deckwright-serve-warnings';
+      box.setAttribute('role', 'status');
+      box.style.cssText = 'position:fixed;left:0;right:0;bottom:0;margin:0;z-index:2147483646;' +
+        'max-height:30%;overflow:auto;padding:0.6em 1.5em;white-space:pre-wrap;' +
+        'font:13px/1.4 monospace;color:#222;background:rgba(255,214,110,0.95);' +
+        'box-shadow:0 -2px 8px rgba(0,0,0,0.3)';
+      document.body.appendChild(box);
+    }
+    box.textContent = 'Warnings about the chapters you saved:\n' + text;
   }
 
   // -- the event stream -----------------------------------------------------------------
@@ -385,6 +406,11 @@
       showError(event.errors);
     } else {
       hideError();
+    }
+    if (event.warnings) {
+      showWarnings(event.warnings);
+    } else if (!event.errors) {
+      hide('deckwright-serve-warnings');
     }
     var pictures = event.pictures || [];
     if (event.run !== run) {

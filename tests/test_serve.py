@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deckwright import cli, serve
+from deckwright import check, cli, serve
 from deckwright.reader import Project
 from deckwright.serve import Changes, DeckSite, DeckState, Shown, first_changed, slide_hunks
 
@@ -180,6 +180,30 @@ def test_new_and_deleted_manifests(site: DeckSite):
     [event] = rebuild(site, root / "more.yml")
     assert event.page == "more.yml.html" and "gone" in event.data["errors"]
     assert set(site.states) == {"deck.yml"}
+
+
+def test_an_unclosed_bracket_in_a_saved_chapter_is_a_warning_until_fixed(site: DeckSite):
+    # The build cannot see it (remark shows '.lab[' as text); serve checks the saved chapter.
+    printed: list[str] = []
+    site.err = printed.append
+    root = site.project.root
+    two = root / "chapters/two.md"
+    two.write_text(TWO.replace("Last words", ".lab[\n\n- an exercise"))
+    [event] = rebuild(site, two)
+    assert event.data["errors"] is None and event.changed
+    [expected] = [f for f in check.check(str(root)).findings if f.kind == "unclosed-bracket"]
+    assert str(expected.loc) == "chapters/two.md:17"
+    warning = f"chapters/two.md:17: warning: {expected.message}"
+    assert event.data["warnings"].startswith(warning)
+    assert event.keep["warnings"] == event.data["warnings"]
+    assert any(line.startswith(warning) for line in printed)
+    # Another chapter's save checks that one only; the warning stays until two.md is fixed.
+    (root / "chapters/one.md").write_text(ONE.replace("a point", "a new point"))
+    [event] = rebuild(site, root / "chapters/one.md")
+    assert event.data["warnings"].startswith(warning)
+    two.write_text(TWO.replace("Last words", ".lab[\n\n- an exercise\n\n]"))
+    [event] = rebuild(site, two)
+    assert event.data["warnings"] is None and event.keep["warnings"] is None
 
 
 def test_a_deleted_chapter_is_an_error_with_the_manifest_line(site: DeckSite):

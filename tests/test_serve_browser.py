@@ -357,3 +357,18 @@ def test_a_tab_left_open_while_serve_restarts_reloads_with_what_changed_meanwhil
         assert not deck["errors"]
     finally:
         second.stop()
+
+
+def test_an_unclosed_exercise_box_is_shown_in_the_tab_until_fixed(browser, live):
+    # What the user guide's exercise asks: delete an exercise box's ']', read the message.
+    root, server = live
+    page, deck = open_deck(browser, server)
+    chapter = root / "chapters/details.md"
+    chapter.write_text(details().replace("Text of detail 5", ".lab[\n\n- Text of detail 5"))
+    warnings = page.locator("#deckwright-serve-warnings")
+    warnings.wait_for(state="visible", timeout=20000)
+    assert "chapters/details.md:" in warnings.inner_text() and "'.lab[' is not closed" in warnings.inner_text()
+    assert page.locator("#deckwright-serve-error").count() == 0
+    chapter.write_text(details().replace("Text of detail 5", ".lab[\n\n- Text of detail 5\n\n]"))
+    warnings.wait_for(state="detached", timeout=20000)
+    assert not deck["errors"]
