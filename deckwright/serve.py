@@ -29,7 +29,7 @@ from .checks.slides import pieces, unclosed_brackets
 from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
-from .reader import Project, read_git
+from .reader import INTERSTITIALS, Project, read_git
 from .render import ASSETS, TEMPLATES, coloured_markdown
 from .server import LiveServer, PageEvent
 from .writer import OutputDir
@@ -38,6 +38,7 @@ CLIENT_SCRIPT = TEMPLATES / "serve-client.js"  # injected by the dev server only
 # remark properties that make a slide depend on another one: such decks reload whole.
 LINKED_PROPERTIES = {"layout", "template", "continued"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PICTURE_SOURCES = frozenset((INTERSTITIALS,))  # what a chapter's picture slide shows comes from there
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Shown:
 
     path: str
     signature: int  # hash(): compared within one process only
+    # Other files its content may come from: those its chapter includes, or the
+    # interstitials list for a picture slide. A save of one of them points here too.
+    sources: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -67,20 +71,23 @@ class DeckState:
     timing: dict[str, float] = field(default_factory=dict)  # seconds per phase, last build
 
 
-def shown_slides(deck: Deck) -> list[Shown]:
+def shown_slides(deck: Deck, includes: dict[str, frozenset[str]] | None = None) -> list[Shown]:
     """Each shown slide's source file and a hash of its own text and notes.
 
-    The text includes the footer, whose line number moves when lines are added
-    above; that only marks slides after the edit, never one before it.
+    `includes` maps a chapter's path to the files it includes. The text includes
+    the footer, whose line number moves when lines are added above; that only
+    marks slides after the edit, never one before it.
     """
+    includes = includes or {}
     normal: dict[str, str] = {}
-    return [
-        Shown(normal.get(step.loc.path) or normal.setdefault(step.loc.path,
-                                                             os.path.normpath(step.loc.path)),
-              hash((step.text, step.notes)))
-        for slide in deck.slides
-        for step in slide.steps[:_shown_steps(slide)]
-    ]
+    shown = []
+    for slide in deck.slides:
+        for step in slide.steps[:_shown_steps(slide)]:
+            path = normal.get(step.loc.path) or normal.setdefault(step.loc.path,
+                                                                  os.path.normpath(step.loc.path))
+            sources = PICTURE_SOURCES if slide.generated == "picture" else includes.get(path, frozenset())
+            shown.append(Shown(path, hash((step.text, step.notes)), sources))
+    return shown
 
 
 def _shown_steps(slide: Slide) -> int:
@@ -91,11 +98,13 @@ def _shown_steps(slide: Slide) -> int:
 def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -> int | None:
     """The 0-based shown index, in `new`, of the first slide from `files` whose content changed.
 
-    None when those files' slides are the same as before (nothing visible changed there).
-    When slides were only removed at the end of a file, the file's last slide is shown.
+    A slide is from a file when it is written there, or its content may come from it
+    (an included file, the interstitials list). None when those files' slides are the
+    same as before (nothing visible changed there). When slides were only removed at
+    the end of a file, the file's last slide is shown.
     """
-    before = [s.signature for s in old if s.path in files]
-    after = [(i, s.signature) for i, s in enumerate(new) if s.path in files]
+    before = [s.signature for s in old if _comes_from(s, files)]
+    after = [(i, s.signature) for i, s in enumerate(new) if _comes_from(s, files)]
     for k, (index, signature) in enumerate(after):
         if k >= len(before) or before[k] != signature:
             return index
@@ -117,6 +126,10 @@ def chapter_warnings(workshop: Workshop, entry: Entry) -> list[Problem]:
     for piece in pieces(chapter, expanded.text):
         found += unclosed_brackets(piece.text, lambda offset, base=piece.offset: expanded.locate(base + offset))
     return [Problem(f.loc, f.message, "warning", f.excerpt) for f in found]
+
+
+def _comes_from(slide: Shown, files: set[str]) -> bool:
+    return slide.path in files or not slide.sources.isdisjoint(files)
 
 
 def slide_hunks(state: DeckState, slides: list[str], steps: list[int]) -> list[dict]:
@@ -347,7 +360,8 @@ class DeckSite:
         result.problems += self._check_saved(state, manifest, files)
         outcome.deck, outcome.markdown = deck, [coloured_markdown(s) for s in deck.slides]
         result.html, result.slides = deck.manifest.html, deck.shown_count
-        outcome.event = self._update(state, deck, outcome.markdown, files, full_reload)
+        outcome.event = self._update(state, deck, self._includes(manifest), outcome.markdown, files,
+                                     full_reload)
         warnings = "\n".join(str(p) for found in state.checked.values() for p in found) or None
         outcome.event.data["warnings"] = warnings
         outcome.event.keep = {"errors": None, "warnings": warnings}
@@ -401,11 +415,21 @@ class DeckSite:
         name = os.path.relpath(exc.filename, self.project.root) if exc.filename else path
         return Problem(SourceLoc(name, 0), f"cannot read: {exc.strerror or exc}")
 
-    def _update(self, state: DeckState, deck: Deck, markdown: list[str], files: set[str],
-                full_reload: bool) -> PageEvent:
+    def _includes(self, manifest: Manifest) -> dict[str, frozenset[str]]:
+        """The files each chapter of the deck includes, by the chapter's path (none: left out)."""
+        found: dict[str, frozenset[str]] = {}
+        for entry in manifest.entries:
+            files = self.workshop.chapter(entry).files
+            if len(files) > 1:
+                path = os.path.normpath(entry.source_path)
+                found[path] = found.get(path, frozenset()).union(os.path.normpath(f) for f in files)
+        return found
+
+    def _update(self, state: DeckState, deck: Deck, includes: dict[str, frozenset[str]],
+                markdown: list[str], files: set[str], full_reload: bool) -> PageEvent:
         """Remember the new deck; say what changed since the last good one."""
         steps = [_shown_steps(s) for s in deck.slides]
-        shown = shown_slides(deck)
+        shown = shown_slides(deck, includes)
         linked = any(LINKED_PROPERTIES.intersection(s.properties) for s in deck.slides)
         old_html, state.html = state.html, deck.manifest.html
         target = first_changed(state.shown, shown, files) if state.built else None

@@ -142,6 +142,31 @@ def test_saving_a_chapter_rebuilds_its_deck_and_points_at_the_edited_slide(site:
     assert "Final words" in (site.root / "deck.yml.html").read_text()
 
 
+def test_saving_an_included_file_points_at_the_slide_that_shows_it(make_project, tmp_path: Path):
+    including = TWO.replace("Last words", "```yaml\n@@INCLUDE[slides/examples/x.yaml]\n```")
+    root = make_project({**PROJECT, "chapters/two.md": including, "examples/x.yaml": "a: 1\n"})
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    (root / "examples/x.yaml").write_text("a: 2\n")
+    [event] = rebuild(site, root / "examples/x.yaml")
+    assert event.data["target"] == 6 and ": 2" in event.data["patch"][0]["markdown"]
+
+
+def test_saving_the_interstitials_points_at_the_first_picture_slide_that_changed(make_project,
+                                                                                 tmp_path: Path):
+    # Before each chapter's title slide, a picture slide shows the next interstitial.
+    pictures = "https://pictures.example/1.jpg\nhttps://pictures.example/2.jpg\n"
+    parts = MANIFEST.replace("- chapters/one.md\n- chapters/two.md\n",
+                             "- # One\n  - chapters/one.md\n- # Two\n  - chapters/two.md\n")
+    root = make_project({**PROJECT, "deck.yml": parts, "interstitials.txt": pictures})
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    (root / "interstitials.txt").write_text(pictures.replace("2.jpg", "3.jpg"))
+    [event] = rebuild(site, root / "interstitials.txt")
+    # the title slide, one's picture and title slides and its 2 slides, then two's picture
+    assert event.data["target"] == 5 and "3.jpg" in event.data["patch"][0]["markdown"]
+
+
 def test_an_unrelated_file_rebuilds_nothing(site: DeckSite):
     other = site.project.root / "chapters/unused.md"
     other.write_text("# Not in any manifest\n")
