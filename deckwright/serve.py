@@ -30,7 +30,7 @@ from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import INTERSTITIALS, Project, read_git
-from .render import ASSETS, TEMPLATES, coloured_markdown
+from .render import ASSETS, TEMPLATES, coloured_markdown, page_values
 from .server import LiveServer, PageEvent
 from .writer import OutputDir
 
@@ -63,6 +63,7 @@ class DeckState:
     steps: list[int] = field(default_factory=list)  # shown slides in each slide
     shown: list[Shown] = field(default_factory=list)
     linked: bool = False  # some slide uses layout/template: patching is unsafe
+    page: dict[str, str] = field(default_factory=dict)  # render.page_values: outside the slides
     built: bool = False  # has a good build been written
     errors: str = ""  # the last build's errors ("" after a good build)
     # What `check` finds in saved chapters that the build does not (see saved_chapter_warnings),
@@ -435,10 +436,13 @@ class DeckSite:
         target = first_changed(state.shown, shown, files) if state.built else None
         hunks = slide_hunks(state, markdown, steps) if state.built else []
         patchable = state.built and not full_reload and not linked and not state.linked
-        patchable = patchable and old_html == state.html
+        page = page_values(deck)
+        # The title and the slide numbers' prefix are read as the page starts: reload.
+        reload = state.built and page != state.page
+        patchable = patchable and old_html == state.html and not reload
         if patchable and sum(h["add"] for h in hunks) > max(200, len(shown) // 2):
             patchable = False  # as slow as a reload: reload
-        same = state.built and not hunks and not full_reload
+        same = state.built and not hunks and not full_reload and not reload
         data = {
             "type": "build",
             "errors": None,
@@ -451,6 +455,7 @@ class DeckSite:
             }),
         }
         state.slides, state.steps, state.shown, state.linked = markdown, steps, shown, linked
+        state.page = page
         state.built = True
         return PageEvent(state.html, data, changed=not same, keep={"errors": None})
 

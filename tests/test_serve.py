@@ -167,6 +167,19 @@ def test_saving_the_interstitials_points_at_the_first_picture_slide_that_changed
     assert event.data["target"] == 5 and "3.jpg" in event.data["patch"][0]["markdown"]
 
 
+@pytest.mark.parametrize("change", [("title: Serve test", "title: Renamed"),
+                                    ("content:", "slidenumberprefix: 'Serve: '\ncontent:")])
+def test_a_change_outside_the_slides_makes_the_tab_reload(site: DeckSite, change: tuple[str, str]):
+    # The page's <title> and the slide numbers' prefix are read once, as the page starts.
+    manifest = site.project.root / "deck.yml"
+    manifest.write_text(MANIFEST.replace(*change))
+    [event] = rebuild(site, manifest)
+    assert event.changed and event.data["patch"] is None and event.data["errors"] is None
+    manifest.write_text(MANIFEST.replace(*change).replace("- chapters/one.md\n", ""))
+    [event] = rebuild(site, manifest)
+    assert event.data["patch"]  # the slides alone changed: swapped in
+
+
 def test_an_unrelated_file_rebuilds_nothing(site: DeckSite):
     other = site.project.root / "chapters/unused.md"
     other.write_text("# Not in any manifest\n")

@@ -372,3 +372,18 @@ def test_an_unclosed_exercise_box_is_shown_in_the_tab_until_fixed(browser, live)
     chapter.write_text(details().replace("Text of detail 5", ".lab[\n\n- Text of detail 5\n\n]"))
     warnings.wait_for(state="detached", timeout=20000)
     assert not deck["errors"]
+
+
+def test_a_new_slide_number_prefix_and_title_reload_the_tab_at_its_slide(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server, slide=4)
+    page.evaluate("() => { window.notReloaded = true; }")
+    # Lines added below the slides written in the manifest: their footers stay the same.
+    manifest = MANIFEST.replace("title: Live test", "title: Live, renamed") + "slidenumberprefix: 'Prefixed '\n"
+    (root / "deck.yml").write_text(manifest)
+    page.wait_for_function("() => window.notReloaded === undefined && window.slideshow"
+                           " && document.title === 'Live, renamed'", timeout=20000)
+    assert dwb.current_slide(page) == 3
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert number.startswith("Prefixed ") and number.endswith(f"4/{deck['count']}")
+    assert not deck["errors"]
