@@ -465,7 +465,13 @@ class DeckSite:
         if result.ok:
             self.log(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
         else:
-            self.err(f"FAILED {result.manifest} (the page keeps its last good build)")
+            self.err(f"FAILED {result.manifest} ({self._kept(result.html)})")
+
+    def _kept(self, page: str) -> str:
+        """What the tab shows of a deck that failed: its last good page, if one was written."""
+        if (self.root / page).is_file():
+            return "the page keeps its last good build"
+        return "no good build yet: the page waits for one"
 
 
 # -- the command ----------------------------------------------------------------------

@@ -341,7 +341,9 @@
         'box-shadow:0 2px 8px rgba(0,0,0,0.4)';
       document.body.appendChild(box);
     }
-    box.textContent = 'This deck did not build; showing its last good build.\n\n' + text;
+    // A deck that never built has no slideshow: only the waiting page.
+    var kept = slideshow() ? '; showing its last good build.' : ' yet.';
+    box.textContent = 'This deck did not build' + kept + '\n\n' + text;
   }
 
   function hideError() {

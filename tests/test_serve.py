@@ -286,6 +286,19 @@ def test_a_chapter_that_is_a_symlink_rebuilds_when_its_target_changes(site: Deck
     assert "Through the link" in event.data["patch"][0]["markdown"]
 
 
+def test_a_failed_deck_says_whether_a_good_build_is_kept(make_project, tmp_path: Path):
+    root = make_project({**PROJECT, "deck.yml": MANIFEST.replace("- chapters/one.md", "- [oops")})
+    printed: list[str] = []
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=printed.append)
+    site.build_all()
+    assert printed[-1] == "FAILED deck.yml (no good build yet: the page waits for one)"
+    (root / "deck.yml").write_text(MANIFEST)
+    rebuild(site, root / "deck.yml")
+    (root / "deck.yml").write_text(MANIFEST.replace("- chapters/one.md", "- [oops"))
+    rebuild(site, root / "deck.yml")
+    assert printed[-1] == "FAILED deck.yml (the page keeps its last good build)"
+
+
 def test_a_deck_that_never_built_gets_a_waiting_page_that_shows_why(make_project, tmp_path: Path):
     root = make_project({**PROJECT, "deck.yml": MANIFEST.replace("- chapters/one.md", "- [oops")})
     server, _, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)

@@ -387,3 +387,19 @@ def test_a_new_slide_number_prefix_and_title_reload_the_tab_at_its_slide(browser
     number = page.locator(".remark-visible .remark-slide-number").inner_text()
     assert number.startswith("Prefixed ") and number.endswith(f"4/{deck['count']}")
     assert not deck["errors"]
+
+
+def test_a_deck_that_never_built_says_so_in_the_tab(browser, make_project, tmp_path: Path):
+    root = make_project({**PROJECT, "deck.yml": MANIFEST.replace("- chapters/intro.md", "- [oops")})
+    quiet = lambda _: None
+    server, site, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
+    site.err = quiet
+    try:
+        page = dwb.new_page(browser)
+        page.goto(f"{server.url}{PAGE}")
+        error = page.locator("#deckwright-serve-error")
+        error.wait_for(state="visible", timeout=20000)
+        assert error.inner_text().startswith("This deck did not build yet.")
+        assert "last good build" not in error.inner_text()
+    finally:
+        server.stop()
