@@ -38,6 +38,7 @@ CLIENT_SCRIPT = TEMPLATES / "serve-client.js"  # injected by the dev server only
 # remark properties that make a slide depend on another one: such decks reload whole.
 LINKED_PROPERTIES = {"layout", "template", "continued"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FOOTER_START = "\n\n.source[\n"  # how stages.add_footers starts a step's footer
 PICTURE_SOURCES = frozenset((INTERSTITIALS,))  # what a chapter's picture slide shows comes from there
 
 
@@ -73,11 +74,11 @@ class DeckState:
 
 
 def shown_slides(deck: Deck, includes: dict[str, frozenset[str]] | None = None) -> list[Shown]:
-    """Each shown slide's source file and a hash of its own text and notes.
+    """Each shown slide's source file and a hash of its own text (footer left out) and notes.
 
-    `includes` maps a chapter's path to the files it includes. The text includes
-    the footer, whose line number moves when lines are added above; that only
-    marks slides after the edit, never one before it.
+    `includes` maps a chapter's path to the files it includes. The footer's line
+    number moves when lines are added above, even in a slide this deck does not
+    show: a slide whose footer alone changed is not where the tab should go.
     """
     includes = includes or {}
     normal: dict[str, str] = {}
@@ -87,8 +88,14 @@ def shown_slides(deck: Deck, includes: dict[str, frozenset[str]] | None = None) 
             path = normal.get(step.loc.path) or normal.setdefault(step.loc.path,
                                                                   os.path.normpath(step.loc.path))
             sources = PICTURE_SOURCES if slide.generated == "picture" else includes.get(path, frozenset())
-            shown.append(Shown(path, hash((step.text, step.notes)), sources))
+            shown.append(Shown(path, hash((_without_footer(step.text), step.notes)), sources))
     return shown
+
+
+def _without_footer(text: str) -> str:
+    """A step's text without the `.source[...]` footer the build appends (stages.add_footers)."""
+    end = text.rfind(FOOTER_START)
+    return text[:end] if end >= 0 else text
 
 
 def _shown_steps(slide: Slide) -> int:

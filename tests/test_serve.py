@@ -180,6 +180,19 @@ def test_a_change_outside_the_slides_makes_the_tab_reload(site: DeckSite, change
     assert event.data["patch"]  # the slides alone changed: swapped in
 
 
+def test_lines_added_to_a_slide_the_deck_excludes_point_nowhere(make_project, tmp_path: Path):
+    # The slides below it only see their footers' line numbers move.
+    hidden = TWO.replace("---\n\n## Two, slide two", "---\n\nclass: hidden\n\n## Hidden\n\n---\n\n"
+                                                      "## Two, slide two")
+    root = make_project({**PROJECT, "deck.yml": MANIFEST + "exclude: hidden\n", "chapters/two.md": hidden})
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    (root / "chapters/two.md").write_text(hidden.replace("## Hidden\n", "## Hidden\n\nmore\n\nlines\n"))
+    [event] = rebuild(site, root / "chapters/two.md")
+    assert event.data["target"] is None
+    assert event.data["patch"] and ".source[\nchapters/two.md:" in event.data["patch"][0]["markdown"]
+
+
 def test_an_unrelated_file_rebuilds_nothing(site: DeckSite):
     other = site.project.root / "chapters/unused.md"
     other.write_text("# Not in any manifest\n")
