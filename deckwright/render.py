@@ -133,12 +133,20 @@ def deck_html(
         markdown = deck_markdown(deck, coloured=fast)
     template = environment(templates).get_template(TEMPLATE_NAME)
     return template.render(
-        title=" ".join(deck.manifest.title.split()),
         markdown=markdown,
         token_classes=CLASSES,
         preempt=fast,
         lazy=fast if lazy is None else lazy,
         assets=assets,
-        slidenumberprefix=slide_number_prefix(deck.manifest.slidenumberprefix),
         build_info=str(deck.build_info),
+        **page_values(deck),
     )
+
+
+def page_values(deck: Deck) -> dict[str, str]:
+    """What the page shows from the manifest outside its slides: its title and the slide
+    number's prefix. `deckwright serve` reloads a tab when they change (slides are swapped)."""
+    return {
+        "title": " ".join(deck.manifest.title.split()),
+        "slidenumberprefix": slide_number_prefix(deck.manifest.slidenumberprefix),
+    }

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .builder import DeckResult, Workshop, compile_deck, deck_inputs, write_deck
+from .checks.load import expand_entry
+from .checks.slides import pieces, unclosed_brackets
 from .cli import open_project
 from .errors import DeckwrightError, Problem
-from .model import Deck, Manifest, Slide, SourceLoc
-from .reader import Project, read_git
-from .render import ASSETS, TEMPLATES, coloured_markdown
+from .model import Deck, Entry, Manifest, Slide, SourceLoc
+from .reader import INTERSTITIALS, Project, read_git
+from .render import ASSETS, TEMPLATES, coloured_markdown, page_values
 from .server import LiveServer, PageEvent
 from .writer import OutputDir
 
@@ -36,6 +38,8 @@ CLIENT_SCRIPT = TEMPLATES / "serve-client.js"  # injected by the dev server only
 # remark properties that make a slide depend on another one: such decks reload whole.
 LINKED_PROPERTIES = {"layout", "template", "continued"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FOOTER_START = "\n\n.source[\n"  # how stages.add_footers starts a step's footer
+PICTURE_SOURCES = frozenset((INTERSTITIALS,))  # what a chapter's picture slide shows comes from there
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class Shown:
 
     path: str
     signature: int  # hash(): compared within one process only
+    # Other files its content may come from: those its chapter includes, or the
+    # interstitials list for a picture slide. A save of one of them points here too.
+    sources: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -57,25 +64,38 @@ class DeckState:
     steps: list[int] = field(default_factory=list)  # shown slides in each slide
     shown: list[Shown] = field(default_factory=list)
     linked: bool = False  # some slide uses layout/template: patching is unsafe
+    page: dict[str, str] = field(default_factory=dict)  # render.page_values: outside the slides
     built: bool = False  # has a good build been written
     errors: str = ""  # the last build's errors ("" after a good build)
+    # What `check` finds in saved chapters that the build does not (see saved_chapter_warnings),
+    # per chapter, kept until that chapter is saved again or leaves the deck.
+    checked: dict[str, list[Problem]] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)  # seconds per phase, last build
 
 
-def shown_slides(deck: Deck) -> list[Shown]:
-    """Each shown slide's source file and a hash of its own text and notes.
+def shown_slides(deck: Deck, includes: dict[str, frozenset[str]] | None = None) -> list[Shown]:
+    """Each shown slide's source file and a hash of its own text (footer left out) and notes.
 
-    The text includes the footer, whose line number moves when lines are added
-    above; that only marks slides after the edit, never one before it.
+    `includes` maps a chapter's path to the files it includes. The footer's line
+    number moves when lines are added above, even in a slide this deck does not
+    show: a slide whose footer alone changed is not where the tab should go.
     """
+    includes = includes or {}
     normal: dict[str, str] = {}
-    return [
-        Shown(normal.get(step.loc.path) or normal.setdefault(step.loc.path,
-                                                             os.path.normpath(step.loc.path)),
-              hash((step.text, step.notes)))
-        for slide in deck.slides
-        for step in slide.steps[:_shown_steps(slide)]
-    ]
+    shown = []
+    for slide in deck.slides:
+        for step in slide.steps[:_shown_steps(slide)]:
+            path = normal.get(step.loc.path) or normal.setdefault(step.loc.path,
+                                                                  os.path.normpath(step.loc.path))
+            sources = PICTURE_SOURCES if slide.generated == "picture" else includes.get(path, frozenset())
+            shown.append(Shown(path, hash((_without_footer(step.text), step.notes)), sources))
+    return shown
+
+
+def _without_footer(text: str) -> str:
+    """A step's text without the `.source[...]` footer the build appends (stages.add_footers)."""
+    end = text.rfind(FOOTER_START)
+    return text[:end] if end >= 0 else text
 
 
 def _shown_steps(slide: Slide) -> int:
@@ -86,17 +106,38 @@ def _shown_steps(slide: Slide) -> int:
 def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -> int | None:
     """The 0-based shown index, in `new`, of the first slide from `files` whose content changed.
 
-    None when those files' slides are the same as before (nothing visible changed there).
-    When slides were only removed at the end of a file, the file's last slide is shown.
+    A slide is from a file when it is written there, or its content may come from it
+    (an included file, the interstitials list). None when those files' slides are the
+    same as before (nothing visible changed there). When slides were only removed at
+    the end of a file, the file's last slide is shown.
     """
-    before = [s.signature for s in old if s.path in files]
-    after = [(i, s.signature) for i, s in enumerate(new) if s.path in files]
+    before = [s.signature for s in old if _comes_from(s, files)]
+    after = [(i, s.signature) for i, s in enumerate(new) if _comes_from(s, files)]
     for k, (index, signature) in enumerate(after):
         if k >= len(before) or before[k] != signature:
             return index
     if len(before) > len(after) and after:
         return after[-1][0]
     return None
+
+
+def chapter_warnings(workshop: Workshop, entry: Entry) -> list[Problem]:
+    """`deckwright check`'s unclosed `.class[` findings for one chapter, as warnings.
+
+    The build cannot see these (remark shows such an opener as text, or runs the
+    block on), and checking every chapter would slow a cold build: serve checks
+    only the chapters a save changed, where the author is looking.
+    """
+    chapter = workshop.chapter(entry)
+    expanded = expand_entry(workshop, entry)
+    found = []
+    for piece in pieces(chapter, expanded.text):
+        found += unclosed_brackets(piece.text, lambda offset, base=piece.offset: expanded.locate(base + offset))
+    return [Problem(f.loc, f.message, "warning", f.excerpt) for f in found]
+
+
+def _comes_from(slide: Shown, files: set[str]) -> bool:
+    return slide.path in files or not slide.sources.isdisjoint(files)
 
 
 def slide_hunks(state: DeckState, slides: list[str], steps: list[int]) -> list[dict]:
@@ -324,13 +365,29 @@ class DeckSite:
             outcome.event = _errors_event(state.html, state.errors)
             result.seconds = compiled - start
             return outcome
+        result.problems += self._check_saved(state, manifest, files)
         outcome.deck, outcome.markdown = deck, [coloured_markdown(s) for s in deck.slides]
         result.html, result.slides = deck.manifest.html, deck.shown_count
-        outcome.event = self._update(state, deck, outcome.markdown, files, full_reload)
+        outcome.event = self._update(state, deck, self._includes(manifest), outcome.markdown, files,
+                                     full_reload)
+        warnings = "\n".join(str(p) for found in state.checked.values() for p in found) or None
+        outcome.event.data["warnings"] = warnings
+        outcome.event.keep = {"errors": None, "warnings": warnings}
         prepared = time.perf_counter()
         state.timing = {"compile": compiled - start, "prepare": prepared - compiled}
         outcome.event.data["timing"] = dict(state.timing)
         return outcome
+
+    def _check_saved(self, state: DeckState, manifest: Manifest, files: set[str]) -> list[Problem]:
+        """The deck's check warnings, found anew in the chapters `files` changed."""
+        keys = set()
+        for entry in manifest.entries:
+            key = entry.path if entry.path is not None else str(entry.loc)
+            keys.add(key)
+            if files.intersection(self.workshop.chapter(entry).files):
+                state.checked[key] = chapter_warnings(self.workshop, entry)
+        state.checked = {k: v for k, v in state.checked.items() if k in keys and v}
+        return [p for found in state.checked.values() for p in found]
 
     def _write(self, outcome: Outcome) -> PageEvent | None:
         """Write a compiled deck's page and pictures, after its tabs were told; note its inputs.
@@ -366,20 +423,33 @@ class DeckSite:
         name = os.path.relpath(exc.filename, self.project.root) if exc.filename else path
         return Problem(SourceLoc(name, 0), f"cannot read: {exc.strerror or exc}")
 
-    def _update(self, state: DeckState, deck: Deck, markdown: list[str], files: set[str],
-                full_reload: bool) -> PageEvent:
+    def _includes(self, manifest: Manifest) -> dict[str, frozenset[str]]:
+        """The files each chapter of the deck includes, by the chapter's path (none: left out)."""
+        found: dict[str, frozenset[str]] = {}
+        for entry in manifest.entries:
+            files = self.workshop.chapter(entry).files
+            if len(files) > 1:
+                path = os.path.normpath(entry.source_path)
+                found[path] = found.get(path, frozenset()).union(os.path.normpath(f) for f in files)
+        return found
+
+    def _update(self, state: DeckState, deck: Deck, includes: dict[str, frozenset[str]],
+                markdown: list[str], files: set[str], full_reload: bool) -> PageEvent:
         """Remember the new deck; say what changed since the last good one."""
         steps = [_shown_steps(s) for s in deck.slides]
-        shown = shown_slides(deck)
+        shown = shown_slides(deck, includes)
         linked = any(LINKED_PROPERTIES.intersection(s.properties) for s in deck.slides)
         old_html, state.html = state.html, deck.manifest.html
         target = first_changed(state.shown, shown, files) if state.built else None
         hunks = slide_hunks(state, markdown, steps) if state.built else []
         patchable = state.built and not full_reload and not linked and not state.linked
-        patchable = patchable and old_html == state.html
+        page = page_values(deck)
+        # The title and the slide numbers' prefix are read as the page starts: reload.
+        reload = state.built and page != state.page
+        patchable = patchable and old_html == state.html and not reload
         if patchable and sum(h["add"] for h in hunks) > max(200, len(shown) // 2):
             patchable = False  # as slow as a reload: reload
-        same = state.built and not hunks and not full_reload
+        same = state.built and not hunks and not full_reload and not reload
         data = {
             "type": "build",
             "errors": None,
@@ -392,6 +462,7 @@ class DeckSite:
             }),
         }
         state.slides, state.steps, state.shown, state.linked = markdown, steps, shown, linked
+        state.page = page
         state.built = True
         return PageEvent(state.html, data, changed=not same, keep={"errors": None})
 
@@ -401,7 +472,13 @@ class DeckSite:
         if result.ok:
             self.log(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
         else:
-            self.err(f"FAILED {result.manifest} (the page keeps its last good build)")
+            self.err(f"FAILED {result.manifest} ({self._kept(result.html)})")
+
+    def _kept(self, page: str) -> str:
+        """What the tab shows of a deck that failed: its last good page, if one was written."""
+        if (self.root / page).is_file():
+            return "the page keeps its last good build"
+        return "no good build yet: the page waits for one"
 
 
 # -- the command ----------------------------------------------------------------------
@@ -413,7 +490,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="build decks, serve them and rebuild on every save",
         description="Build the decks into a temporary folder, serve it over HTTP and watch the "
         "sources: a saved file rebuilds the decks that use it, and an open tab shows the first "
-        "slide that changed. Problems are printed as path:line: message and shown in the tab.",
+        "slide that changed. Problems are printed as path:line: message and shown in the tab; "
+        "saved chapters are also checked for unclosed .class[ brackets (warnings).",
     )
     p.add_argument("manifests", nargs="*", metavar="MANIFEST",
                    help="manifest files (default: every *.yml at the top of --root)")

@@ -20,6 +20,7 @@ import mimetypes
 import os
 import posixpath
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -170,6 +171,9 @@ class LiveServer:
     ) -> None:
         self.site, self.client_script, self.log = site, client_script, log
         self.pages: dict[str, PageState] = {}
+        # Versions start at 1 again in each run: a tab that connected to an earlier
+        # run (the command restarted) tells from this id that its page may be stale.
+        self.run = secrets.token_hex(8)
         self.lock = threading.RLock()  # a page's file and its version change together
         self.httpd = ThreadingHTTPServer((host, port), _make_request_handler(self))
         self.httpd.daemon_threads = True
@@ -241,7 +245,7 @@ class LiveServer:
         """Send an event to every open page showing `event.page`."""
         with self.lock:
             state = self.pages.setdefault(event.page, PageState())
-            data = dict(event.data)
+            data = dict(event.data, run=self.run)
             if event.changed:
                 data["base"], data["version"] = state.version, state.version + 1
                 state.version += 1
@@ -259,7 +263,7 @@ class LiveServer:
             state = self.pages.setdefault(page, PageState())
             client: queue.Queue = queue.Queue()
             state.clients.append(client)
-            hello = dict(state.kept, version=state.version, replay=True)
+            hello = dict(state.kept, version=state.version, replay=True, run=self.run)
             return client, json.dumps(hello)
 
     def disconnect(self, page: str, client: queue.Queue) -> None:
@@ -299,7 +303,7 @@ class LiveServer:
         version = self.pages.setdefault(rel, PageState()).version
         tag = (
             f'<script src="{CLIENT_URL}" data-page="{html.escape(rel)}" '
-            f'data-version="{version}" data-events="{EVENTS_URL}"></script>'
+            f'data-version="{version}" data-run="{self.run}" data-events="{EVENTS_URL}"></script>'
         )
         at = text.lower().find("</head>")
         text = text[:at] + tag + "\n" + text[at:] if at >= 0 else tag + "\n" + text

@@ -7,7 +7,8 @@
  * a few slides take milliseconds), then shows the first slide that changed in
  * the saved file.  When it cannot swap (a deck using layout/template slides, a
  * missed update, a template change) it reloads the page at that slide, keeping
- * presenter mode (remark's "#pN" hash).  A failed build shows its errors over
+ * presenter mode (remark's "#pN" hash); so does a tab that reconnects to a
+ * restarted server, whose versions started again.  A failed build shows its errors over
  * the last good deck until the next good one.
  *
  * remark 0.14 does not expose its slide views, so two internal arrays are
@@ -22,6 +23,7 @@
   var script = document.currentScript;
   var page = script.getAttribute('data-page');
   var version = Number(script.getAttribute('data-version'));
+  var run = script.getAttribute('data-run');
   var eventsUrl = script.getAttribute('data-events');
   var api = window.remark;
   var originalCreate = null;
@@ -176,7 +178,8 @@
     var area = views[0].containerElement.parentNode;
     var events = views[0].events, scaler = views[0].scaler;
     var before = show.getCurrentSlideIndex();
-    var onScreen = views[before];  // it may move: remark would hide whatever is at `before`
+    var current = leaveRemovedEnd(show, before, event.total);
+    var onScreen = views[current];  // it may move: remark would hide whatever is at `current`
     var oldTotal = models.length;
     var end = added;
     for (var k = hunks.length - 1; k >= 0; k--) {
@@ -220,13 +223,25 @@
       target = moved(before, hunks);
     }
     target = Math.max(0, Math.min(target, models.length - 1));
-    if (target === before) {
+    if (target === current) {
       events.emit('showSlide', target);  // redraws the slide, the preview and the notes
     } else {
       show.gotoSlide(target + 1);
     }
     steps = { render: t1 - t0, splice: t2 - t1, show: now() - t2, slides: added };
     return true;
+  }
+
+  // remark hides the slide at its current index before showing another: when that
+  // index is past the end of the new deck, its view is gone after the swap and
+  // hiding it throws, leaving the tab blank.  Moving first to the last index the
+  // new deck keeps (while every view is still there) avoids it.  Returns the
+  // index shown now.
+  function leaveRemovedEnd(show, index, total) {
+    if (index > total - 1) {
+      show.gotoSlide(total);
+    }
+    return show.getCurrentSlideIndex();
   }
 
   // Every slide view listens to 'propertiesChanged', which remark 0.14 never emits;
@@ -326,14 +341,37 @@
         'box-shadow:0 2px 8px rgba(0,0,0,0.4)';
       document.body.appendChild(box);
     }
-    box.textContent = 'This deck did not build; showing its last good build.\n\n' + text;
+    // A deck that never built has no slideshow: only the waiting page.
+    var kept = slideshow() ? '; showing its last good build.' : ' yet.';
+    box.textContent = 'This deck did not build' + kept + '\n\n' + text;
   }
 
   function hideError() {
-    var box = document.getElementById('deckwright-serve-error');
+    hide('deckwright-serve-error');
+  }
+
+  function hide(id) {
+    var box = document.getElementById(id);
     if (box) {
       box.parentNode.removeChild(box);
     }
+  }
+
+  // What serve's check of the saved chapters found (an unclosed `.class[`): the deck
+  // built, so the box stays small, at the bottom, until the chapter is fixed.
+  function showWarnings(text) {
+    var box = document.getElementById('deckwright-serve-warnings');
+    if (!box) {
+      box = document.createElement('pre');
+      box.id = 'deckwright-serve-warnings';
+      box.setAttribute('role', 'status');
+      box.style.cssText = 'position:fixed;left:0;right:0;bottom:0;margin:0;z-index:2147483646;' +
+        'max-height:30%;overflow:auto;padding:0.6em 1.5em;white-space:pre-wrap;' +
+        'font:13px/1.4 monospace;color:#222;background:rgba(255,214,110,0.95);' +
+        'box-shadow:0 -2px 8px rgba(0,0,0,0.3)';
+      document.body.appendChild(box);
+    }
+    box.textContent = 'Warnings about the chapters you saved:\n' + text;
   }
 
   // -- the event stream -----------------------------------------------------------------
@@ -371,7 +409,17 @@
     } else {
       hideError();
     }
+    if (event.warnings) {
+      showWarnings(event.warnings);
+    } else if (!event.errors) {
+      hide('deckwright-serve-warnings');
+    }
     var pictures = event.pictures || [];
+    if (event.run !== run) {
+      // serve restarted: versions count from 1 again, so they say nothing of this page
+      reloadAt(null);
+      return;
+    }
     if (event.version === undefined || event.version === version) {
       refreshPictures(pictures);
       return;

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deckwright import cli, serve
+from deckwright import check, cli, serve
 from deckwright.reader import Project
 from deckwright.serve import Changes, DeckSite, DeckState, Shown, first_changed, slide_hunks
 
@@ -142,6 +142,57 @@ def test_saving_a_chapter_rebuilds_its_deck_and_points_at_the_edited_slide(site:
     assert "Final words" in (site.root / "deck.yml.html").read_text()
 
 
+def test_saving_an_included_file_points_at_the_slide_that_shows_it(make_project, tmp_path: Path):
+    including = TWO.replace("Last words", "```yaml\n@@INCLUDE[slides/examples/x.yaml]\n```")
+    root = make_project({**PROJECT, "chapters/two.md": including, "examples/x.yaml": "a: 1\n"})
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    (root / "examples/x.yaml").write_text("a: 2\n")
+    [event] = rebuild(site, root / "examples/x.yaml")
+    assert event.data["target"] == 6 and ": 2" in event.data["patch"][0]["markdown"]
+
+
+def test_saving_the_interstitials_points_at_the_first_picture_slide_that_changed(make_project,
+                                                                                 tmp_path: Path):
+    # Before each chapter's title slide, a picture slide shows the next interstitial.
+    pictures = "https://pictures.example/1.jpg\nhttps://pictures.example/2.jpg\n"
+    parts = MANIFEST.replace("- chapters/one.md\n- chapters/two.md\n",
+                             "- # One\n  - chapters/one.md\n- # Two\n  - chapters/two.md\n")
+    root = make_project({**PROJECT, "deck.yml": parts, "interstitials.txt": pictures})
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    (root / "interstitials.txt").write_text(pictures.replace("2.jpg", "3.jpg"))
+    [event] = rebuild(site, root / "interstitials.txt")
+    # the title slide, one's picture and title slides and its 2 slides, then two's picture
+    assert event.data["target"] == 5 and "3.jpg" in event.data["patch"][0]["markdown"]
+
+
+@pytest.mark.parametrize("change", [("title: Serve test", "title: Renamed"),
+                                    ("content:", "slidenumberprefix: 'Serve: '\ncontent:")])
+def test_a_change_outside_the_slides_makes_the_tab_reload(site: DeckSite, change: tuple[str, str]):
+    # The page's <title> and the slide numbers' prefix are read once, as the page starts.
+    manifest = site.project.root / "deck.yml"
+    manifest.write_text(MANIFEST.replace(*change))
+    [event] = rebuild(site, manifest)
+    assert event.changed and event.data["patch"] is None and event.data["errors"] is None
+    manifest.write_text(MANIFEST.replace(*change).replace("- chapters/one.md\n", ""))
+    [event] = rebuild(site, manifest)
+    assert event.data["patch"]  # the slides alone changed: swapped in
+
+
+def test_lines_added_to_a_slide_the_deck_excludes_point_nowhere(make_project, tmp_path: Path):
+    # The slides below it only see their footers' line numbers move.
+    hidden = TWO.replace("---\n\n## Two, slide two", "---\n\nclass: hidden\n\n## Hidden\n\n---\n\n"
+                                                      "## Two, slide two")
+    root = make_project({**PROJECT, "deck.yml": MANIFEST + "exclude: hidden\n", "chapters/two.md": hidden})
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    (root / "chapters/two.md").write_text(hidden.replace("## Hidden\n", "## Hidden\n\nmore\n\nlines\n"))
+    [event] = rebuild(site, root / "chapters/two.md")
+    assert event.data["target"] is None
+    assert event.data["patch"] and ".source[\nchapters/two.md:" in event.data["patch"][0]["markdown"]
+
+
 def test_an_unrelated_file_rebuilds_nothing(site: DeckSite):
     other = site.project.root / "chapters/unused.md"
     other.write_text("# Not in any manifest\n")
@@ -180,6 +231,30 @@ def test_new_and_deleted_manifests(site: DeckSite):
     [event] = rebuild(site, root / "more.yml")
     assert event.page == "more.yml.html" and "gone" in event.data["errors"]
     assert set(site.states) == {"deck.yml"}
+
+
+def test_an_unclosed_bracket_in_a_saved_chapter_is_a_warning_until_fixed(site: DeckSite):
+    # The build cannot see it (remark shows '.lab[' as text); serve checks the saved chapter.
+    printed: list[str] = []
+    site.err = printed.append
+    root = site.project.root
+    two = root / "chapters/two.md"
+    two.write_text(TWO.replace("Last words", ".lab[\n\n- an exercise"))
+    [event] = rebuild(site, two)
+    assert event.data["errors"] is None and event.changed
+    [expected] = [f for f in check.check(str(root)).findings if f.kind == "unclosed-bracket"]
+    assert str(expected.loc) == "chapters/two.md:17"
+    warning = f"chapters/two.md:17: warning: {expected.message}"
+    assert event.data["warnings"].startswith(warning)
+    assert event.keep["warnings"] == event.data["warnings"]
+    assert any(line.startswith(warning) for line in printed)
+    # Another chapter's save checks that one only; the warning stays until two.md is fixed.
+    (root / "chapters/one.md").write_text(ONE.replace("a point", "a new point"))
+    [event] = rebuild(site, root / "chapters/one.md")
+    assert event.data["warnings"].startswith(warning)
+    two.write_text(TWO.replace("Last words", ".lab[\n\n- an exercise\n\n]"))
+    [event] = rebuild(site, two)
+    assert event.data["warnings"] is None and event.keep["warnings"] is None
 
 
 def test_a_deleted_chapter_is_an_error_with_the_manifest_line(site: DeckSite):
@@ -222,6 +297,19 @@ def test_a_chapter_that_is_a_symlink_rebuilds_when_its_target_changes(site: Deck
     target.write_text(TWO.replace("Last words", "Through the link"))
     [event] = rebuild(site, target)  # what the watcher reports: the file written
     assert "Through the link" in event.data["patch"][0]["markdown"]
+
+
+def test_a_failed_deck_says_whether_a_good_build_is_kept(make_project, tmp_path: Path):
+    root = make_project({**PROJECT, "deck.yml": MANIFEST.replace("- chapters/one.md", "- [oops")})
+    printed: list[str] = []
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=printed.append)
+    site.build_all()
+    assert printed[-1] == "FAILED deck.yml (no good build yet: the page waits for one)"
+    (root / "deck.yml").write_text(MANIFEST)
+    rebuild(site, root / "deck.yml")
+    (root / "deck.yml").write_text(MANIFEST.replace("- chapters/one.md", "- [oops"))
+    rebuild(site, root / "deck.yml")
+    assert printed[-1] == "FAILED deck.yml (the page keeps its last good build)"
 
 
 def test_a_deck_that_never_built_gets_a_waiting_page_that_shows_why(make_project, tmp_path: Path):
@@ -271,6 +359,26 @@ def test_pages_get_the_client_script_and_assets_are_served(running):
     assert status == 200 and b'href="deck.yml.html"' in listing
 
 
+def test_each_run_of_the_server_names_itself_in_its_pages_and_events(running, make_project,
+                                                                    tmp_path: Path):
+    # Versions start at 1 in every run: a tab left open across a restart learns from
+    # the run id, not its version, that its page may be out of date.
+    server, _ = running
+    _, body = get(server, "/deck.yml.html")
+    assert f'data-run="{server.run}"'.encode() in body
+    stream = socket.create_connection(server.httpd.server_address[:2], timeout=20).makefile("rwb")
+    stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.flush()
+    assert read_event(stream)["run"] == server.run
+    again, _, _ = serve.start(Project.at(make_project(PROJECT)), [], tmp_path / "again", "127.0.0.1", 0,
+                              log=quiet)
+    try:
+        assert again.run != server.run
+        assert f'data-run="{again.run}"'.encode() in get(again, "/deck.yml.html")[1]
+    finally:
+        again.stop()
+
+
 @pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt",
                                   "/..%2fsecret.txt"])
 def test_requests_cannot_leave_the_served_folder(running, path: str):
@@ -299,12 +407,13 @@ def test_a_save_reaches_the_event_stream(running):
     stream = socket.create_connection((host, port), timeout=20).makefile("rwb")
     stream.write(b"GET /__live__/events?page=deck.yml.html HTTP/1.1\r\nHost: x\r\n\r\n")
     stream.flush()
-    assert read_event(stream) == {"version": 1, "replay": True}
+    assert read_event(stream) == {"version": 1, "replay": True, "run": server.run}
     two = site.project.root / "chapters/two.md"
     time.sleep(0.2)  # the watcher is running
     two.write_text(TWO.replace("Last words", "Final words"))
     event = read_event(stream)
     assert event["base"] == 1 and event["version"] == 2 and event["target"] == 6
+    assert event["run"] == server.run
     assert set(event["timing"]) >= {"seen", "started", "sent", "compile", "prepare"}
 
 

@@ -286,3 +286,120 @@ def test_a_slide_added_before_the_one_on_screen_leaves_one_slide_shown(browser, 
     dwb.goto_slide(page, count + 1)
     assert "Detail 8" in visible_text(page)
     assert page.locator(".remark-slide-container.remark-visible").count() == 1
+
+
+def test_removing_the_slides_at_the_end_while_the_last_one_is_shown_keeps_the_tab_working(browser, live):
+    # remark hides the slide it had on screen before showing another: that slide is gone.
+    root, server = live
+    page, deck = open_deck(browser, server)
+    count = deck["count"]
+    dwb.goto_slide(page, count)
+    assert "Detail 8" in visible_text(page)
+    page.evaluate("() => { window.notReloaded = true; }")
+    (root / "chapters/details.md").write_text(details(6))
+    page.wait_for_function(f"() => window.slideshow.getSlideCount() === {count - 2}", timeout=20000)
+    wait_for_visible(page, "Detail 6")
+    assert page.evaluate("() => window.notReloaded") is True
+    assert not deck["errors"]
+    assert page.locator(".remark-slide-container.remark-visible").count() == 1
+    assert dwb.current_slide(page) == count - 3
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert number.endswith(f"{count - 2}/{count - 2}")
+    page.keyboard.press("ArrowLeft")
+    assert "Detail 5" in visible_text(page)
+    page.keyboard.press("ArrowRight")
+    assert "Detail 6" in visible_text(page)
+    assert dwb.current_slide(page) == count - 3
+    assert not deck["errors"]
+
+
+def test_a_chapter_taken_out_of_the_manifest_while_its_last_slide_is_shown(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server)
+    dwb.goto_slide(page, deck["count"])
+    (root / "deck.yml").write_text(MANIFEST.replace("- # Part two\n  - chapters/details.md\n", ""))
+    page.wait_for_function(f"() => window.slideshow.getSlideCount() < {deck['count']}", timeout=20000)
+    count = page.evaluate("() => window.slideshow.getSlideCount()")
+    page.wait_for_function(f"() => window.slideshow.getCurrentSlideIndex() < {count}")
+    assert not deck["errors"]
+    assert page.locator(".remark-slide-container.remark-visible").count() == 1
+    index = dwb.current_slide(page)
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert number.endswith(f"{index + 1}/{count}")
+    page.keyboard.press("ArrowLeft")
+    assert dwb.current_slide(page) == index - 1
+    page.keyboard.press("ArrowRight")
+    assert dwb.current_slide(page) == index
+    assert not deck["errors"]
+
+
+def test_a_tab_left_open_while_serve_restarts_reloads_with_what_changed_meanwhile(
+        browser, make_project, tmp_path: Path):
+    # Both runs start counting versions at 1: the tab must not take the new run's
+    # version 1 for the one it shows.
+    root = make_project(PROJECT)
+    quiet = lambda _: None
+    first, _, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
+    port = first.httpd.server_address[1]
+    try:
+        page, deck = open_deck(browser, first, slide=3)
+        page.evaluate("() => { window.notReloaded = true; }")
+    finally:
+        first.stop()
+    (root / "chapters/intro.md").write_text(PROJECT["chapters/intro.md"].replace("- a point", "- edited while stopped"))
+    second, _, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", port, log=quiet)
+    try:
+        page.wait_for_function("() => window.notReloaded === undefined && window.slideshow"
+                               " && window.deckwrightServe", timeout=20000)
+        dwb.fill_all_slides(page)
+        assert slide_index_with(page, "edited while stopped") >= 0
+        assert dwb.current_slide(page) == 2
+        assert not deck["errors"]
+    finally:
+        second.stop()
+
+
+def test_an_unclosed_exercise_box_is_shown_in_the_tab_until_fixed(browser, live):
+    # What the user guide's exercise asks: delete an exercise box's ']', read the message.
+    root, server = live
+    page, deck = open_deck(browser, server)
+    chapter = root / "chapters/details.md"
+    chapter.write_text(details().replace("Text of detail 5", ".lab[\n\n- Text of detail 5"))
+    warnings = page.locator("#deckwright-serve-warnings")
+    warnings.wait_for(state="visible", timeout=20000)
+    assert "chapters/details.md:" in warnings.inner_text() and "'.lab[' is not closed" in warnings.inner_text()
+    assert page.locator("#deckwright-serve-error").count() == 0
+    chapter.write_text(details().replace("Text of detail 5", ".lab[\n\n- Text of detail 5\n\n]"))
+    warnings.wait_for(state="detached", timeout=20000)
+    assert not deck["errors"]
+
+
+def test_a_new_slide_number_prefix_and_title_reload_the_tab_at_its_slide(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server, slide=4)
+    page.evaluate("() => { window.notReloaded = true; }")
+    # Lines added below the slides written in the manifest: their footers stay the same.
+    manifest = MANIFEST.replace("title: Live test", "title: Live, renamed") + "slidenumberprefix: 'Prefixed '\n"
+    (root / "deck.yml").write_text(manifest)
+    page.wait_for_function("() => window.notReloaded === undefined && window.slideshow"
+                           " && document.title === 'Live, renamed'", timeout=20000)
+    assert dwb.current_slide(page) == 3
+    number = page.locator(".remark-visible .remark-slide-number").inner_text()
+    assert number.startswith("Prefixed ") and number.endswith(f"4/{deck['count']}")
+    assert not deck["errors"]
+
+
+def test_a_deck_that_never_built_says_so_in_the_tab(browser, make_project, tmp_path: Path):
+    root = make_project({**PROJECT, "deck.yml": MANIFEST.replace("- chapters/intro.md", "- [oops")})
+    quiet = lambda _: None
+    server, site, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
+    site.err = quiet
+    try:
+        page = dwb.new_page(browser)
+        page.goto(f"{server.url}{PAGE}")
+        error = page.locator("#deckwright-serve-error")
+        error.wait_for(state="visible", timeout=20000)
+        assert error.inner_text().startswith("This deck did not build yet.")
+        assert "last good build" not in error.inner_text()
+    finally:
+        server.stop()
