@@ -161,18 +161,28 @@ def _footer(loc: SourceLoc, generated: str, file_url: str | None) -> str:
 
 
 def add_footers(deck: Deck) -> Deck:
-    """Append a source footer to every step (never inside notes); build info goes on the first."""
+    """Append a source footer to every step (never inside notes); build info goes on the first.
+
+    A `layout: true` slide is not shown: remark puts its text before each slide that
+    follows, so it gets no footer (a block there would also end right above those
+    slides' first line, where remark would then not see a heading).
+    """
     repo = deck.repo
     if repo not in _FOOTED:
         by_steps = SameObjectMemo(lambda steps: _footed(steps, "", repo))
-        _FOOTED[repo] = SameObjectMemo(lambda s: s.with_steps(
+        _FOOTED[repo] = SameObjectMemo(lambda s: s if _is_layout(s) else s.with_steps(
             _footed(s.steps, s.generated, repo) if s.generated else by_steps(s.steps)))
     slides = list(map(_FOOTED[repo], deck.slides))
-    if slides:
-        first = slides[0].steps[0]
-        info = first.extended(f"\n.build-info[\n{deck.build_info}\n]\n")
-        slides[0] = slides[0].with_steps((info,) + slides[0].steps[1:])
+    first = next((at for at, slide in enumerate(slides) if not _is_layout(slide)), None)
+    if first is not None:
+        steps = slides[first].steps
+        info = steps[0].extended(f"\n.build-info[\n{deck.build_info}\n]\n")
+        slides[first] = slides[first].with_steps((info,) + steps[1:])
     return replace(deck, slides=tuple(slides))
+
+
+def _is_layout(slide: Slide) -> bool:
+    return slide.properties.get("layout") == "true"
 
 
 # Slides with footers, per repository. The same slide objects come back build after
