@@ -96,31 +96,20 @@ def last_steps(deck: Deck) -> Deck:
 # ---------- printing ----------
 
 def print_css(notes: bool) -> str:
-    """Every slide of the deck as one page, unscaled; notes in a band under it when asked."""
-    height = SLIDE_HEIGHT + (NOTES_HEIGHT if notes else 0)
-    css = f"""
-@page {{ size: {SLIDE_WIDTH}px {height}px; margin: 0; }}
-@media print {{
-  html, body {{ margin: 0 !important; padding: 0 !important; width: {SLIDE_WIDTH}px !important;
-    height: auto !important; overflow: visible !important; background: #fff !important; }}
-  .remark-container {{ position: static !important; overflow: visible !important;
-    width: auto !important; height: auto !important; background: #fff !important; }}
-  .remark-slides-area {{ position: static !important; width: auto !important; height: auto !important; }}
-  .remark-preview-area, .remark-notes-area, .remark-backdrop, .remark-pause, .remark-help,
-  .deckwright-error, .remark-slide-content .source, .remark-slide-content .build-info {{
-    display: none !important; }}
-  .remark-slides-area > .remark-slide-container {{ display: block !important; position: relative !important;
-    width: {SLIDE_WIDTH}px !important; height: {height}px !important; overflow: hidden !important;
-    opacity: 1 !important; visibility: visible !important; break-after: page; page-break-after: always; }}
-  .remark-slides-area > .remark-slide-container.deckwright-unprinted {{ display: none !important; }}
-  .remark-slides-area > .remark-slide-container > .remark-slide-scaler {{ position: absolute !important;
-    top: 0 !important; left: 0 !important; transform: none !important; box-shadow: none !important; }}
-  .remark-slides-area > .remark-slide-container > .remark-slide-notes {{ display: none !important; }}
-}}
+    """What `deckwright pdf` adds to the deck's own print layout (assets/deckwright.css:
+    one unscaled 16:9 page per slide): only the slides of this slice, and with `notes`,
+    a band under each slide for its notes."""
+    css = """
+@media print {
+  .remark-slides-area > .remark-slide-container.deckwright-unprinted { display: none !important; }
+}
 """
     if notes:
+        height = SLIDE_HEIGHT + NOTES_HEIGHT
         css += f"""
+@page {{ size: {SLIDE_WIDTH}px {height}px; margin: 0; }}
 @media print {{
+  .remark-slides-area > .remark-slide-container {{ height: {height}px !important; }}
   .remark-slides-area > .remark-slide-container > .remark-slide-notes {{ display: block !important;
     position: absolute !important; top: {SLIDE_HEIGHT}px !important; left: 0 !important;
     width: {SLIDE_WIDTH}px !important; height: {NOTES_HEIGHT}px !important; margin: 0 !important;

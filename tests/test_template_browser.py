@@ -9,6 +9,7 @@ request leaving the machine.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -290,3 +291,17 @@ def test_leading_newline_of_markdown_is_kept(tmp_path):
     assert '<textarea id="source" hidden>\n\n\n# Late start\n</textarea>' in html
     html = render(tmp_path, "\n\n# Late start\n").read_text(encoding="utf-8")
     assert page_markdown(html) == "\n\n# Late start\n"
+
+
+def test_printing_gives_one_white_16_9_page_per_slide(deck):
+    """Ctrl+P: each slide on its own page, the slide's size, without the dark screen surround."""
+    page, info, _ = deck
+    page.evaluate("() => window.deckwrightLazy && window.deckwrightLazy.fillAll()")
+    printed = page.pdf(prefer_css_page_size=True, print_background=True)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", printed)
+    assert len(boxes) == info["count"] == 4
+    for width, height in boxes:
+        assert float(width) / float(height) == pytest.approx(16 / 9, rel=0.01)
+    page.emulate_media(media="print")
+    surround = page.evaluate("() => getComputedStyle(document.querySelector('.remark-container')).backgroundColor")
+    assert surround == "rgb(255, 255, 255)"
