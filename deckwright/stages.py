@@ -46,6 +46,9 @@ def _chapters(deck: Deck) -> list[Slide]:
     return [s for s in deck.slides if s.anchor]
 
 
+TOC_ONE_COLUMN = 14  # titles a table of contents holds in one column, set close together
+
+
 def toc_slides(deck: Deck, loc: SourceLoc) -> list[Slide]:
     """One slide per part, `toc-part-N`, listing its chapter titles as links."""
     chapters = _chapters(deck)
@@ -54,11 +57,13 @@ def toc_slides(deck: Deck, loc: SourceLoc) -> list[Slide]:
     for part in range(1, count + 1):
         titles = [s for s in chapters if s.part == part]
         gap = "\n\n" if len(titles) < 10 else "\n"
+        # More titles than fit one under the other: two columns (deckwright.css).
+        classes = "toc, long-toc" if len(titles) > TOC_ONE_COLUMN else "toc"
         heading = "Table of contents" if count == 1 else f"Part {part}"
         items = gap.join(f"- [{s.title}](#{s.anchor})" for s in titles)
         name = f"toc-part-{part}"
-        text = f"name: {name}\nclass: toc\n\n## {heading}\n\n{items}\n"
-        slides.append(_generated(text, loc, "table of contents", {"name": name, "class": "toc"}))
+        text = f"name: {name}\nclass: {classes}\n\n## {heading}\n\n{items}\n"
+        slides.append(_generated(text, loc, "table of contents", {"name": name, "class": classes}))
     return slides
 
 
