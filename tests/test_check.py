@@ -384,3 +384,15 @@ def test_an_empty_chapter_is_checked_without_crashing(make_project):
     # An empty file once made the build itself fail (no text to find line numbers in).
     root = make_project({"deck.yml": HEAD + "content:\n- a.md\n- empty.md\n", "a.md": "A\n", "empty.md": ""})
     assert findings(root) == []
+
+
+def test_a_deck_left_with_no_slides_is_the_builds_error(make_project):
+    # Every slide excluded: the build stops on it, so check must too.
+    root = make_project({
+        "deck.yml": HEAD + "exclude: [a, b]\ncontent:\n- a.md\n",
+        "a.md": "class: a\n\n# A\n---\nclass: b\n\nB\n",
+    })
+    assert findings(root) == [
+        ("deck.yml:1", "build", "error",
+         "the deck has no slides: its chapters are empty, or every slide is excluded"),
+    ]

@@ -69,6 +69,7 @@ _MESSAGE_KINDS = (
     ("link to #", "broken-anchor"),
     ("not valid UTF-8", "unreadable"),
     ("cannot read", "unreadable"),
+    ("the deck has no slides", "build"),
 )
 
 
