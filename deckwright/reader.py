@@ -100,6 +100,11 @@ class Project:
         except OSError as exc:
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: {exc.strerror}")) from None
 
+    def in_repository(self, target: str) -> bool:
+        """Whether an `@@LINK` target (relative to the repository) is a file or folder in it."""
+        full = (self.repo_root / target).resolve()
+        return not posixpath.isabs(target) and full.is_relative_to(self.repo_root) and full.exists()
+
     def interstitials(self) -> tuple[str, ...]:
         if not (self.root / INTERSTITIALS).is_file():
             return ()

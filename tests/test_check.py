@@ -323,6 +323,29 @@ def test_local_links_to_missing_files_and_to_other_decks(make_project):
     ]
 
 
+def test_link_directives_to_missing_or_no_files_of_the_repository(make_project, tmp_path):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": (
+            "@@LINK[slides/a.md] @@LINK[k8s] @@LINK[k8s/pod.yaml]\n"  # fine: paths from the repository
+            "@@LINK[slides/nope.txt]\n"
+            "@@LINK[]\n"
+            "```\n@@LINK[a.md]\n```\n"  # replaced in code too
+            "@@LINK[../outside.txt]\n"
+        ),
+    })
+    (tmp_path / "content" / "k8s").mkdir()
+    (tmp_path / "content" / "k8s" / "pod.yaml").write_text("kind: Pod\n")
+    (tmp_path / "outside.txt").write_text("not in the repository\n")
+    assert findings(root) == [
+        ("a.md:2", "missing-file", "warning", "@@LINK[slides/nope.txt]: no such file in the repository"),
+        ("a.md:3", "missing-file", "warning", "@@LINK[] names no file"),
+        ("a.md:5", "missing-file", "warning",
+         "@@LINK[a.md]: no such file in the repository (paths start from the repository: slides/a.md)"),
+        ("a.md:7", "missing-file", "warning", "@@LINK[../outside.txt]: no such file in the repository"),
+    ]
+
+
 def test_json_output_lists_findings_and_counts(make_project):
     import json
 

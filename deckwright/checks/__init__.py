@@ -14,7 +14,7 @@ KINDS: dict[str, str] = {
     "unreadable": "a chapter file that cannot be read or is not UTF-8",
     "include": "an @@INCLUDE whose target does not exist or cannot be included",
     "missing-image": "a local picture that does not exist",
-    "missing-file": "a link to a local file that does not exist",
+    "missing-file": "a link to a local file (or an @@LINK to a repository file) that does not exist",
     "broken-anchor": "a link to #name that no slide of the deck carries",
     "duplicate-name": "two slides of one deck with the same name",
     "duplicate-label": "a reference-link label defined twice in one deck with different URLs",
