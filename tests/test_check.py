@@ -271,6 +271,21 @@ def test_unused_files_are_looked_for_only_when_every_manifest_is_checked(make_pr
     assert places(root) == [("old.md:1", "unused-chapter")]
 
 
+def test_unused_files_skip_deckwrights_own_output_folders(make_project):
+    from deckwright.builder import build
+    from deckwright.reader import Project
+
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n", "a.md": "![p](images/p.svg)\n", "images/p.svg": "<svg/>",
+        "old/.deckwright-stamps.json": "{}", "old/x.md": "", "old/images/q.png": "",  # an older --out
+        "stuff/assets/deckwright.css": "", "stuff/y.md": "",  # built with --force: no stamps
+        "dist-like/z.md": "",  # content, whatever its name
+    })
+    assert all(r.ok for r in build(Project.at(root), None, root / "dist", env={}))
+    assert (root / "dist" / "images" / "p.svg").is_file()
+    assert places(root) == [("dist-like/z.md:1", "unused-chapter")]
+
+
 def test_invisible_characters(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n",
