@@ -374,6 +374,19 @@ def test_json_output_lists_findings_and_counts(make_project):
     }
 
 
+def test_a_file_name_that_is_not_utf8_is_written_escaped(make_project):
+    import json
+    import os
+
+    root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "A\n"})
+    with open(os.path.join(os.fsencode(root), b"bad\xff.md"), "w") as f:
+        f.write("# x\n")
+    result = check(str(root), env={})
+    data = json.loads(as_json(result).encode("utf-8"))  # valid UTF-8, or this raises
+    assert [f["path"] for f in data["findings"]] == ["bad\\xff.md"]
+    assert as_text(result).encode("utf-8").startswith(b"bad\\xff.md:1: warning: chapter is not used")
+
+
 # --- the command line -------------------------------------------------------------------------
 
 def run_cli(argv):

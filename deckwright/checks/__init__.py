@@ -45,11 +45,26 @@ class Finding:
 
     def __str__(self) -> str:
         where = f" [{', '.join(self.decks)}]" if self.decks else ""
-        return f"{self.loc}: {self.severity}: {self.message}{where}"
+        return printable(f"{self.loc}: {self.severity}: {self.message}{where}")
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def printable(text: str) -> str:
+    """`text` with the bytes of a file name that is not UTF-8 written as `\\xff`.
+
+    Python reads such names with stand-ins (lone surrogates) that cannot be written as
+    UTF-8: printed raw they make output no JSON parser or terminal takes.
+    """
+    if text.isascii():
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a stand-in that no file name makes
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def finding(problem: Problem, kind: str | None = None, decks: tuple[str, ...] = ()) -> Finding:
