@@ -273,6 +273,12 @@ def resolve_changed(name: str, root: Path, repo_root: Path) -> list[Path]:
     return [here] + [Path(os.path.normpath(base / path)) for base in (root, repo_root)]
 
 
+def _exists(name: str, root: Path) -> bool:
+    """Whether a file named on the command line is there, from here or from the content folder
+    (a typo would otherwise be "not used by any deck")."""
+    return (Path.cwd() / name).is_file() or (root / name).is_file()
+
+
 def resolve_chapter(name: str, root: Path) -> str:
     """A chapter named on the command line, as a path relative to the content folder."""
     here = Path.cwd() / name
@@ -476,6 +482,10 @@ def _failures(loaded: list[LoadedDeck], unreadable_only: bool = False) -> list[P
 
 def _run_where_used(args: argparse.Namespace, workshop: Workshop, loaded: list[LoadedDeck]) -> int:
     root = workshop.project.root
+    missing = [c for c in args.where_used if not _exists(c, root)]
+    if missing:
+        print(f"deckwright: error: --where-used: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
     chapters = [resolve_chapter(c, root) for c in args.where_used]
     uses = {c: where_used(workshop, loaded, c) for c in chapters}
     if args.format == "json":

@@ -169,7 +169,7 @@ def test_where_used_lists_decks_parts_and_includes(make_project, capsys, tmp_pat
         "one.yml": "content:\n- a.md\n- - b.md\n",
         "two.yml": "content:\n- - c.md\n- - a.md\n",
         "a.md": "A\n", "b.md": "```\n@@INCLUDE[slides/shared/snippet.md]\n```\n", "c.md": "C\n",
-        "shared/snippet.md": "echo hi\n",
+        "shared/snippet.md": "echo hi\n", "nowhere.md": "old\n",
     })
     assert run_cli(["--root", str(root), "--where-used", "a.md", "shared/snippet.md", "nowhere.md"]) == 0
     assert capsys.readouterr().out == (
@@ -180,6 +180,13 @@ def test_where_used_lists_decks_parts_and_includes(make_project, capsys, tmp_pat
         "  one.yml:3: part 1, included by b.md\n"
         "nowhere.md: not used by any deck\n"
     )
+
+
+def test_where_used_of_a_file_that_does_not_exist_is_a_usage_error(make_project, capsys):
+    root = make_project({"one.yml": "content:\n- a.md\n", "a.md": "A\n"})
+    assert run_cli(["--root", str(root), "--where-used", "a.md", "nope.md"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "deckwright: error: --where-used: no such file: nope.md\n"
 
 
 def test_changed_files_list_the_decks_they_affect(make_project, capsys, monkeypatch):
