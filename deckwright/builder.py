@@ -105,14 +105,14 @@ class Workshop:
 
     def chapter(self, entry: Entry) -> Chapter:
         """A chapter parsed once per build, whatever the number of decks using it."""
-        key = _key(entry)
+        key = chapter_key(entry)
         if key not in self.chapters:
             self.chapters[key] = self._parse(entry)
         return self.chapters[key]
 
     def slides_in_part(self, entry: Entry) -> list[Slide]:
         """The chapter's slides, placed in the entry's part (decks often agree on the part)."""
-        key = (_key(entry), entry.part)
+        key = (chapter_key(entry), entry.part)
         if key not in self._parted:
             self._parted[key] = [s.in_part(entry.part) for s in self.chapter(entry).slides]
         return self._parted[key]
@@ -143,13 +143,13 @@ class Workshop:
             except DeckwrightError:
                 continue
             for entry in manifest.entries:
-                key = _key(entry)
+                key = chapter_key(entry)
                 if key not in texts:
                     try:
                         texts[key] = self._read(entry)[1].text
                     except DeckwrightError:
                         texts[key] = ""
-            yield name, [texts[_key(e)] for e in manifest.entries], directive_values(manifest)
+            yield name, [texts[chapter_key(e)] for e in manifest.entries], directive_values(manifest)
 
     def load(self, manifest_path: str) -> tuple[Manifest, list[Problem]]:
         text = self.project.read_text(manifest_path)
@@ -176,7 +176,7 @@ class Workshop:
         )
 
 
-def _key(entry: Entry) -> str:
+def chapter_key(entry: Entry) -> str:
     """A chapter's key in the cache: its path, or where its inline Markdown stands."""
     return entry.path if entry.path is not None else f"{entry.loc}"
 
@@ -190,13 +190,19 @@ def missing_pictures(deck: Deck, project: Project | Workshop) -> list[Problem]:
     ]
 
 
+def no_slides(deck: Deck) -> list[Problem]:
+    """An error for a deck left with no slide (remark would show a blank page); `check`
+    and `stats` call it too, so that they fail on what the build fails on."""
+    if deck.slides:
+        return []
+    return [Problem(SourceLoc(deck.manifest.path, 1), "the deck has no slides: its chapters are "
+                    "empty, or every slide is excluded")]
+
+
 def compile_deck(workshop: Workshop, manifest: Manifest, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
     """Run the stages for one validated manifest and check the result; raises on errors."""
     deck = run_pipeline(workshop.deck(manifest), tuple(stages))
-    problems = list(deck.problems) + missing_pictures(deck, workshop)
-    if not deck.slides:  # remark would show a blank page
-        problems.append(Problem(SourceLoc(manifest.path, 1), "the deck has no slides: its chapters are "
-                                "empty, or every slide is excluded"))
+    problems = list(deck.problems) + missing_pictures(deck, workshop) + no_slides(deck)
     if any(p.is_error for p in problems):
         raise DeckwrightError(sorted(problems, key=lambda p: not p.is_error))
     return deck, problems
@@ -209,7 +215,7 @@ def deck_inputs(
     names = {manifest_path, "interstitials.txt"}
     for entry in manifest.entries if manifest else ():
         names.add(entry.source_path)
-        key = _key(entry)
+        key = chapter_key(entry)
         if key in workshop.chapters:
             names.update(workshop.chapters[key].files)
     if deck is not None:

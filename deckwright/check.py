@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .builder import Workshop
-from .checks import KINDS, Finding, finding
+from .checks import KINDS, Finding, finding, printable
 from .checks.deck import check_deck
 from .checks.external import Cache, check_urls, external_findings, external_urls
 from .checks.files import (
@@ -100,7 +100,8 @@ def check(
 
 def _chapter_findings(workshop: Workshop, loaded: list[LoadedDeck]) -> list[Finding]:
     """Chapter-level checks, once per chapter of any checked deck."""
-    targets = LocalTargets(workshop.project.exists, _pages(workshop, loaded))
+    project = workshop.project
+    targets = LocalTargets(project.exists, _pages(workshop, loaded), project.in_repository, project.prefix())
     found: list[Finding] = []
     seen: set[str] = set()
     for deck in loaded:
@@ -222,17 +223,17 @@ def as_text(result: CheckResult) -> str:
 def as_json(result: CheckResult) -> str:
     data = {
         "version": JSON_VERSION,
-        "decks": result.decks,
+        "decks": [printable(d) for d in result.decks],
         "findings": [
             {
-                "path": f.loc.path,
+                "path": printable(f.loc.path),
                 "line": f.loc.line,
                 "column": f.loc.col,
                 "severity": f.severity,
                 "kind": f.kind,
-                "message": f.message,
-                "excerpt": f.excerpt,
-                "decks": list(f.decks),
+                "message": printable(f.message),
+                "excerpt": printable(f.excerpt),
+                "decks": [printable(d) for d in f.decks],
             }
             for f in result.findings
         ],

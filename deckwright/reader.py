@@ -31,6 +31,16 @@ def normalize_text(raw: bytes, path: str) -> str:
     return text
 
 
+# Files that every output folder of `deckwright build` or `site` holds: its stamps
+# (stamps.STAMP_FILE, unless built with --force) and our stylesheet among its assets.
+OUTPUT_MARKERS = (".deckwright-stamps.json", os.path.join("assets", "deckwright.css"))
+
+
+def is_output_folder(folder: str) -> bool:
+    """Whether `folder` is one deckwright writes decks into (not content to check)."""
+    return any(os.path.isfile(os.path.join(folder, marker)) for marker in OUTPUT_MARKERS)
+
+
 @dataclass(frozen=True)
 class Project:
     """A content folder (manifests at its top) inside a repository folder."""
@@ -50,13 +60,17 @@ class Project:
 
     def files(self, suffixes: tuple[str, ...]) -> list[str]:
         """Every file under the content root whose name ends with one of `suffixes` (any case),
-        as sorted root-relative paths; hidden folders are skipped."""
+        as sorted root-relative paths. Hidden folders are skipped, and so are deckwright's own
+        output folders (`--out dist` under the content folder is the default): their copies
+        of pictures and assets are no content of the workshop."""
         found = []
-        for full in self.root.rglob("*"):
-            rel = full.relative_to(self.root)
-            hidden = any(part.startswith(".") for part in rel.parts)
-            if full.name.lower().endswith(suffixes) and not hidden and full.is_file():
-                found.append(rel.as_posix())
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")
+                       and not is_output_folder(os.path.join(folder, d))]
+            rel = os.path.relpath(folder, self.root)
+            for name in names:
+                if not name.startswith(".") and name.lower().endswith(suffixes) and os.path.isfile(os.path.join(folder, name)):
+                    found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
         return sorted(found)
 
     def exists(self, path: str) -> bool:
@@ -99,6 +113,11 @@ class Project:
             return shown, normalize_text(full.read_bytes(), shown)
         except OSError as exc:
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: {exc.strerror}")) from None
+
+    def in_repository(self, target: str) -> bool:
+        """Whether an `@@LINK` target (relative to the repository) is a file or folder in it."""
+        full = (self.repo_root / target).resolve()
+        return not posixpath.isabs(target) and full.is_relative_to(self.repo_root) and full.exists()
 
     def interstitials(self) -> tuple[str, ...]:
         if not (self.root / INTERSTITIALS).is_file():

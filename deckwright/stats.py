@@ -250,7 +250,7 @@ def affected(workshop: Workshop, loaded: list[LoadedDeck], changed: list[Path]) 
     for deck in loaded:
         inputs = deck_inputs(workshop, deck.path, deck.manifest, deck.deck)
         hits = sorted({_shown(p, root) for p in changed if p in inputs})
-        if deck.deck is None or any(p.is_error for p in deck.problems):
+        if deck.build_errors:
             hits = hits or ["(the deck does not build)"]
         if hits:
             result[deck.path] = hits
@@ -271,6 +271,12 @@ def resolve_changed(name: str, root: Path, repo_root: Path) -> list[Path]:
     if here.exists():
         return [here]
     return [here] + [Path(os.path.normpath(base / path)) for base in (root, repo_root)]
+
+
+def _exists(name: str, root: Path) -> bool:
+    """Whether a file named on the command line is there, from here or from the content folder
+    (a typo would otherwise be "not used by any deck")."""
+    return (Path.cwd() / name).is_file() or (root / name).is_file()
 
 
 def resolve_chapter(name: str, root: Path) -> str:
@@ -451,7 +457,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_changed(args, workshop, loaded)
     pace = Pace(args.minutes_per_slide, args.minutes_per_lab, args.hours_per_day)
     problems = _failures(loaded)
-    decks = [deck_stats(workshop, d, pace) for d in loaded if d.deck is not None]
+    decks = [deck_stats(workshop, d, pace) for d in loaded if not d.build_errors]
     if args.format == "json":
         sys.stdout.write(json.dumps(stats_json(decks, pace, problems), indent=2, ensure_ascii=False) + "\n")
     elif args.format == "csv":
@@ -461,16 +467,25 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
-def _failures(loaded: list[LoadedDeck]) -> list[Problem]:
-    """Errors that stop a deck from being counted (printed on stderr, whatever the format)."""
-    problems = [p for d in loaded if d.deck is None for p in d.problems if p.is_error]
+def _failures(loaded: list[LoadedDeck], unreadable_only: bool = False) -> list[Problem]:
+    """The errors that stop a deck from building, each once (printed on stderr, whatever the
+    format): such a deck is not counted, as it would not be shown. `unreadable_only`: only
+    those of manifests that cannot be read (where a deck's chapters are not known)."""
+    problems: dict[Problem, None] = {}
+    for deck in loaded:
+        if not unreadable_only or deck.manifest is None:
+            problems.update(dict.fromkeys(deck.build_errors))
     for problem in problems:
         print(problem, file=sys.stderr)
-    return problems
+    return list(problems)
 
 
 def _run_where_used(args: argparse.Namespace, workshop: Workshop, loaded: list[LoadedDeck]) -> int:
     root = workshop.project.root
+    missing = [c for c in args.where_used if not _exists(c, root)]
+    if missing:
+        print(f"deckwright: error: --where-used: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
     chapters = [resolve_chapter(c, root) for c in args.where_used]
     uses = {c: where_used(workshop, loaded, c) for c in chapters}
     if args.format == "json":
@@ -491,7 +506,7 @@ def _run_where_used(args: argparse.Namespace, workshop: Workshop, loaded: list[L
                 where = "front matter" if u.part is None else f"part {u.part}"
                 via = f", included by {u.via}" if u.via else ""
                 print(f"  {u.deck}:{u.line}: {where}{via}")
-    _failures(loaded)
+    _failures(loaded, unreadable_only=True)
     return EXIT_OK
 
 

@@ -271,6 +271,21 @@ def test_unused_files_are_looked_for_only_when_every_manifest_is_checked(make_pr
     assert places(root) == [("old.md:1", "unused-chapter")]
 
 
+def test_unused_files_skip_deckwrights_own_output_folders(make_project):
+    from deckwright.builder import build
+    from deckwright.reader import Project
+
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n", "a.md": "![p](images/p.svg)\n", "images/p.svg": "<svg/>",
+        "old/.deckwright-stamps.json": "{}", "old/x.md": "", "old/images/q.png": "",  # an older --out
+        "stuff/assets/deckwright.css": "", "stuff/y.md": "",  # built with --force: no stamps
+        "dist-like/z.md": "",  # content, whatever its name
+    })
+    assert all(r.ok for r in build(Project.at(root), None, root / "dist", env={}))
+    assert (root / "dist" / "images" / "p.svg").is_file()
+    assert places(root) == [("dist-like/z.md:1", "unused-chapter")]
+
+
 def test_invisible_characters(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n",
@@ -323,6 +338,29 @@ def test_local_links_to_missing_files_and_to_other_decks(make_project):
     ]
 
 
+def test_link_directives_to_missing_or_no_files_of_the_repository(make_project, tmp_path):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": (
+            "@@LINK[slides/a.md] @@LINK[k8s] @@LINK[k8s/pod.yaml]\n"  # fine: paths from the repository
+            "@@LINK[slides/nope.txt]\n"
+            "@@LINK[]\n"
+            "```\n@@LINK[a.md]\n```\n"  # replaced in code too
+            "@@LINK[../outside.txt]\n"
+        ),
+    })
+    (tmp_path / "content" / "k8s").mkdir()
+    (tmp_path / "content" / "k8s" / "pod.yaml").write_text("kind: Pod\n")
+    (tmp_path / "outside.txt").write_text("not in the repository\n")
+    assert findings(root) == [
+        ("a.md:2", "missing-file", "warning", "@@LINK[slides/nope.txt]: no such file in the repository"),
+        ("a.md:3", "missing-file", "warning", "@@LINK[] names no file"),
+        ("a.md:5", "missing-file", "warning",
+         "@@LINK[a.md]: no such file in the repository (paths start from the repository: slides/a.md)"),
+        ("a.md:7", "missing-file", "warning", "@@LINK[../outside.txt]: no such file in the repository"),
+    ]
+
+
 def test_json_output_lists_findings_and_counts(make_project):
     import json
 
@@ -334,6 +372,19 @@ def test_json_output_lists_findings_and_counts(make_project):
         "message": "link to #nowhere goes nowhere: no slide of this deck is named so",
         "excerpt": "", "decks": ["deck.yml"],
     }
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped(make_project):
+    import json
+    import os
+
+    root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "A\n"})
+    with open(os.path.join(os.fsencode(root), b"bad\xff.md"), "w") as f:
+        f.write("# x\n")
+    result = check(str(root), env={})
+    data = json.loads(as_json(result).encode("utf-8"))  # valid UTF-8, or this raises
+    assert [f["path"] for f in data["findings"]] == ["bad\\xff.md"]
+    assert as_text(result).encode("utf-8").startswith(b"bad\\xff.md:1: warning: chapter is not used")
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -384,3 +435,15 @@ def test_an_empty_chapter_is_checked_without_crashing(make_project):
     # An empty file once made the build itself fail (no text to find line numbers in).
     root = make_project({"deck.yml": HEAD + "content:\n- a.md\n- empty.md\n", "a.md": "A\n", "empty.md": ""})
     assert findings(root) == []
+
+
+def test_a_deck_left_with_no_slides_is_the_builds_error(make_project):
+    # Every slide excluded: the build stops on it, so check must too.
+    root = make_project({
+        "deck.yml": HEAD + "exclude: [a, b]\ncontent:\n- a.md\n",
+        "a.md": "class: a\n\n# A\n---\nclass: b\n\nB\n",
+    })
+    assert findings(root) == [
+        ("deck.yml:1", "build", "error",
+         "the deck has no slides: its chapters are empty, or every slide is excluded"),
+    ]

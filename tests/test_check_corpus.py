@@ -105,6 +105,9 @@ def _unknown_directive(facts: Facts, f) -> bool:
 
 
 def _missing_file(facts: Facts, f) -> bool:
+    link = re.match(r"@@LINK\[([^\]]+)\]", f.message)
+    if link:  # relative to the repository, the folder above slides/
+        return link.group(0) in facts.line(f) and not (facts.root.parent / link.group(1)).exists()
     target = re.search(r"link to '([^']+)'", f.message).group(1)
     return f"]({target})" in facts.line(f) and not (facts.root / target.split("#")[0]).exists()
 

@@ -138,7 +138,7 @@ def test_stats_json_fits_its_schema(make_project, capsys):
 
 
 def test_where_used_and_changed_json_fit_their_schemas(make_project, capsys):
-    root = make_project({"deck.yml": "title: T\ncontent:\n- - a.md\n", "a.md": "A\n"})
+    root = make_project({"deck.yml": "title: T\ncontent:\n- - a.md\n", "a.md": "A\n", "b.md": "B\n"})
     _, data = _stats(["--root", str(root), "--format", "json", "--where-used", "a.md", "b.md"], capsys)
     assert data["where_used"][0]["uses"] == [{"deck": "deck.yml", "part": 1, "line": 3, "via": None}]
     assert_fits(data, "where-used")

@@ -131,12 +131,45 @@ def test_a_deck_that_does_not_build_is_reported_and_the_others_counted(make_proj
     assert "bad.yml:2:3: error: chapter file 'missing.md' does not exist" in captured.err
 
 
+@pytest.mark.parametrize("chapter, message", [
+    ("# T\n\n@@INCLUDE[slides/nope.md]\n", "a.md:3: error: @@INCLUDE[slides/nope.md]: no such file"),
+    ("# T\n\n@@INCLUDE[slides/a.md]\n", "a.md:3: error: @@INCLUDE[slides/a.md] includes itself"),
+    ("# T\n\n```bash\necho hi\n", "a.md:3: error: code fence is never closed"),
+    ("# T\n\n![p](images/nope.png)\n", "a.md:3: error: picture 'images/nope.png' does not exist"),
+    ("class: hidden\n\n# T\n",
+     "bad.yml:1: error: the deck has no slides: its chapters are empty, or every slide is excluded"),
+])
+def test_a_deck_whose_chapter_does_not_build_is_reported_not_counted(make_project, capsys, chapter, message):
+    root = make_project({
+        "good.yml": "content:\n- b.md\n", "bad.yml": "exclude: [hidden]\ncontent:\n- a.md\n",
+        "a.md": chapter, "b.md": "B\n",
+    })
+    assert run_cli(["--root", str(root), "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert [d["manifest"] for d in data["decks"]] == ["good.yml"]
+    assert captured.err.splitlines()[0] == message
+    path, line, _, text = message.split(":", 3)
+    assert data["problems"] == [{"path": path, "line": int(line), "severity": "error", "message": text[1:]}]
+    assert run_cli(["--root", str(root)]) == 1
+    captured = capsys.readouterr()
+    assert "bad.yml" not in captured.out and captured.err.splitlines()[0] == message
+
+
+def test_a_missing_picture_on_an_excluded_slide_does_not_stop_the_count(make_project, capsys):
+    root = make_project({
+        "deck.yml": "exclude: [hidden]\ncontent:\n- a.md\n",
+        "a.md": "A\n---\nclass: hidden\n\n![p](images/nope.png)\n",
+    })
+    assert [d["manifest"] for d in stats_json(root, capsys)["decks"]] == ["deck.yml"]
+
+
 def test_where_used_lists_decks_parts_and_includes(make_project, capsys, tmp_path):
     root = make_project({
         "one.yml": "content:\n- a.md\n- - b.md\n",
         "two.yml": "content:\n- - c.md\n- - a.md\n",
         "a.md": "A\n", "b.md": "```\n@@INCLUDE[slides/shared/snippet.md]\n```\n", "c.md": "C\n",
-        "shared/snippet.md": "echo hi\n",
+        "shared/snippet.md": "echo hi\n", "nowhere.md": "old\n",
     })
     assert run_cli(["--root", str(root), "--where-used", "a.md", "shared/snippet.md", "nowhere.md"]) == 0
     assert capsys.readouterr().out == (
@@ -147,6 +180,13 @@ def test_where_used_lists_decks_parts_and_includes(make_project, capsys, tmp_pat
         "  one.yml:3: part 1, included by b.md\n"
         "nowhere.md: not used by any deck\n"
     )
+
+
+def test_where_used_of_a_file_that_does_not_exist_is_a_usage_error(make_project, capsys):
+    root = make_project({"one.yml": "content:\n- a.md\n", "a.md": "A\n"})
+    assert run_cli(["--root", str(root), "--where-used", "a.md", "nope.md"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "deckwright: error: --where-used: no such file: nope.md\n"
 
 
 def test_changed_files_list_the_decks_they_affect(make_project, capsys, monkeypatch):

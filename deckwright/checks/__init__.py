@@ -14,7 +14,7 @@ KINDS: dict[str, str] = {
     "unreadable": "a chapter file that cannot be read or is not UTF-8",
     "include": "an @@INCLUDE whose target does not exist or cannot be included",
     "missing-image": "a local picture that does not exist",
-    "missing-file": "a link to a local file that does not exist",
+    "missing-file": "a link to a local file (or an @@LINK to a repository file) that does not exist",
     "broken-anchor": "a link to #name that no slide of the deck carries",
     "duplicate-name": "two slides of one deck with the same name",
     "duplicate-label": "a reference-link label defined twice in one deck with different URLs",
@@ -45,11 +45,26 @@ class Finding:
 
     def __str__(self) -> str:
         where = f" [{', '.join(self.decks)}]" if self.decks else ""
-        return f"{self.loc}: {self.severity}: {self.message}{where}"
+        return printable(f"{self.loc}: {self.severity}: {self.message}{where}")
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def printable(text: str) -> str:
+    """`text` with the bytes of a file name that is not UTF-8 written as `\\xff`.
+
+    Python reads such names with stand-ins (lone surrogates) that cannot be written as
+    UTF-8: printed raw they make output no JSON parser or terminal takes.
+    """
+    if text.isascii():
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a stand-in that no file name makes
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def finding(problem: Problem, kind: str | None = None, decks: tuple[str, ...] = ()) -> Finding:
@@ -69,6 +84,7 @@ _MESSAGE_KINDS = (
     ("link to #", "broken-anchor"),
     ("not valid UTF-8", "unreadable"),
     ("cannot read", "unreadable"),
+    ("the deck has no slides", "build"),
 )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..builder import Workshop, missing_pictures
+from ..builder import Workshop, chapter_key, missing_pictures, no_slides
 from ..directives import Expanded, expand_includes
 from ..errors import DeckwrightError, Problem
-from ..model import Deck, Entry, Manifest, SourceLoc
+from ..model import Chapter, Deck, Entry, Manifest, SourceLoc
 from ..reader import Project, build_info, repo_link
 from ..stages import PIPELINE, check_anchor_links, run_pipeline, substitute_directives
 
@@ -21,6 +21,9 @@ class LenientProject(Project):
     """A Project whose missing includes are noted (and left out) instead of stopping a chapter."""
 
     include_problems: list[Problem] = field(default_factory=list, compare=False)
+    # The missing includes of each chapter parsed (by its key in the Workshop), so that
+    # each deck using it is told, though the chapter is parsed once.
+    chapter_includes: dict[str, list[Problem]] = field(default_factory=dict, compare=False)
 
     def read_include(self, target: str, loc: SourceLoc) -> tuple[str, str]:
         try:
@@ -41,6 +44,13 @@ class LoadedDeck:
     deck: Deck | None = None  # after the stages (None when the manifest is invalid)
     problems: list[Problem] = field(default_factory=list)
     complete: bool = True  # False when a chapter could not be read at all
+    # Errors `check` reports that do not stop the build: pictures of slides this deck excludes.
+    check_only: list[Problem] = field(default_factory=list)
+
+    @property
+    def build_errors(self) -> list[Problem]:
+        """The errors that stop `deckwright build` on this deck (none: it builds)."""
+        return [p for p in self.problems if p.is_error and p not in self.check_only]
 
 
 def open_workshop(root: str, env: Mapping[str, str] | None = None) -> Workshop:
@@ -64,7 +74,12 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
     loaded.deck = run_pipeline(loaded.authors, STAGES)
     loaded.problems += list(loaded.deck.problems)
     # Pictures of every slide, those this variant excludes too: another variant shows them.
-    loaded.problems += missing_pictures(substitute_directives(loaded.authors), workshop.project)
+    missing = missing_pictures(substitute_directives(loaded.authors), workshop.project)
+    shown = {loc for slide in loaded.deck.slides for loc, _ in slide.pictures}
+    loaded.problems += missing
+    loaded.check_only = [p for p in missing if p.loc not in shown]
+    if loaded.complete:  # else the deck lacks a chapter, which is said already
+        loaded.problems += no_slides(loaded.deck)
     return loaded
 
 
@@ -75,12 +90,12 @@ def _authors_deck(workshop: Workshop, loaded: LoadedDeck) -> Deck:
     slides = []
     for entry in manifest.entries:
         try:
-            chapter = workshop.chapter(entry)
+            chapter, missing = _chapter(workshop, entry)
         except DeckwrightError as exc:
             loaded.problems += exc.problems
             loaded.complete = False
             continue
-        loaded.problems += chapter.problems
+        loaded.problems += chapter.problems + tuple(missing)
         slides += [replace(s, part=entry.part) for s in chapter.slides]
     project = workshop.project
     return Deck(
@@ -90,6 +105,19 @@ def _authors_deck(workshop: Workshop, loaded: LoadedDeck) -> Deck:
         repo=repo_link(project, workshop.git, manifest.gitrepo, workshop.env),
         build_info=build_info(workshop.git),
     )
+
+
+def _chapter(workshop: Workshop, entry: Entry) -> tuple[Chapter, list[Problem]]:
+    """The entry's chapter and the includes it lacks (noted while it was parsed)."""
+    project = workshop.project
+    if not isinstance(project, LenientProject):  # missing includes raise: there are none
+        return workshop.chapter(entry), []
+    key = chapter_key(entry)
+    before = len(project.include_problems)
+    chapter = workshop.chapter(entry)
+    if len(project.include_problems) > before:
+        project.chapter_includes[key] = project.include_problems[before:]
+    return chapter, project.chapter_includes.get(key, [])
 
 
 def expand_entry(workshop: Workshop, entry: Entry) -> Expanded:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..directives import LINK
 from ..links import is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..remark_lexer import Token, scan
@@ -62,6 +64,8 @@ class LocalTargets:
 
     exists: Callable[[str], bool]
     pages: Mapping[str, frozenset[str] | None]  # deck page -> its slide names (None: unknown)
+    in_repository: Callable[[str], bool] = lambda _: True  # for @@LINK (repository paths)
+    content_prefix: str = ""  # the content folder in the repository ("slides"), for hints
 
 
 def check_chapter(chapter: Chapter, text: str, locate: Locate, targets: LocalTargets) -> list[Finding]:
@@ -70,6 +74,7 @@ def check_chapter(chapter: Chapter, text: str, locate: Locate, targets: LocalTar
     for piece in pieces(chapter, text):
         at = _shifted(locate, piece.offset)
         found += unclosed_brackets(piece.text, at)
+        found += repository_links(piece.text, at, targets)
         if piece.notes:
             continue
         blanked = blank_code(piece.text)
@@ -295,6 +300,28 @@ def local_links(text: str, blanked: str, at: Locate, targets: LocalTargets) -> l
             found.append(Finding(at(offset), "missing-file",
                                  f"link to '{target}': no such file next to the deck{hint}",
                                  "warning", excerpt=line_text(text, offset)))
+    return found
+
+
+def repository_links(text: str, at: Locate, targets: LocalTargets) -> list[Finding]:
+    """`@@LINK[path]`s that name no file of the repository: the build still makes the link
+    (to the hosting site, where it is a 404), as it replaces directives even in code."""
+    if "@@LINK[" not in text:
+        return []
+    found = []
+    for m in LINK.finditer(text):
+        path = m.group(1).strip()
+        if path and targets.in_repository(path):
+            continue
+        if not path:
+            message = "@@LINK[] names no file"
+        else:
+            message = f"@@LINK[{path}]: no such file in the repository"
+            prefixed = posixpath.join(targets.content_prefix, path)
+            if targets.content_prefix and targets.in_repository(prefixed):
+                message += f" (paths start from the repository: {prefixed})"
+        found.append(Finding(at(m.start()), "missing-file", message, "warning",
+                             excerpt=line_text(text, m.start())))
     return found
 
 
