@@ -53,6 +53,8 @@ class Manifest:
     exclude: tuple[str, ...]
     entries: tuple[Entry, ...]
     part_count: int
+    # Where `html` is set (its key's value; line 0: by OVERRIDE_html; line 1: not set).
+    html_loc: SourceLoc | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
