@@ -119,7 +119,7 @@ class Workshop:
 
     def _parse(self, entry: Entry) -> Chapter:
         path, expanded = self._read(entry)
-        chapter = split_chapter(path, expanded.text, expanded.locate)
+        chapter = split_chapter(path, expanded.text, expanded.locate, expanded.seams)
         warnings = unknown_directives(expanded.text, expanded.locate)
         files = tuple(dict.fromkeys([entry.source_path] + [p.path for p in expanded.pieces]))
         return replace(chapter, problems=chapter.problems + tuple(warnings), files=files)

@@ -36,7 +36,7 @@ def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> I
         text = _blank_code(step.text)
         for m in pattern.finditer(text):
             target = next(g for g in m.groups() if g)
-            yield step.loc.shifted(text.count("\n", 0, m.start())), target
+            yield step.locate(m.start()), target
 
 
 def find_anchor_links(steps: tuple[Step, ...]) -> Iterator[tuple[SourceLoc, str]]:

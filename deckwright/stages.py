@@ -195,7 +195,7 @@ def _footed(steps: tuple[Step, ...], generated: str, repo: RepoLink | None) -> t
     for st in steps:
         url = _file_url(repo, st.loc.path) if repo else None
         text = st.text.rstrip("\n") + f"\n\n{_footer(st.loc, generated, url)}\n"
-        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks))  # no block ends in "\n"
+        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks, st.seams))  # no block ends in "\n"
     return tuple(footed)
 
 

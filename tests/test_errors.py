@@ -199,3 +199,35 @@ def test_a_page_kept_from_the_last_build_is_not_overwritten(tmp_path):
         ("bad.yml", False, CLASHES[:1]), ("good.yml", True, []),
     ]
     assert "from a" in (tmp_path / "out" / "good.yml.html").read_text()
+
+
+# The tester's cases: what follows an @@INCLUDE in a slide, and what the included file holds,
+# are reported at their own file and line. {inc} is included by a.md and by the manifest.
+INCLUDED = "l1\n\n[a](#nowhere)\n![p](nope.png)\n"
+
+
+@pytest.mark.parametrize(
+    "chapter, inline, expected",
+    [
+        ("# T\n\nbefore\n\n---\n\n## S2\n\n@@INCLUDE[slides/inc.md]\n\n![x](gone.png)\n", None,
+         ["a.md:11: error: picture 'gone.png' does not exist",
+          "inc.md:4: error: picture 'nope.png' does not exist",
+          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so"]),
+        ("# T\n\nbefore\n@@INCLUDE[slides/inc.md]\nafter\n![q](gone.png) [b](#gone)\n", None,
+         ["a.md:6: error: picture 'gone.png' does not exist",
+          "inc.md:4: error: picture 'nope.png' does not exist",
+          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so",
+          "a.md:6: warning: link to #gone: no slide of deck.yml.html is named so"]),
+        (None, "  # Inline\n\n  @@INCLUDE[slides/inc.md]\n  ![r](gone.png)\n",
+         ["deck.yml:6: error: picture 'gone.png' does not exist",
+          "inc.md:4: error: picture 'nope.png' does not exist",
+          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so"]),
+    ],
+)
+def test_problems_after_an_include_name_their_own_file_and_line(tmp_path, chapter, inline, expected):
+    manifest = "content:\n- a.md\n" if chapter else f"content:\n- |\n{inline}"
+    files = {"deck.yml": manifest, "a.md": chapter or "", "inc.md": INCLUDED}
+    assert sorted(problems(tmp_path, files)) == sorted(expected)
+    root = tmp_path / "repo" / "slides"
+    found = {str(f) for f in check(str(root), env={}).findings if f.kind in ("missing-image", "broken-anchor")}
+    assert {p.split(": ", 1)[0] for p in found} == {p.split(": ", 1)[0] for p in expected}
