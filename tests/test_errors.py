@@ -231,3 +231,30 @@ def test_problems_after_an_include_name_their_own_file_and_line(tmp_path, chapte
     root = tmp_path / "repo" / "slides"
     found = {str(f) for f in check(str(root), env={}).findings if f.kind in ("missing-image", "broken-anchor")}
     assert {p.split(": ", 1)[0] for p in found} == {p.split(": ", 1)[0] for p in expected}
+
+
+PERCENT = {
+    "deck.yml": "content: [a.md]\n",
+    "a.md": "# A\n\n![c](images/my%20pic.svg)\n\n[notes](files/my%20notes.txt)\n\n"
+            "<img src=\"images/caf%C3%A9.svg?v=2\">\n",
+    "images/my pic.svg": "<svg xmlns='http://www.w3.org/2000/svg'>space</svg>",
+    "images/café.svg": "<svg xmlns='http://www.w3.org/2000/svg'>accent</svg>",
+    "files/my notes.txt": "notes",
+}
+
+
+def test_percent_encoded_paths_name_the_files_browsers_load(tmp_path):
+    # The browser asks for images/my%20pic.svg; the server (or file://) gives images/my pic.svg.
+    assert problems(tmp_path, PERCENT) == []
+    out = tmp_path / "out"
+    assert (out / "images" / "my pic.svg").read_text().endswith("space</svg>")
+    assert (out / "images" / "café.svg").read_text().endswith("accent</svg>")
+    assert check(str(tmp_path / "repo" / "slides"), env={}).findings == []
+    single = build_site(Project.at(tmp_path / "repo" / "slides"), None, tmp_path / "site", env={},
+                        single_file=True)
+    assert single.ok and "images/my%20pic.svg" not in (tmp_path / "site/single/deck.yml.html").read_text()
+
+
+def test_a_missing_percent_encoded_picture_is_named_as_the_file_looked_for(tmp_path):
+    found = problems(tmp_path, {"deck.yml": "content: [a.md]\n", "a.md": "# A\n\n![c](my%20pic.svg)\n"})
+    assert found == ["a.md:3: error: picture 'my pic.svg' does not exist"]
