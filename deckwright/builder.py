@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .directives import Expanded, directive_values, expand_includes, unknown_directives
 from .errors import DeckwrightError, Problem
-from .manifest import load_manifest
+from .manifest import load_manifest, page_clashes
 from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import GitState, Project, build_info, read_git, repo_link
 from .render import ASSETS, deck_html
@@ -119,7 +119,7 @@ class Workshop:
 
     def _parse(self, entry: Entry) -> Chapter:
         path, expanded = self._read(entry)
-        chapter = split_chapter(path, expanded.text, expanded.locate)
+        chapter = split_chapter(path, expanded.text, expanded.locate, expanded.seams)
         warnings = unknown_directives(expanded.text, expanded.locate)
         files = tuple(dict.fromkeys([entry.source_path] + [p.path for p in expanded.pieces]))
         return replace(chapter, problems=chapter.problems + tuple(warnings), files=files)
@@ -287,7 +287,8 @@ def build(
     # and stopped last, once the colourer (which holds a copy of its pipe) is gone.
     with _cycle_collector_paused(), _helping(lambda: _start_copier(out_dir), helped) as copier, \
             _helping(lambda: _start_colourer(project, todo, env), helped) as colourer:
-        built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier) if todo else []
+        kept = {r.html: name for name, r in done.items() if r.ok}  # pages no deck may take
+        built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier, kept) if todo else []
     done.update((r.manifest, r) for r in built)
     if stamps:
         try:
@@ -377,25 +378,31 @@ def build_decks(
     git: GitState | None = None,
     colourer: Colourer | None = None,
     copier: Copier | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> list[DeckResult]:
     """Build the named manifests one after the other, in this process.
 
     Every deck is made first; then the pages, each written once its pictures are copied.
     `git`: the content folder's git state, as the build read it (read here if None).
     `colourer`: a process colouring the decks' code meanwhile (colourer.py); `copier`: a
-    process copying the pictures while the pages are made (copier.py).
+    process copying the pictures while the pages are made (copier.py). `kept`: the pages
+    of decks kept from the last build (page -> manifest), which no deck may overwrite.
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
     results = []
     assets_written = False
     made: list[_Made] = []
+    loaded = load_all(workshop, names)
+    clashes = page_clashes([m for m, _ in loaded.values() if isinstance(m, Manifest)], kept)
     for manifest_path in names:
         result = DeckResult(manifest_path)
         start = time.perf_counter()
         manifest, deck, warnings = None, None, []
         try:
-            manifest, warnings = workshop.load(manifest_path)
+            manifest, warnings = _loaded(loaded[manifest_path])
+            if manifest_path in clashes:
+                raise DeckwrightError(clashes[manifest_path])
             deck, result.problems = compile_deck(workshop, manifest)
             result.problems = warnings + result.problems
             result.html, result.slides = deck.manifest.html, deck.shown_count
@@ -425,6 +432,29 @@ def build_decks(
                 done.write(html, copied, out)
             ready = []
     return results
+
+
+Loaded = tuple[Manifest | DeckwrightError, list[Problem]]
+
+
+def load_all(workshop: Workshop, names: Sequence[str]) -> dict[str, Loaded]:
+    """Each named manifest validated (or why it is not), before any deck is made: which
+    decks write which page must be known before the first page is written."""
+    loaded: dict[str, Loaded] = {}
+    for name in names:
+        try:
+            loaded[name] = workshop.load(name)
+        except DeckwrightError as exc:
+            loaded[name] = (exc, [])
+    return loaded
+
+
+def _loaded(loaded: Loaded) -> tuple[Manifest, list[Problem]]:
+    """A manifest from `load_all`, or its error raised."""
+    manifest, warnings = loaded
+    if isinstance(manifest, DeckwrightError):
+        raise manifest
+    return manifest, warnings
 
 
 @dataclass

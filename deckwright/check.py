@@ -35,6 +35,7 @@ from .checks.load import (
 from .checks.slides import LocalTargets, check_chapter
 from .cli import open_project
 from .errors import DeckwrightError
+from .manifest import page_clashes
 from .model import Entry, SourceLoc
 from .stages import add_footers, run_pipeline
 
@@ -84,7 +85,9 @@ def check(
     workshop = open_workshop(root, env)
     paths = list(manifests) if manifests else workshop.project.manifests()
     loaded = load_decks(workshop, paths)
-    found: list[Finding] = []
+    found: list[Finding] = [
+        finding(p) for p in page_clashes([d.manifest for d in loaded if d.manifest]).values()
+    ]
     for deck in loaded:
         found += [finding(p) for p in deck.problems]
         if deck.authors is not None and deck.deck is not None and deck.complete:

@@ -50,6 +50,17 @@ class Expanded:
         self._last = (index, at, line)
         return SourceLoc(piece.path, line)
 
+    def seams(self, start: int, end: int) -> tuple[tuple[int, SourceLoc], ...]:
+        """Where `text[start:end]` goes on in another file: (offset from `start`, where that
+        is) for each piece starting inside it, so that a slide locates its own lines."""
+        first = bisect.bisect_right(self._starts, start)
+        if first >= len(self._starts) or self._starts[first] >= end:  # most slides: one piece
+            return ()
+        last = bisect.bisect_left(self._starts, end, first)
+        return tuple(
+            (p.start - start, SourceLoc(p.path, p.first_line)) for p in self.pieces[first:last]
+        )
+
 
 ReadInclude = Callable[[str, SourceLoc], tuple[str, str]]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 if TYPE_CHECKING:  # model.py imports this module: its classes are only named here
     from .model import Slide, SourceLoc, Step
@@ -36,7 +37,7 @@ def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> I
         text = _blank_code(step.text)
         for m in pattern.finditer(text):
             target = next(g for g in m.groups() if g)
-            yield step.loc.shifted(text.count("\n", 0, m.start())), target
+            yield step.locate(m.start()), target
 
 
 def find_anchor_links(steps: tuple[Step, ...]) -> Iterator[tuple[SourceLoc, str]]:
@@ -58,10 +59,17 @@ def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterat
             for loc, url in _matches((step,), PICTURE, ""):
                 url = as_browser_reads(url)
                 if is_local(url):
-                    yield loc, re.split(r"[?#]", url, maxsplit=1)[0]
+                    yield loc, file_path(url)
     bg = properties.get("background-image")
     if bg and (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)) and is_local(as_browser_reads(m.group(1))):
-        yield steps[0].loc, as_browser_reads(m.group(1))
+        yield steps[0].loc, file_path(as_browser_reads(m.group(1)))
+
+
+def file_path(url: str) -> str:
+    """The file a local URL names, as a web server finds it: query and fragment dropped,
+    `%20` and the like decoded (`my%20pic.svg` is the file `my pic.svg`)."""
+    path = re.split(r"[?#]", url, maxsplit=1)[0]
+    return unquote(path) if "%" in path else path
 
 
 def as_browser_reads(url: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import yaml
 
-from .errors import DeckwrightError, Report
+from .errors import DeckwrightError, Problem, Report
 from .model import Entry, Manifest, SourceLoc
 
 TEXT_KEYS = ("title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix")
@@ -130,9 +130,13 @@ def load_manifest(
         fields[key] = value
     values = {k: reader.text(fields[k], k) if k in fields else "" for k in TEXT_KEYS}
     exclude = _exclude(reader, fields.get("exclude"))
+    html_loc = reader.loc(fields["html"]) if "html" in fields else SourceLoc(path, 1)
+    html_from = "'html'"
     for key, value in (env or {}).items():
         if key.startswith("OVERRIDE_") and key[9:] in TEXT_KEYS:
             values[key[9:]] = value
+            if key == "OVERRIDE_html":  # not in the file: no line of it is to blame
+                html_loc, html_from = SourceLoc(path, 0), "OVERRIDE_html (set in the environment)"
         elif key == "OVERRIDE_exclude":
             exclude = tuple(c.strip() for c in value.split(",") if c.strip())
     content = fields.get("content", fields.get("chapters"))
@@ -146,9 +150,8 @@ def load_manifest(
         entries, parts = _entries(reader, content, posixpath.dirname(path), exists)
         if not entries and not report.errors:  # `content: []`: the page would be blank
             report.error(reader.loc(content), "'content' lists no chapters")
-    if values["html"] and not _output_name(values["html"]):
-        loc = reader.loc(fields["html"]) if "html" in fields else SourceLoc(path, 1)
-        report.error(loc, f"'html' must name a file inside the output folder, not '{values['html']}'")
+    if values["html"] and (why := page_name_problem(values["html"])):
+        report.error(html_loc, f"{html_from} '{values['html']}' cannot name a deck's page: {why}")
     if report.errors:
         raise DeckwrightError(report.errors + report.warnings)
     slides_url = values["slides"]
@@ -156,25 +159,64 @@ def load_manifest(
         values["zip"] = slides_url + ("" if slides_url.endswith("/") or not slides_url else "/")
         values["zip"] += "slides.zip"
     if not values["html"]:
-        values["html"] = posixpath.basename(path) + ".html"
+        values["html"] = default_page(path)
     manifest = Manifest(
         path=path,
         exclude=exclude,
         entries=tuple(entries),
         part_count=parts,
+        html_loc=html_loc,
         **{k: values[k] for k in TEXT_KEYS},
     )
     return manifest, report
 
 
-def _output_name(value: str) -> bool:
-    """Whether `html` names a file inside the output folder, and reads as that file in a link
-    (a colon would make `javascript:...` a script in the index page's links)."""
-    norm = posixpath.normpath(value)
-    return not (
-        value.startswith("/") or value.endswith("/") or norm in (".", "..")
-        or norm.startswith("../") or ":" in value or "\\" in value
-    )
+def default_page(path: str) -> str:
+    """The page a manifest's deck is written to when it names none: `deck.yml.html`."""
+    return posixpath.basename(path) + ".html"
+
+
+# Written by deckwright at the top of the output folder besides the decks' pages (`assets/`,
+# `chapters/`, `single/`, `slides.zip` and `.deckwright-stamps.json` cannot end in .html).
+RESERVED_PAGES = frozenset(("index.html",))  # `deckwright site`'s index page
+
+
+def page_name_problem(value: str) -> str | None:
+    """Why `value` cannot name a deck's page (None when it can): the page goes at the top of
+    the output folder, next to the `assets/` its links name, and must not take the place of
+    a file deckwright writes there."""
+    if "/" in value or "\\" in value:
+        return ("a page goes at the top of the output folder, next to the assets/ and pictures "
+                "its links name: no '/' or '\\'")
+    if value.startswith("."):
+        return "a name starting with '.' is a hidden file (or a folder above)"
+    if any(c in value for c in ":?#") or any(ord(c) < 32 for c in value):
+        return "':', '?', '#' and control characters change what a link to it opens"
+    if not value.endswith(".html"):
+        return "a page's name ends in .html"
+    if value.lower() in RESERVED_PAGES:
+        return "`deckwright site` writes the site's index page there"
+    return None
+
+
+def page_clashes(manifests: Sequence[Manifest], taken: Mapping[str, str] | None = None) -> dict[str, Problem]:
+    """The decks that may not write their page because another deck of the run writes the
+    same one (manifest path -> the error), so that none overwrites another's page.
+
+    `taken`: pages already kept in the output folder (page -> manifest). A page goes to
+    the deck whose page it is by default (`good.yml.html` to good.yml), else to the
+    first in order; the others are in error, at their `html` line.
+    """
+    owners = dict(taken or {})
+    clashes = {}
+    for manifest in sorted(manifests, key=lambda m: m.html != default_page(m.path)):
+        owner = owners.setdefault(manifest.html, manifest.path)
+        if owner != manifest.path:
+            loc = manifest.html_loc or SourceLoc(manifest.path, 1)
+            clashes[manifest.path] = Problem(
+                loc, f"page '{manifest.html}' is also that of {owner}: one deck would overwrite the "
+                "other's (give each manifest its own 'html')")
+    return clashes
 
 
 def _exclude(reader: _Reader, node: yaml.Node | None) -> tuple[str, ...]:

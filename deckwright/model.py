@@ -53,6 +53,8 @@ class Manifest:
     exclude: tuple[str, ...]
     entries: tuple[Entry, ...]
     part_count: int
+    # Where `html` is set (its key's value; line 0: by OVERRIDE_html; line 1: not set).
+    html_loc: SourceLoc | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +68,27 @@ class Step:
     # Where the fenced code blocks of `text` are (remark_lexer.fenced_blocks), as found
     # when its chapter was split; None once a stage has made or changed the text.
     blocks: tuple[tuple[int, int], ...] | None = field(default=None, compare=False)
+    # Where `text` goes on in another file (an @@INCLUDE's, or back after it): (offset in
+    # `text`, where that offset comes from). Empty for most steps: all from one file.
+    seams: tuple[tuple[int, SourceLoc], ...] = field(default=(), compare=False)
 
     def with_text(self, text: str, notes: str | None = None) -> Step:
-        return Step(text, self.loc, self.notes if notes is None else notes, self.notes_loc)
+        # Stages change text within its lines (`@@TOC@@` out, values in): seams stay.
+        return Step(text, self.loc, self.notes if notes is None else notes, self.notes_loc,
+                    seams=self.seams)
 
     def extended(self, text: str) -> Step:
         """The step with `text` added after its own (whose blocks stay where they are)."""
-        return Step(self.text + text, self.loc, self.notes, self.notes_loc, self.blocks)
+        return Step(self.text + text, self.loc, self.notes, self.notes_loc, self.blocks, self.seams)
+
+    def locate(self, offset: int) -> SourceLoc:
+        """Where `offset` in the step's text comes from (file and line), includes counted."""
+        start, loc = 0, self.loc
+        for at, seam in self.seams:
+            if at > offset:
+                break
+            start, loc = at, seam
+        return loc.shifted(self.text.count("\n", start, offset))
 
 
 PROPERTY_LINE = re.compile(r"\n*([-\w]+):([^$\n]*)", re.ASCII)

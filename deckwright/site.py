@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from .builder import DeckResult, Workshop, build, compile_deck
 from .cli import open_project
 from .errors import DeckwrightError, Problem
-from .links import ANCHOR_LINK, PICTURE, _blank_code, is_local, pictures
+from .links import ANCHOR_LINK, PICTURE, _blank_code, file_path, is_local, pictures
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, deck_html
@@ -97,7 +97,7 @@ def remade(slide: Slide, steps: tuple[Step, ...]) -> Slide:
 def _map_steps(slides: Sequence[Slide], change: Callable[[str], str]) -> tuple[Slide, ...]:
     def step(st: Step) -> Step:
         notes = change(st.notes) if st.notes else st.notes
-        return Step(change(st.text), st.loc, notes, st.notes_loc)
+        return Step(change(st.text), st.loc, notes, st.notes_loc, seams=st.seams)
 
     return tuple(remade(s, tuple(step(st) for st in s.steps)) for s in slides)
 
@@ -216,7 +216,7 @@ def single_file_html(deck: Deck, project: Project) -> str:
     cache: dict[str, str | None] = {}
 
     def embed(url: str) -> str | None:
-        path = re.split(r"[?#]", url, maxsplit=1)[0]
+        path = file_path(url)
         if path not in cache:
             source = project.local_file(path)
             cache[path] = data_uri(source.read_bytes(), _mime(path)) if source else None

@@ -14,6 +14,11 @@ from .remark_lexer import Token, fence_lines, fenced_blocks, scan
 _OPEN_FENCE = re.compile(r"^ *(`{3,}|~{3,})[^`\n]*$", re.MULTILINE)
 
 LocateFn = Callable[[int], SourceLoc]
+SeamsFn = Callable[[int, int], tuple[tuple[int, SourceLoc], ...]]
+
+
+def _no_seams(start: int, end: int) -> tuple[tuple[int, SourceLoc], ...]:
+    return ()  # a text read from one file
 
 
 def line_locator(path: str, text: str, first_line: int = 1) -> LocateFn:
@@ -90,9 +95,12 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
     return problems
 
 
-def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapter:
-    """Split `text` into slides; `locate` maps offsets to source lines (includes shift them)."""
+def split_chapter(path: str, text: str, locate: LocateFn | None = None,
+                  seams: SeamsFn | None = None) -> Chapter:
+    """Split `text` into slides; `locate` maps offsets to source lines (includes shift them),
+    `seams` tells where a span of `text` goes on in another file (see Step.seams)."""
     locate = locate or line_locator(path, text)
+    seams = seams or _no_seams
     tokens = scan(text)
     spans: list[tuple[int, int]] = []
     problems: list[Problem] = []
@@ -110,12 +118,13 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None) -> Chapt
                 problems.append(Problem(locate(start - 1), "a second ??? in one slide: remark "
                                         "shows only the notes after it", "warning"))
                 piece = f"{last.notes}\n???\n{piece}"
-            steps[-1] = Step(last.text, last.loc, piece, last.notes_loc or locate(start), last.blocks)
+            steps[-1] = Step(last.text, last.loc, piece, last.notes_loc or locate(start), last.blocks,
+                             last.seams)
             continue
         if kind in ("---", "") and steps:
             slides.append(_finish(steps))
             steps = []
-        steps.append(Step(piece, locate(start), blocks=blocks.within(start, end)))
+        steps.append(Step(piece, locate(start), blocks=blocks.within(start, end), seams=seams(start, end)))
     if steps:
         slides.append(_finish(steps))
     return Chapter(path, tuple(slides), tuple(problems))

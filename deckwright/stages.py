@@ -9,7 +9,7 @@ from functools import lru_cache
 from .anchors import unique_anchor
 from .directives import directive_values, substitute
 from .errors import Problem
-from .links import is_local
+from .links import file_path, is_local
 from .memo import SameObjectMemo
 from .model import Deck, RepoLink, Slide, SourceLoc, Step, make_slide
 
@@ -100,7 +100,7 @@ def insert_title_slides(deck: Deck) -> Deck:
             if pictures:
                 url = pictures[number % len(pictures)]
                 text = f"class: pic\n\n.interstitial[![]({url})]\n"
-                shown = ((slide.loc, url),) if is_local(url) else ()
+                shown = ((slide.loc, file_path(url)),) if is_local(url) else ()
                 slides.append(_generated(text, slide.loc, "picture", {"class": "pic"}, shown))
             prev = chapters[number - 1] if number > 0 else None
             nxt = chapters[number + 1] if number + 1 < len(chapters) else None
@@ -210,7 +210,7 @@ def _footed(steps: tuple[Step, ...], generated: str, repo: RepoLink | None) -> t
     for st in steps:
         url = _file_url(repo, st.loc.path) if repo else None
         text = st.text.rstrip("\n") + f"\n\n{_footer(st.loc, generated, url)}\n"
-        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks))  # no block ends in "\n"
+        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks, st.seams))  # no block ends in "\n"
     return tuple(footed)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from deckwright.builder import build
+from deckwright.check import check
 from deckwright.reader import Project
+from deckwright.site import build_site
 
 from .conftest import write_files
+from .test_stamps import age
 
 CHAPTER = "# Chapter\n\nText\n"
 
@@ -106,3 +109,152 @@ def test_bad_yaml_shows_the_offending_line(tmp_path):
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: Kubernetes\n  chat: none\n"})
     [result] = build(Project.at(root), None, tmp_path / "out", env={})
     assert str(result.problems[0]).split("\n")[1].strip() == "chat: none"
+
+
+NOT_A_PAGE = "cannot name a deck's page: "
+AT_THE_TOP = NOT_A_PAGE + "a page goes at the top of the output folder"
+
+
+@pytest.mark.parametrize(
+    "html, expected",
+    [
+        # deckwright's own files, or the site's: every deck would be blank, or the site broken
+        ("assets/vendor/remark.min.js", "deck.yml:3:7: error: 'html' 'assets/vendor/remark.min.js' " + AT_THE_TOP),
+        ("assets/deckwright.css", "deck.yml:3:7: error: 'html' 'assets/deckwright.css' " + AT_THE_TOP),
+        ("chapters/ch/a.md.html", "deck.yml:3:7: error: 'html' 'chapters/ch/a.md.html' " + AT_THE_TOP),
+        ("index.html", "deck.yml:3:7: error: 'html' 'index.html' " + NOT_A_PAGE
+         + "`deckwright site` writes the site's index page there"),
+        ("slides.zip", "deck.yml:3:7: error: 'html' 'slides.zip' " + NOT_A_PAGE + "a page's name ends in .html"),
+        (".deckwright-stamps.json", "deck.yml:3:7: error: 'html' '.deckwright-stamps.json' " + NOT_A_PAGE
+         + "a name starting with '.' is a hidden file"),
+        # a page in a folder: its relative links to assets/ and pictures lead nowhere
+        ("sub/dir/deck.html", "deck.yml:3:7: error: 'html' 'sub/dir/deck.html' " + AT_THE_TOP),
+        ("'sub\\deck.html'", "deck.yml:3:7: error: 'html' 'sub\\deck.html' " + AT_THE_TOP),
+        ("'deck.html#x'", "deck.yml:3:7: error: 'html' 'deck.html#x' " + NOT_A_PAGE + "':', '?', '#'"),
+    ],
+)
+def test_html_names_a_page_at_the_top_of_the_output_folder(tmp_path, html, expected):
+    found = problems(tmp_path, {"deck.yml": f"title: T\ncontent: [a.md]\nhtml: {html}\n", "a.md": CHAPTER})
+    assert any(p.startswith(expected) for p in found), found
+    assert not (tmp_path / "out" / "assets").exists()  # nothing written: the deck failed
+
+
+def test_html_may_name_another_page(tmp_path):
+    assert problems(tmp_path, {"deck.yml": "content: [a.md]\nhtml: my-deck.html\n", "a.md": CHAPTER}) == []
+    assert (tmp_path / "out" / "my-deck.html").is_file()
+
+
+@pytest.mark.parametrize("html", ["../../x.html", "assets/deckwright.css", "index.html"])
+def test_override_html_is_checked_and_blamed_on_the_environment(tmp_path, html):
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: T\ncontent: [a.md]\n", "a.md": CHAPTER})
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={"OVERRIDE_html": html})
+    [problem] = [str(p) for p in result.problems]
+    assert problem.startswith(f"deck.yml:0: error: OVERRIDE_html (set in the environment) '{html}' " + NOT_A_PAGE)
+    assert not list((tmp_path / "out").rglob("*.html")) and not (tmp_path / "x.html").exists()
+
+
+# bad.yml names good.yml's page; ab.yml and zz.yml name one page: the second in order fails.
+CLASHING = {
+    "good.yml": "title: Good\ncontent: [a.md]\n",
+    "bad.yml": "title: Bad\ncontent: [b.md]\nhtml: good.yml.html\n",
+    "ab.yml": "title: AB\ncontent: [a.md]\nhtml: shared.html\n",
+    "zz.yml": "title: ZZ\ncontent: [b.md]\nhtml: shared.html\n",
+    "a.md": "# A\n\nfrom a\n",
+    "b.md": "# B\n\nfrom b\n",
+}
+CLASH = "{}:3:7: error: page '{}' is also that of {}: one deck would overwrite the other's (give each " \
+    "manifest its own 'html')"
+CLASHES = [CLASH.format("bad.yml", "good.yml.html", "good.yml"), CLASH.format("zz.yml", "shared.html", "ab.yml")]
+
+
+def _built(tmp_path, command: str) -> tuple[list[str], bool]:
+    """The problems of `command` over CLASHING, and whether it failed."""
+    root = write_files(tmp_path / "repo" / "slides", CLASHING)
+    if command == "check":
+        result = check(str(root), env={})
+        return [str(f) for f in result.findings], result.failed()
+    if command == "site":
+        results = build_site(Project.at(root), None, tmp_path / "out", env={}).decks
+    else:
+        results = build(Project.at(root), None, tmp_path / "out", env={})
+    return [str(p) for r in results for p in r.problems], not all(r.ok for r in results)
+
+
+@pytest.mark.parametrize("command", ["build", "site", "check"])
+def test_two_decks_with_one_page_are_refused(tmp_path, command):
+    found, failed = _built(tmp_path, command)
+    assert sorted(found) == CLASHES and failed
+    if command != "check":  # the page's owner is built, and is its own deck
+        assert "from a" in (tmp_path / "out" / "good.yml.html").read_text()
+        assert "from a" in (tmp_path / "out" / "shared.html").read_text()
+
+
+def test_a_page_kept_from_the_last_build_is_not_overwritten(tmp_path):
+    root = write_files(tmp_path / "repo" / "slides", {k: CLASHING[k] for k in ("good.yml", "a.md", "b.md")})
+    age(root)  # files just written are not trusted to be unchanged (see stamps.py)
+    build(Project.at(root), None, tmp_path / "out", env={}, reuse=True)
+    write_files(root, {"bad.yml": CLASHING["bad.yml"]})
+    results = build(Project.at(root), None, tmp_path / "out", env={}, reuse=True)
+    assert [(r.manifest, r.reused, [str(p) for p in r.problems]) for r in results] == [
+        ("bad.yml", False, CLASHES[:1]), ("good.yml", True, []),
+    ]
+    assert "from a" in (tmp_path / "out" / "good.yml.html").read_text()
+
+
+# The tester's cases: what follows an @@INCLUDE in a slide, and what the included file holds,
+# are reported at their own file and line. {inc} is included by a.md and by the manifest.
+INCLUDED = "l1\n\n[a](#nowhere)\n![p](nope.png)\n"
+
+
+@pytest.mark.parametrize(
+    "chapter, inline, expected",
+    [
+        ("# T\n\nbefore\n\n---\n\n## S2\n\n@@INCLUDE[slides/inc.md]\n\n![x](gone.png)\n", None,
+         ["a.md:11: error: picture 'gone.png' does not exist",
+          "inc.md:4: error: picture 'nope.png' does not exist",
+          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so"]),
+        ("# T\n\nbefore\n@@INCLUDE[slides/inc.md]\nafter\n![q](gone.png) [b](#gone)\n", None,
+         ["a.md:6: error: picture 'gone.png' does not exist",
+          "inc.md:4: error: picture 'nope.png' does not exist",
+          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so",
+          "a.md:6: warning: link to #gone: no slide of deck.yml.html is named so"]),
+        (None, "  # Inline\n\n  @@INCLUDE[slides/inc.md]\n  ![r](gone.png)\n",
+         ["deck.yml:6: error: picture 'gone.png' does not exist",
+          "inc.md:4: error: picture 'nope.png' does not exist",
+          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so"]),
+    ],
+)
+def test_problems_after_an_include_name_their_own_file_and_line(tmp_path, chapter, inline, expected):
+    manifest = "content:\n- a.md\n" if chapter else f"content:\n- |\n{inline}"
+    files = {"deck.yml": manifest, "a.md": chapter or "", "inc.md": INCLUDED}
+    assert sorted(problems(tmp_path, files)) == sorted(expected)
+    root = tmp_path / "repo" / "slides"
+    found = {str(f) for f in check(str(root), env={}).findings if f.kind in ("missing-image", "broken-anchor")}
+    assert {p.split(": ", 1)[0] for p in found} == {p.split(": ", 1)[0] for p in expected}
+
+
+PERCENT = {
+    "deck.yml": "content: [a.md]\n",
+    "a.md": "# A\n\n![c](images/my%20pic.svg)\n\n[notes](files/my%20notes.txt)\n\n"
+            "<img src=\"images/caf%C3%A9.svg?v=2\">\n",
+    "images/my pic.svg": "<svg xmlns='http://www.w3.org/2000/svg'>space</svg>",
+    "images/café.svg": "<svg xmlns='http://www.w3.org/2000/svg'>accent</svg>",
+    "files/my notes.txt": "notes",
+}
+
+
+def test_percent_encoded_paths_name_the_files_browsers_load(tmp_path):
+    # The browser asks for images/my%20pic.svg; the server (or file://) gives images/my pic.svg.
+    assert problems(tmp_path, PERCENT) == []
+    out = tmp_path / "out"
+    assert (out / "images" / "my pic.svg").read_text().endswith("space</svg>")
+    assert (out / "images" / "café.svg").read_text().endswith("accent</svg>")
+    assert check(str(tmp_path / "repo" / "slides"), env={}).findings == []
+    single = build_site(Project.at(tmp_path / "repo" / "slides"), None, tmp_path / "site", env={},
+                        single_file=True)
+    assert single.ok and "images/my%20pic.svg" not in (tmp_path / "site/single/deck.yml.html").read_text()
+
+
+def test_a_missing_percent_encoded_picture_is_named_as_the_file_looked_for(tmp_path):
+    found = problems(tmp_path, {"deck.yml": "content: [a.md]\n", "a.md": "# A\n\n![c](my%20pic.svg)\n"})
+    assert found == ["a.md:3: error: picture 'my pic.svg' does not exist"]

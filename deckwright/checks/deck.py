@@ -72,7 +72,7 @@ def _name_loc(slide: Slide) -> SourceLoc:
     """Where the slide's `name:` property line is."""
     step = slide.steps[0]
     m = re.search(r"^name:", step.text, re.MULTILINE)
-    return step.loc.shifted(step.text.count("\n", 0, m.start())) if m else slide.loc
+    return step.locate(m.start()) if m else slide.loc
 
 
 def duplicate_labels(deck: Deck) -> list[Finding]:
@@ -87,7 +87,7 @@ def duplicate_labels(deck: Deck) -> list[Finding]:
         for step in slide.steps:
             for start, label, url in definitions(step.text, blank_code(step.text)):
                 if label == label.lower():  # labels with capitals never resolve (label-case)
-                    defs[label].append((step.loc.shifted(step.text.count("\n", 0, start)), url))
+                    defs[label].append((step.locate(start), url))
     found = []
     for label, places in defs.items():
         last_loc, last_url = places[-1]
@@ -173,7 +173,7 @@ def _culprit(slide: Slide, markdown: str, tok: Token) -> Finding:
     for step in slide.steps:
         at = step.text.find(line)
         if at >= 0:
-            loc = step.loc.shifted(step.text.count("\n", 0, at))
+            loc = step.locate(at)
             break
     kind, what = RUNS_ON[tok.kind]
     return Finding(loc, kind, what.format(tok.text) + ": in the deck, remark takes the slides "

@@ -39,10 +39,10 @@ def external_urls(deck: Deck) -> Iterator[tuple[SourceLoc, str]]:
             for m in URL.finditer(blanked):
                 group = next(i for i in (1, 2, 3) if m.group(i))
                 url = text[m.start(group) : m.end(group)]
-                yield step.loc.shifted(text.count("\n", 0, m.start())), url
+                yield step.locate(m.start()), url
             for start, _, url in definitions(text, blanked):
                 if url.startswith(("http://", "https://")):
-                    yield step.loc.shifted(text.count("\n", 0, start)), url
+                    yield step.locate(start), url
 
 
 @dataclass(frozen=True)

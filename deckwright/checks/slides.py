@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..directives import LINK
-from ..links import is_local
+from ..links import file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..remark_lexer import Token, scan
 from . import Finding
@@ -284,8 +284,8 @@ def local_links(text: str, blanked: str, at: Locate, targets: LocalTargets) -> l
     for offset, target in link_targets(text, blanked):
         if not is_local(target) or "@@" in target:
             continue
-        path, _, fragment = target.partition("#")
-        path = path.split("?", 1)[0]
+        fragment = target.partition("#")[2]
+        path = file_path(target)  # as the server finds it: `my%20notes.pdf` is `my notes.pdf`
         if path in targets.pages:
             names = targets.pages[path]
             if fragment and names is not None and fragment not in names:
