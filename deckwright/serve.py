@@ -236,6 +236,17 @@ class DeckSite:
         folders |= {(p.parent, False) for p in paths if not p.is_relative_to(root)}
         return sorted(folders)
 
+    def vanished(self, changed: set[Path]) -> bool:
+        """Whether a changed path is gone now and some deck reads it (a manifest is an input too).
+
+        Asked before each rebuild: an ordinary save costs one lookup per changed path.
+        """
+        gone = {Path(os.path.normpath(p)) for p in changed if not os.path.lexists(p)}
+        if not gone:
+            return False
+        gone |= {alias for p in gone for alias in self._aliases.get(p, ())}
+        return any(not gone.isdisjoint(state.inputs) for state in self.states.values())
+
     def manifests(self) -> list[str]:
         return self.selected or self.project.manifests()
 

@@ -20,6 +20,7 @@ import mimetypes
 import os
 import posixpath
 import queue
+import re
 import secrets
 import threading
 import time
@@ -57,6 +58,21 @@ WATCHED_EVENTS: list[type[FileSystemEvent]] = [
     DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
 ]
 IGNORED_PARTS = {".git", "__pycache__", ".hg", ".svn"}
+# Files editors write next to the one they save: backups, swap and lock files, the
+# temporary file of a safe write. Never a deck's input; seeing them only wakes the
+# rebuilder (a failed deck tries again on any change, and vim rewrites its swap file
+# every few seconds of typing).
+EDITOR_SUFFIXES = (
+    "~",  # vim, Emacs, Kate and gedit backups
+    "___jb_tmp___", "___jb_old___",  # JetBrains IDEs' safe write
+    ".vsctmp",  # VS Code's atomic write
+    ".kate-swp",  # Kate's swap file
+)
+VIM_SWAP = re.compile(r"\..+\.sw[a-p]")  # .name.swp, then .swo, .swn ... when taken
+VIM_PROBE, VIM_PROBE_STEP = 4913, 123  # vim writes '4913' to test a folder, then 5036, ...
+# A deck's input that vanished is often coming back: an editor renamed it aside and is
+# about to put the new text in its place. A rebuild waits this long for it.
+VANISHED_GRACE = 0.3
 
 
 @dataclass
@@ -84,6 +100,9 @@ class Site(Protocol):
     def watched(self) -> Iterable[tuple[Path, bool]]:
         """The folders to watch, each with whether to watch its subfolders."""
 
+    def vanished(self, changed: set[Path]) -> bool:
+        """Whether a file a rebuild needs is among `changed` and gone now (worth waiting for)."""
+
 
 @dataclass
 class PageState:
@@ -93,10 +112,26 @@ class PageState:
 
 
 class Debouncer:
-    """Collect changed paths and run `action` once they have been quiet for `quiet` seconds."""
+    """Collect changed paths and run `action` once they have been quiet for `quiet` seconds.
 
-    def __init__(self, action: Callable[[set[Path], float], None], quiet: float, longest: float) -> None:
+    A burst (git checkout) keeps extending the wait, up to `longest`. When
+    `vanished` says a file the action needs is gone, the wait goes on, up to
+    `grace` more, for it to come back: a safe-writing editor renames the file aside
+    and only then moves the new text in (JetBrains IDEs take ~50 ms per step), and
+    a rebuild in that gap would flash a false "does not exist". Ordinary saves
+    never wait for it.
+    """
+
+    def __init__(
+        self,
+        action: Callable[[set[Path], float], None],
+        quiet: float,
+        longest: float,
+        vanished: Callable[[set[Path]], bool] = lambda paths: False,
+        grace: float = VANISHED_GRACE,
+    ) -> None:
         self.action, self.quiet, self.longest = action, quiet, longest
+        self.vanished, self.grace = vanished, grace
         self._paths: set[Path] = set()
         self._first = self._last = 0.0
         self._cond = threading.Condition()
@@ -125,23 +160,51 @@ class Debouncer:
 
     def _run(self) -> None:
         while True:
-            with self._cond:
-                while not self._paths and not self._stopped:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                # A burst (git checkout) keeps extending the wait, up to `longest`.
-                while not self._stopped:
-                    now = time.time()
-                    wait = min(self._last + self.quiet, self._first + self.longest) - now
-                    if wait <= 0:
-                        break
-                    self._cond.wait(wait)
-                if self._stopped:
-                    return
-                paths, first = self._paths, self._first
-                self._paths = set()
-            self.action(paths, first)
+            batch = self._next_batch()
+            if batch is None:
+                return
+            self.action(*batch)
+
+    def _next_batch(self) -> tuple[set[Path], float] | None:
+        """The changed paths and when the first came, once it is time to act (None: stopped)."""
+        with self._cond:
+            while not self._paths and not self._stopped:
+                self._cond.wait()
+            deadline = None
+            while not self._stopped:
+                self._wait_quiet()
+                # Asked under the lock: a few file lookups, while the watcher waits to add.
+                if self._stopped or not self.vanished(set(self._paths)):
+                    break
+                now = time.time()
+                deadline = deadline or now + self.grace
+                if now >= deadline:
+                    break  # really gone: let the action say so
+                self._cond.wait(deadline - now)  # woken by the next change, maybe its return
+            if self._stopped:
+                return None
+            paths, first = self._paths, self._first
+            self._paths = set()
+            return paths, first
+
+    def _wait_quiet(self) -> None:
+        while not self._stopped:
+            wait = min(self._last + self.quiet, self._first + self.longest) - time.time()
+            if wait <= 0:
+                return
+            self._cond.wait(wait)
+
+
+def editor_file(path: Path) -> bool:
+    """Whether `path` is a backup, swap, lock or temporary file an editor writes beside a file."""
+    name = path.name
+    if name.endswith(EDITOR_SUFFIXES) or name.startswith((".#", ".goutputstream-")):
+        return True  # Emacs' lock link, gedit's temporary file
+    if name.startswith("#") and name.endswith("#") and len(name) > 1:
+        return True  # Emacs' auto-save file
+    if name.isdigit() and int(name) >= VIM_PROBE and (int(name) - VIM_PROBE) % VIM_PROBE_STEP == 0:
+        return True
+    return VIM_SWAP.fullmatch(name) is not None
 
 
 class _Handler(FileSystemEventHandler):
@@ -151,7 +214,7 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
         found = [Path(os.fsdecode(p)) for p in paths]
-        found = [p for p in found if not IGNORED_PARTS.intersection(p.parts)]
+        found = [p for p in found if not IGNORED_PARTS.intersection(p.parts) and not editor_file(p)]
         if found:
             self.sink(found)
 
@@ -167,6 +230,7 @@ class LiveServer:
         port: int = 8000,
         quiet: float = 0.03,
         longest: float = 2.0,
+        grace: float = VANISHED_GRACE,
         log: Callable[[str], None] = print,
     ) -> None:
         self.site, self.client_script, self.log = site, client_script, log
@@ -177,7 +241,7 @@ class LiveServer:
         self.lock = threading.RLock()  # a page's file and its version change together
         self.httpd = ThreadingHTTPServer((host, port), _make_request_handler(self))
         self.httpd.daemon_threads = True
-        self.debouncer = Debouncer(self._rebuild, quiet, longest)
+        self.debouncer = Debouncer(self._rebuild, quiet, longest, site.vanished, grace)
         self.observer = Observer()
         self.watches: dict[tuple[Path, bool], object] = {}
         self._serving: threading.Thread | None = None

@@ -251,6 +251,9 @@ class _Folder:
     def watched(self):
         return []
 
+    def vanished(self, changed):
+        return False
+
 
 @pytest.fixture
 def server(tmp_path, outside):

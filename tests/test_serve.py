@@ -13,6 +13,7 @@ import pytest
 from deckwright import check, cli, serve
 from deckwright.reader import Project
 from deckwright.serve import Changes, DeckSite, DeckState, Shown, first_changed, slide_hunks
+from deckwright.server import Debouncer, editor_file
 
 MANIFEST = """\
 title: Serve test
@@ -438,6 +439,122 @@ def test_an_editor_saving_through_a_temporary_file_is_seen_once(running):
     os.replace(temp, two)
     event = read_event(stream)
     assert event["version"] == 2 and "Saved atomically" in event["patch"][0]["markdown"]
+    assert site.built_count == {"deck.yml": 2}
+
+
+# JetBrains IDEs' safe write, one step every ~50 ms: the new text goes to a temporary
+# file, the file is renamed aside, the temporary file takes its name, the old one goes.
+def jetbrains_save(path: Path, text: str, pause: float = 0.05) -> None:
+    import os
+
+    temp, old = path.with_name(path.name + "___jb_tmp___"), path.with_name(path.name + "___jb_old___")
+    temp.write_text(text)
+    time.sleep(pause)
+    os.rename(path, old)
+    time.sleep(pause)
+    os.rename(temp, path)
+    time.sleep(pause)
+    old.unlink()
+
+
+@pytest.mark.parametrize("name, written_by_an_editor", [
+    ("two.md___jb_tmp___", True), ("two.md___jb_old___", True),  # JetBrains
+    ("two.md~", True), ("4913", True), ("5036", True), (".two.md.swp", True), (".two.md.swo", True),  # vim
+    (".#two.md", True), ("#two.md#", True),  # Emacs
+    (".two.md.kate-swp", True), ("two.md.vsctmp", True), (".goutputstream-Q1X2Z3", True),
+    ("two.md", False), ("deck.yml", False), ("4914", False), ("1000", False), ("#", False),
+    ("notes.swp.md", False), (".gitignore", False),
+])
+def test_files_editors_write_beside_a_saved_one_are_not_changes(name: str, written_by_an_editor: bool):
+    assert editor_file(Path("chapters") / name) is written_by_an_editor
+
+
+class Acted:
+    """A debouncer's action: what it was given, when, and whether the watched file was there."""
+
+    def __init__(self, watched: Path) -> None:
+        self.watched, self.calls = watched, []
+
+    def __call__(self, paths: set[Path], first: float) -> None:
+        self.calls.append((paths, time.time(), self.watched.exists()))
+
+
+def debounce(watched: Path, acted: Acted, grace: float) -> Debouncer:
+    """A debouncer as serve's, for which `watched` is a file the rebuild needs."""
+    vanished = lambda paths: watched in paths and not watched.exists()
+    debouncer = Debouncer(acted, quiet=0.03, longest=2.0, vanished=vanished, grace=grace)
+    debouncer.start()
+    return debouncer
+
+
+def feed(debouncer: Debouncer, *events) -> None:
+    """Events as the watcher reports them, through its filter."""
+    from deckwright.server import _Handler
+
+    for event in events:
+        _Handler(debouncer.add).on_any_event(event)
+
+
+def test_a_safe_write_rebuilds_once_after_the_file_is_back(tmp_path: Path):
+    import os
+
+    from watchdog.events import FileCreatedEvent, FileDeletedEvent, FileMovedEvent
+
+    path = tmp_path / "two.md"
+    path.write_text("before")
+    temp, old = f"{path}___jb_tmp___", f"{path}___jb_old___"
+    acted = Acted(path)
+    debouncer = debounce(path, acted, grace=1.0)
+    try:
+        Path(temp).write_text("after")
+        feed(debouncer, FileCreatedEvent(temp))
+        time.sleep(0.05)
+        os.rename(path, old)
+        feed(debouncer, FileMovedEvent(str(path), old))
+        time.sleep(0.05)  # longer than the quiet period: the file is missing now
+        os.rename(temp, path)
+        feed(debouncer, FileMovedEvent(temp, str(path)))
+        time.sleep(0.05)
+        os.unlink(old)
+        feed(debouncer, FileDeletedEvent(old))
+        time.sleep(0.3)
+    finally:
+        debouncer.stop()
+    assert [(paths, there) for paths, _, there in acted.calls] == [({path}, True)]
+
+
+def test_an_ordinary_save_does_not_wait_and_a_deleted_file_waits_for_the_grace_only(tmp_path: Path):
+    from watchdog.events import FileDeletedEvent, FileModifiedEvent
+
+    path = tmp_path / "two.md"
+    path.write_text("saved")
+    acted = Acted(path)
+    debouncer = debounce(path, acted, grace=1.0)
+    try:
+        saved = time.time()
+        feed(debouncer, FileModifiedEvent(str(path)))
+        while not acted.calls and time.time() < saved + 5:
+            time.sleep(0.01)
+        path.unlink()
+        deleted = time.time()
+        feed(debouncer, FileDeletedEvent(str(path)))
+        while len(acted.calls) < 2 and time.time() < deleted + 5:
+            time.sleep(0.01)
+    finally:
+        debouncer.stop()
+    [(_, at_save, _), (_, at_delete, there)] = acted.calls
+    assert at_save - saved < 0.5  # the quiet period, not the grace
+    assert not there and 1.0 <= at_delete - deleted < 3.0
+
+
+def test_a_safe_writing_editor_shows_no_error_in_between(running):
+    server, site = running
+    stream = open_stream(server)
+    two = site.project.root / "chapters/two.md"
+    jetbrains_save(two, TWO.replace("Last words", "Saved safely"))
+    event = read_event(stream)
+    assert event["errors"] is None and "Saved safely" in event["patch"][0]["markdown"]
+    time.sleep(0.5)  # the old file's deletion and the editor's files rebuild nothing
     assert site.built_count == {"deck.yml": 2}
 
 
