@@ -67,6 +67,8 @@ class DeckState:
     page: dict[str, str] = field(default_factory=dict)  # render.page_values: outside the slides
     built: bool = False  # has a good build been written
     errors: str = ""  # the last build's errors ("" after a good build)
+    # The warnings printed for this deck so far (str of each): printed again only when saved.
+    warned: frozenset[str] = frozenset()
     # What `check` finds in saved chapters that the build does not (see saved_chapter_warnings),
     # per chapter, kept until that chapter is saved again or leaves the deck.
     checked: dict[str, list[Problem]] = field(default_factory=dict)
@@ -201,6 +203,7 @@ class Outcome:
     deck: Deck | None = None
     markdown: list[str] = field(default_factory=list)
     event: PageEvent | None = None
+    files: set[str] = field(default_factory=set)  # the saved files, from the content folder
 
 
 class DeckSite:
@@ -352,7 +355,7 @@ class DeckSite:
     def _compile(self, path: str, files: set[str], full_reload: bool) -> Outcome:
         state = self.states.get(path) or DeckState(path, html=f"{path}.html")
         self.states[path] = state
-        outcome = Outcome(DeckResult(path, html=state.html))
+        outcome = Outcome(DeckResult(path, html=state.html), files=files)
         result = outcome.result
         start = time.perf_counter()
         manifest = deck = None
@@ -412,7 +415,7 @@ class DeckSite:
         state.inputs = inputs if result.ok else inputs | state.inputs
         self._note_links(state.inputs)
         if deck is None:
-            self._report(result)
+            self._report(result, outcome.files)
             return None
         start = time.perf_counter()
         try:
@@ -423,7 +426,7 @@ class DeckSite:
             result.problems.append(self._vanished(result.manifest, exc))
         state.timing["write"] = time.perf_counter() - start
         result.seconds = sum(state.timing.values())
-        self._report(result)
+        self._report(result, outcome.files)
         if result.ok:
             return None
         state.errors = "\n".join(str(p) for p in result.problems if p.is_error)
@@ -477,13 +480,32 @@ class DeckSite:
         state.built = True
         return PageEvent(state.html, data, changed=not same, keep={"errors": None})
 
-    def _report(self, result: DeckResult) -> None:
+    def _report(self, result: DeckResult, files: set[str]) -> None:
+        """Print the errors, the warnings worth reading again, and how the build went."""
+        fresh, others = self._warnings_to_print(self.states[result.manifest], result, files)
         for problem in result.problems:
-            self.err(str(problem))
+            if problem.is_error or problem in fresh:
+                self.err(str(problem))
+        unchanged = f"  ({others} other warning{'s' * (others != 1)}, unchanged)" if others else ""
         if result.ok:
-            self.log(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
+            self.log(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s"
+                     + unchanged)
         else:
-            self.err(f"FAILED {result.manifest} ({self._kept(result.html)})")
+            self.err(f"FAILED {result.manifest} ({self._kept(result.html)})" + unchanged)
+
+    def _warnings_to_print(self, state: DeckState, result: DeckResult,
+                           files: set[str]) -> tuple[list[Problem], int]:
+        """The deck's warnings that are new since its last build or in a saved file; how many others.
+
+        On a large project the same warnings come back on every save, for every deck
+        rebuilt: printed again, they hide what the save did. A failed build forgets
+        none of those printed before (they come back once it is fixed).
+        """
+        warnings = [p for p in result.problems if not p.is_error]
+        fresh = [w for w in warnings
+                 if str(w) not in state.warned or os.path.normpath(w.loc.path) in files]
+        state.warned = frozenset(map(str, warnings)) | (frozenset() if result.ok else state.warned)
+        return fresh, len(warnings) - len(fresh)
 
     def _kept(self, page: str) -> str:
         """What the tab shows of a deck that failed: its last good page, if one was written."""

@@ -258,6 +258,40 @@ def test_an_unclosed_bracket_in_a_saved_chapter_is_a_warning_until_fixed(site: D
     assert event.data["warnings"] is None and event.keep["warnings"] is None
 
 
+def test_warnings_are_printed_when_new_or_in_a_saved_file_and_errors_always(make_project,
+                                                                           tmp_path: Path):
+    # On a large project, the same warnings printed on every save hide what the save did.
+    one = ONE.replace("a point", "a point on @@HOSTNAME@@")
+    root = make_project({**PROJECT, "chapters/one.md": one})
+    printed: list[str] = []
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=printed.append, err=printed.append)
+    site.build_all()
+    warning = "chapters/one.md:9: warning: unknown directive @@HOSTNAME@@ is left as it is"
+    assert printed[0] == warning and printed[1].startswith("built  deck.yml.html")
+
+    def save(path: str, text: str) -> list[str]:
+        printed.clear()
+        (root / path).write_text(text)
+        rebuild(site, root / path)
+        return printed
+
+    # Another file saved: the warning is counted, not repeated.
+    [built] = save("chapters/two.md", TWO.replace("Last words", "Final words"))
+    assert built.startswith("built  deck.yml.html") and built.endswith("  (1 other warning, unchanged)")
+    # Its own file saved: it is printed again, where the author is looking.
+    assert save("chapters/one.md", one + "\nmore\n")[0] == warning
+    # A new warning elsewhere is printed; the old one is counted.
+    lines = save("chapters/two.md", TWO.replace("Last words", "@@PORT@@"))
+    assert lines[0] == "chapters/two.md:17: warning: unknown directive @@PORT@@ is left as it is"
+    assert lines[1].endswith("  (1 other warning, unchanged)") and len(lines) == 2
+    # An error is printed on every build, and a failed build forgets no warning.
+    broken = MANIFEST.replace("- chapters/one.md", "- [chapters/one.md")
+    for _ in range(2):
+        lines = save("deck.yml", broken)
+        assert lines[0].startswith("deck.yml:9:1: error: invalid YAML") and lines[-1].startswith("FAILED")
+    assert save("deck.yml", MANIFEST)[-1].endswith("  (2 other warnings, unchanged)")
+
+
 def test_a_deleted_chapter_is_an_error_with_the_manifest_line(site: DeckSite):
     two = site.project.root / "chapters/two.md"
     two.unlink()
