@@ -204,6 +204,7 @@ class Outcome:
     markdown: list[str] = field(default_factory=list)
     event: PageEvent | None = None
     files: set[str] = field(default_factory=set)  # the saved files, from the content folder
+    left: str | None = None  # the page the deck was built into before its `html` changed
 
 
 class DeckSite:
@@ -301,6 +302,8 @@ class DeckSite:
             failed = self._write(outcome)
             if failed is not None:
                 yield failed
+            elif outcome.left is not None:
+                yield self._take_down(outcome.left, f"{path} now builds {self.states[path].html}")
 
     def _refresh_git(self) -> Iterator[PageEvent]:
         """Read git's state; if it moved (first edit after a commit), rebuild for the build info."""
@@ -343,14 +346,26 @@ class DeckSite:
         return manifest, list(warnings)
 
     def _drop_deleted(self) -> list[PageEvent]:
+        """Forget the decks whose manifest was renamed or deleted, and take their pages down.
+
+        A page left in the folder would stay in the listing and keep answering as if
+        its deck were still there; an open tab keeps what it shows and says why.
+        """
         events = []
         for path in [m for m in self.states if m not in self.manifests()]:
             state = self.states.pop(path)
             self._manifests.pop(path, None)
-            self.log(f"dropped {path} (no longer there)")
-            text = f"{path}: the manifest is gone; this page shows its last build"
-            events.append(_errors_event(state.html, text))
+            events.append(self._take_down(state.html, f"{path}: the manifest was renamed or deleted"))
         return events
+
+    def _take_down(self, page: str, why: str) -> PageEvent:
+        """Delete a page no deck builds any more; tell its tabs why (they keep what they show)."""
+        if all(state.html != page for state in self.states.values()):
+            (self.root / page).unlink(missing_ok=True)
+        text = f"{why}; {page} is no longer served"
+        self.log(text)
+        return PageEvent(page, {"type": "build", "errors": text, "gone": True},
+                         keep={"errors": text, "gone": True}, removed=True)
 
     def _compile(self, path: str, files: set[str], full_reload: bool) -> Outcome:
         state = self.states.get(path) or DeckState(path, html=f"{path}.html")
@@ -382,6 +397,8 @@ class DeckSite:
         result.problems += self._check_saved(state, manifest, files)
         outcome.deck, outcome.markdown = deck, [coloured_markdown(s) for s in deck.slides]
         result.html, result.slides = deck.manifest.html, deck.shown_count
+        if state.built and state.html != deck.manifest.html:
+            outcome.left = state.html
         outcome.event = self._update(state, deck, self._includes(manifest), outcome.markdown, files,
                                      full_reload)
         warnings = "\n".join(str(p) for found in state.checked.values() for p in found) or None

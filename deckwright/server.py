@@ -83,6 +83,7 @@ class PageEvent:
     data: dict
     changed: bool = False  # the page's file was rewritten: its version goes up
     keep: dict | None = None  # what a page that connects later must hear too (None: as before)
+    removed: bool = False  # the page's file is gone for good: its URL answers 404 (until it changes)
 
 
 class Site(Protocol):
@@ -108,6 +109,7 @@ class Site(Protocol):
 class PageState:
     version: int = 1
     kept: dict = field(default_factory=dict)  # told to each page when it connects
+    removed: bool = False
     clients: list[queue.Queue] = field(default_factory=list)
 
 
@@ -310,6 +312,8 @@ class LiveServer:
         with self.lock:
             state = self.pages.setdefault(event.page, PageState())
             data = dict(event.data, run=self.run)
+            if event.removed or event.changed:  # a removed page is back once it is written again
+                state.removed = event.removed
             if event.changed:
                 data["base"], data["version"] = state.version, state.version + 1
                 state.version += 1
@@ -356,12 +360,14 @@ class LiveServer:
         with self.lock:
             return self._inject(rel, full.read_text(encoding="utf-8", errors="replace"))
 
-    def placeholder(self, rel: str) -> bytes:
-        """A page that has not built yet: the client shows why, and loads it once it builds."""
-        text = f"<!DOCTYPE html><html><head><title>{html.escape(rel)}</title></head>"
-        text += f"<body><p>{html.escape(rel)} has not built yet.</p></body></html>\n"
+    def placeholder(self, rel: str) -> tuple[HTTPStatus, bytes]:
+        """A page not built yet, or removed: the client shows why, and loads it once it builds."""
         with self.lock:
-            return self._inject(rel, text)
+            removed = self.pages.setdefault(rel, PageState()).removed
+            why = "is no longer served" if removed else "has not built yet"
+            text = f"<!DOCTYPE html><html><head><title>{html.escape(rel)}</title></head>"
+            text += f"<body><p>{html.escape(rel)} {why}.</p></body></html>\n"
+            return (HTTPStatus.NOT_FOUND if removed else HTTPStatus.OK), self._inject(rel, text)
 
     def _inject(self, rel: str, text: str) -> bytes:
         version = self.pages.setdefault(rel, PageState()).version
@@ -407,8 +413,9 @@ def _make_request_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(b"", "image/x-icon", head)  # browsers ask; say nothing
             if not full.is_file():
                 rel = parts.path.lstrip("/")
-                if rel in server.pages:  # a page that never built: wait for it here
-                    return self._send(server.placeholder(rel), "text/html; charset=utf-8", head)
+                if rel in server.pages:  # a page that never built, or was removed: wait for it here
+                    status, body = server.placeholder(rel)
+                    return self._send(body, "text/html; charset=utf-8", head, status)
                 return self.send_error(HTTPStatus.NOT_FOUND)
             try:
                 if full.suffix == ".html":
@@ -421,8 +428,8 @@ def _make_request_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             kind = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
             self._send(body, kind, head)
 
-        def _send(self, body: bytes, kind: str, head: bool) -> None:
-            self.send_response(HTTPStatus.OK)
+        def _send(self, body: bytes, kind: str, head: bool, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-cache")

@@ -329,7 +329,8 @@
 
   // -- errors -------------------------------------------------------------------------
 
-  function showError(text) {
+  // `gone`: the deck's manifest was renamed or deleted, and its page taken down.
+  function showError(text, gone) {
     var box = document.getElementById('deckwright-serve-error');
     if (!box) {
       box = document.createElement('pre');
@@ -342,8 +343,10 @@
       document.body.appendChild(box);
     }
     // A deck that never built has no slideshow: only the waiting page.
-    var kept = slideshow() ? '; showing its last good build.' : ' yet.';
-    box.textContent = 'This deck did not build' + kept + '\n\n' + text;
+    var head = gone
+      ? 'This deck is no longer served' + (slideshow() ? '; showing its last build.' : '.')
+      : 'This deck did not build' + (slideshow() ? '; showing its last good build.' : ' yet.');
+    box.textContent = head + '\n\n' + text;
   }
 
   function hideError() {
@@ -405,7 +408,7 @@
   function handle(event) {
     var received = now();
     if (event.errors) {
-      showError(event.errors);
+      showError(event.errors, event.gone);
     } else {
       hideError();
     }

@@ -230,8 +230,21 @@ def test_new_and_deleted_manifests(site: DeckSite):
     assert event.page == "more.yml.html" and event.changed
     (root / "more.yml").unlink()
     [event] = rebuild(site, root / "more.yml")
-    assert event.page == "more.yml.html" and "gone" in event.data["errors"]
+    assert event.page == "more.yml.html" and event.removed and event.data["gone"]
+    assert event.data["errors"] == "more.yml: the manifest was renamed or deleted; more.yml.html is no longer served"
+    assert event.keep == {"errors": event.data["errors"], "gone": True}
     assert set(site.states) == {"deck.yml"}
+    assert not (site.root / "more.yml.html").exists() and (site.root / "deck.yml.html").exists()
+
+
+def test_a_deck_given_another_page_name_takes_its_old_page_down(site: DeckSite):
+    manifest = site.project.root / "deck.yml"
+    manifest.write_text(MANIFEST.replace("content:", "html: workshop.html\ncontent:"))
+    built, old = rebuild(site, manifest)
+    assert built.page == "workshop.html" and (site.root / "workshop.html").exists()
+    assert old.page == "deck.yml.html" and old.removed and old.data["gone"]
+    assert old.data["errors"] == "deck.yml now builds workshop.html; deck.yml.html is no longer served"
+    assert not (site.root / "deck.yml.html").exists()
 
 
 def test_an_unclosed_bracket_in_a_saved_chapter_is_a_warning_until_fixed(site: DeckSite):
@@ -412,6 +425,25 @@ def test_each_run_of_the_server_names_itself_in_its_pages_and_events(running, ma
         assert f'data-run="{again.run}"'.encode() in get(again, "/deck.yml.html")[1]
     finally:
         again.stop()
+
+
+def test_a_renamed_manifest_takes_its_page_down_and_an_open_tab_hears_why(running):
+    server, site = running
+    stream = open_stream(server)
+    root = site.project.root
+    (root / "deck.yml").rename(root / "renamed.yml")
+    event = read_event(stream)
+    assert event["gone"] and event["errors"].startswith("deck.yml: the manifest was renamed or deleted")
+    status, listing = get(server, "/")
+    assert b'href="renamed.yml.html"' in listing and b'href="deck.yml.html"' not in listing
+    status, body = get(server, "/deck.yml.html")
+    assert status == 404 and b"is no longer served" in body and b"/__live__/client.js" in body
+    # Back under its name: served again, and the open tab reloads it.
+    (root / "renamed.yml").rename(root / "deck.yml")
+    event = read_event(stream)
+    assert event["errors"] is None and event["version"] == 2
+    status, body = get(server, "/deck.yml.html")
+    assert status == 200 and b"Serve test" in body
 
 
 @pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt",

@@ -403,3 +403,19 @@ def test_a_deck_that_never_built_says_so_in_the_tab(browser, make_project, tmp_p
         assert "last good build" not in error.inner_text()
     finally:
         server.stop()
+
+
+def test_a_deck_whose_manifest_is_renamed_says_it_is_no_longer_served(browser, live):
+    root, server = live
+    page, deck = open_deck(browser, server, slide=3)
+    (root / "deck.yml").rename(root / "renamed.yml")
+    error = page.locator("#deckwright-serve-error")
+    error.wait_for(state="visible", timeout=20000)
+    text = error.inner_text()
+    assert text.startswith("This deck is no longer served; showing its last build.")
+    assert "deck.yml: the manifest was renamed or deleted" in text
+    assert dwb.current_slide(page) == 2  # what it showed stays
+    assert not deck["errors"]
+    page.reload()  # the page is gone (404): the tab still says why
+    error.wait_for(state="visible", timeout=20000)
+    assert error.inner_text().startswith("This deck is no longer served.")
