@@ -52,15 +52,16 @@ def test_a_file_deleted_while_building_keeps_the_last_good_deck(running, monkeyp
     assert deck(server) == before
 
 
-def test_a_manifest_replaced_by_a_folder_keeps_the_last_good_deck(running):
+def test_a_manifest_replaced_by_a_folder_takes_its_page_down_until_it_is_back(running):
     server, site, root = running
-    before = deck(server)
     (root / "deck.yml").unlink()
     (root / "deck.yml").mkdir()
     events = list(site.rebuild({root / "deck.yml"}, frozenset()))
     assert [e.data["errors"] for e in events] == [
-        "deck.yml: the manifest is gone; this page shows its last build"]
-    assert deck(server) == before
+        "deck.yml: the manifest was renamed or deleted; deck.yml.html is no longer served"]
+    for event in events:
+        server.publish(event)
+    assert get(server, "/deck.yml.html")[0] == 404
     (root / "deck.yml").rmdir()
     (root / "deck.yml").write_text(PROJECT["deck.yml"])
     list(site.rebuild({root / "deck.yml"}, frozenset()))
