@@ -360,9 +360,14 @@ class LiveServer:
         with self.lock:
             return self._inject(rel, full.read_text(encoding="utf-8", errors="replace"))
 
-    def placeholder(self, rel: str) -> tuple[HTTPStatus, bytes]:
-        """A page not built yet, or removed: the client shows why, and loads it once it builds."""
+    def placeholder(self, rel: str, full: Path) -> tuple[HTTPStatus, bytes]:
+        """A page not built yet, or removed: the client shows why, and loads it once it builds.
+
+        The request waited for any rebuild under way: if that wrote the page, the page.
+        """
         with self.lock:
+            if full.is_file():
+                return HTTPStatus.OK, self.page_html(rel, full)
             removed = self.pages.setdefault(rel, PageState()).removed
             why = "is no longer served" if removed else "has not built yet"
             text = f"<!DOCTYPE html><html><head><title>{html.escape(rel)}</title></head>"
@@ -380,7 +385,8 @@ class LiveServer:
         return text.encode("utf-8")
 
     def listing(self) -> bytes:
-        pages = sorted(p.name for p in self.site.root.glob("*.html"))
+        with self.lock:  # as a rebuild under way leaves the folder
+            pages = sorted(p.name for p in self.site.root.glob("*.html"))
         items = "\n".join(f'<li><a href="{html.escape(p)}">{html.escape(p)}</a></li>' for p in pages)
         return f"<!DOCTYPE html><title>Pages</title><ul>\n{items}\n</ul>\n".encode()
 
@@ -414,7 +420,7 @@ def _make_request_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             if not full.is_file():
                 rel = parts.path.lstrip("/")
                 if rel in server.pages:  # a page that never built, or was removed: wait for it here
-                    status, body = server.placeholder(rel)
+                    status, body = server.placeholder(rel, full)
                     return self._send(body, "text/html; charset=utf-8", head, status)
                 return self.send_error(HTTPStatus.NOT_FOUND)
             try:
