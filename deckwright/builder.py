@@ -277,10 +277,7 @@ def build(
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
     helped = jobs > 1 and bool(todo) and hasattr(os, "fork")
-    # The copier first: it is forked before the colourer's thread starts (see copier.py),
-    # and stopped last, once the colourer (which holds a copy of its pipe) is gone.
-    with _cycle_collector_paused(), _helping(lambda: _start_copier(out_dir), helped) as copier, \
-            _helping(lambda: _start_colourer(project, todo, env), helped) as colourer:
+    with _cycle_collector_paused(), _helpers(project, todo, out_dir, env, helped) as (colourer, copier):
         built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier) if todo else []
     done.update((r.manifest, r) for r in built)
     if stamps:
@@ -307,13 +304,31 @@ def _start_copier(out_dir: str | os.PathLike[str]) -> Copier | None:
     return Copier.start(out_dir)
 
 
+@contextmanager
+def _helpers(project: Project, names: list[str], out_dir: str | os.PathLike[str], env: Mapping[str, str],
+             wanted: bool) -> Iterator[tuple[Colourer | None, Copier | None]]:
+    """The colourer and the copier when `wanted` (else None, None), each stopped at the end.
+
+    The copier first: it is forked before the colourer's thread starts (see copier.py).
+    Whatever was forked is stopped, even with Ctrl-C landing as they start (forking.py).
+    """
+    if not wanted:
+        yield None, None
+        return
+    from .forking import all_stopped  # here: a one-process build needs none of it
+
+    with all_stopped(), _helping(lambda: _start_copier(out_dir)) as copier, \
+            _helping(lambda: _start_colourer(project, names, env)) as colourer:
+        yield colourer, copier
+
+
 H = TypeVar("H", "Colourer", "Copier")
 
 
 @contextmanager
-def _helping(start: Callable[[], H | None], wanted: bool) -> Iterator[H | None]:
-    """The helper process `start()` makes when `wanted`, stopped at the end; else None."""
-    helper = start() if wanted else None
+def _helping(start: Callable[[], H | None]) -> Iterator[H | None]:
+    """The helper process `start()` makes (None if it cannot fork), stopped at the end."""
+    helper = start()
     try:
         yield helper
     finally:
