@@ -54,6 +54,8 @@ class Workshop:
     env: Mapping[str, str]
     git: GitState
     interstitials: tuple[str, ...]
+    # What every deck fails with: interstitials.txt could not be read (not UTF-8, say).
+    problems: tuple[Problem, ...] = ()
     chapters: dict[str, Chapter] = field(default_factory=dict)
     _files: dict[str, Path | None] = field(default_factory=dict)  # which paths are files
     _inputs: dict[str, Path] = field(default_factory=dict)  # input_path's answers
@@ -63,7 +65,7 @@ class Workshop:
     def open(cls, project: Project, env: Mapping[str, str] | None = None, git: GitState | None = None) -> Workshop:
         """The workshop at `project`; `git`: its git state, when the caller has just read it."""
         env = dict(os.environ if env is None else env)
-        return cls(project, env, git or read_git(project.root), project.interstitials())
+        return cls(project, env, git or read_git(project.root), *_interstitials(project))
 
     def forget(self, changed: set[Path], git: bool = True) -> None:
         """Drop what was read from `changed` files, so that the next build reads them again.
@@ -83,7 +85,7 @@ class Workshop:
             del self._files[rel]
         self.project.forget_folders()
         if root / "interstitials.txt" in changed:
-            self.interstitials = self.project.interstitials()
+            self.interstitials, self.problems = _interstitials(self.project)
         if git:
             self.git = read_git(root)
 
@@ -159,7 +161,7 @@ class Workshop:
     def deck(self, manifest: Manifest) -> Deck:
         """The deck as written by its authors, before any stage runs."""
         slides = []
-        problems: list[Problem] = []
+        problems = list(self.problems)
         for entry in manifest.entries:
             problems += self.chapter(entry).problems
             slides += self.slides_in_part(entry)
@@ -174,6 +176,15 @@ class Workshop:
             build_info=build_info(self.git),
             problems=tuple(problems),
         )
+
+
+def _interstitials(project: Project) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
+    """The pictures of interstitials.txt, or why it cannot be read: then each deck fails
+    with that one message (as with a chapter it uses), and every command reports it."""
+    try:
+        return project.interstitials(), ()
+    except DeckwrightError as exc:
+        return (), tuple(exc.problems)
 
 
 def _key(entry: Entry) -> str:

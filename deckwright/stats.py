@@ -450,7 +450,7 @@ def run(args: argparse.Namespace) -> int:
     if args.changed:
         return _run_changed(args, workshop, loaded)
     pace = Pace(args.minutes_per_slide, args.minutes_per_lab, args.hours_per_day)
-    problems = _failures(loaded)
+    problems = _failures(workshop, loaded)
     decks = [deck_stats(workshop, d, pace) for d in loaded if d.deck is not None]
     if args.format == "json":
         sys.stdout.write(json.dumps(stats_json(decks, pace, problems), indent=2, ensure_ascii=False) + "\n")
@@ -461,9 +461,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
-def _failures(loaded: list[LoadedDeck]) -> list[Problem]:
-    """Errors that stop a deck from being counted (printed on stderr, whatever the format)."""
-    problems = [p for d in loaded if d.deck is None for p in d.problems if p.is_error]
+def _failures(workshop: Workshop, loaded: list[LoadedDeck]) -> list[Problem]:
+    """Errors that stop a deck from being counted, or make every deck fail to build (an
+    unreadable interstitials.txt); printed on stderr, whatever the format."""
+    problems = list(workshop.problems)
+    problems += [p for d in loaded if d.deck is None for p in d.problems if p.is_error]
     for problem in problems:
         print(problem, file=sys.stderr)
     return problems
@@ -491,7 +493,7 @@ def _run_where_used(args: argparse.Namespace, workshop: Workshop, loaded: list[L
                 where = "front matter" if u.part is None else f"part {u.part}"
                 via = f", included by {u.via}" if u.via else ""
                 print(f"  {u.deck}:{u.line}: {where}{via}")
-    _failures(loaded)
+    _failures(workshop, loaded)
     return EXIT_OK
 
 
