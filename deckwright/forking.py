@@ -66,30 +66,33 @@ def _run_helper(work: Callable[[Connection, Callable[[], bool]], object], ours: 
 
 
 def end(pid: int, grace: float) -> None:
-    """Wait for helper `pid` to leave, killing it after `grace` seconds (at once with 0)."""
-    _live.pop(pid, None)
+    """Wait for helper `pid` to leave, killing it after `grace` seconds (at once with 0).
+
+    It stays recorded until waited for: stopped by Ctrl-C meanwhile, `all_stopped` kills it.
+    """
     try:
         pause, deadline = 0.0005, time.monotonic() + grace
         while os.waitpid(pid, os.WNOHANG) == (0, 0):
             if time.monotonic() >= deadline:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                return
+                break
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
     except ChildProcessError:  # already waited for
         pass
+    _live.pop(pid, None)
 
 
 @contextmanager
 def all_stopped() -> Iterator[None]:
     """On leaving, kill the helpers still recorded: those forked as Ctrl-C landed, before
-    the build could keep them (they were handed no work, so nothing is left half-done)."""
+    the build could keep them (handed no work: nothing is left half-done), and those whose
+    stopping a second Ctrl-C cut short."""
     try:
         yield
     finally:
-        while _live:
-            pid, ours = _live.popitem()
+        for pid, ours in list(_live.items()):
             end(pid, 0)
             ours.close()
 

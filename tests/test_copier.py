@@ -12,7 +12,9 @@ import threading
 import time
 from pathlib import Path
 
-from deckwright import copier, writer
+import pytest
+
+from deckwright import copier, forking, writer
 from deckwright.builder import build
 from deckwright.reader import Project
 
@@ -114,6 +116,19 @@ def test_a_copier_stuck_on_a_picture_is_killed_after_a_grace(tmp_path, monkeypat
     started, _ = slow_copier(tmp_path, monkeypatch, 600)  # a disk that never answers, say
     time.sleep(0.2)
     assert stopped_within(started, 5)
+    assert not running(started.pid)
+
+
+def test_a_second_ctrl_c_while_the_copier_stops_still_ends_it(tmp_path, monkeypatch):
+    started, _ = slow_copier(tmp_path, monkeypatch, 600)
+
+    def ctrl_c(seconds):  # as the build waits for the copier to leave
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), forking.all_stopped():
+        monkeypatch.setattr(forking.time, "sleep", ctrl_c)
+        started.stop()
+    monkeypatch.undo()
     assert not running(started.pid)
 
 
