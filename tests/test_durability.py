@@ -312,6 +312,25 @@ def test_ctrl_c_as_the_helpers_start_ends_the_build_and_every_helper(tmp_path, w
     assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
 
 
+def test_ctrl_c_as_a_temporary_file_is_made_leaves_none(tmp_path, monkeypatch):
+    """Ctrl-C right after the file beside the target is created (before writing it): the
+    interrupt must not come between its creation and what removes it."""
+    real_open = os.open
+
+    def open_then_ctrl_c(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if os.path.basename(path).endswith(".tmp"):
+            signal.raise_signal(signal.SIGINT)  # KeyboardInterrupt as soon as Python looks
+        return fd
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(os, "open", open_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        writer.OutputDir(out).write_text("deck.html", "<html></html>")
+    monkeypatch.undo()
+    assert [p.name for p in out.iterdir()] == []
+
+
 PICTURE = "<svg xmlns='http://www.w3.org/2000/svg'/>" + " " * 100_000
 
 

@@ -8,7 +8,6 @@ import errno
 import os
 import posixpath
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -198,14 +197,14 @@ def test_command_line_usage_errors(content, tmp_path, capsys):
 @pytest.mark.parametrize("rel", ["chapters/intro/hello.md.html", "assets/index.css", "slides.zip", "index.html"])
 def test_a_full_disk_stops_the_site_with_one_message_at_the_file(content, tmp_path, capsys, monkeypatch, rel):
     """The disk fills up as the site writes `rel` (a chapter page, its style, the bundle, the index)."""
-    make_temporary = tempfile.mkstemp
+    real_open = os.open
 
-    def full_disk(*args, prefix, **kwargs):
-        if prefix == f".{posixpath.basename(rel)}.":
+    def full_disk(path, *args, **kwargs):
+        if os.path.basename(path).startswith(f".{posixpath.basename(rel)}."):  # the file beside it
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return make_temporary(*args, prefix=prefix, **kwargs)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(writer.tempfile, "mkstemp", full_disk)
+    monkeypatch.setattr(writer.os, "open", full_disk)
     out = tmp_path / "out"
     assert _run(["site", "--root", str(content), "--out", str(out), "--today", "2026-03-01"]) == 1
     printed, err = capsys.readouterr()
