@@ -54,6 +54,8 @@ class Workshop:
     env: Mapping[str, str]
     git: GitState
     interstitials: tuple[str, ...]
+    # What every deck fails with: interstitials.txt could not be read (not UTF-8, say).
+    problems: tuple[Problem, ...] = ()
     chapters: dict[str, Chapter] = field(default_factory=dict)
     _files: dict[str, Path | None] = field(default_factory=dict)  # which paths are files
     _inputs: dict[str, Path] = field(default_factory=dict)  # input_path's answers
@@ -63,7 +65,7 @@ class Workshop:
     def open(cls, project: Project, env: Mapping[str, str] | None = None, git: GitState | None = None) -> Workshop:
         """The workshop at `project`; `git`: its git state, when the caller has just read it."""
         env = dict(os.environ if env is None else env)
-        return cls(project, env, git or read_git(project.root), project.interstitials())
+        return cls(project, env, git or read_git(project.root), *_interstitials(project))
 
     def forget(self, changed: set[Path], git: bool = True) -> None:
         """Drop what was read from `changed` files, so that the next build reads them again.
@@ -83,7 +85,7 @@ class Workshop:
             del self._files[rel]
         self.project.forget_folders()
         if root / "interstitials.txt" in changed:
-            self.interstitials = self.project.interstitials()
+            self.interstitials, self.problems = _interstitials(self.project)
         if git:
             self.git = read_git(root)
 
@@ -159,7 +161,7 @@ class Workshop:
     def deck(self, manifest: Manifest) -> Deck:
         """The deck as written by its authors, before any stage runs."""
         slides = []
-        problems: list[Problem] = []
+        problems = list(self.problems)
         for entry in manifest.entries:
             problems += self.chapter(entry).problems
             slides += self.slides_in_part(entry)
@@ -174,6 +176,15 @@ class Workshop:
             build_info=build_info(self.git),
             problems=tuple(problems),
         )
+
+
+def _interstitials(project: Project) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
+    """The pictures of interstitials.txt, or why it cannot be read: then each deck fails
+    with that one message (as with a chapter it uses), and every command reports it."""
+    try:
+        return project.interstitials(), ()
+    except DeckwrightError as exc:
+        return (), tuple(exc.problems)
 
 
 def chapter_key(entry: Entry) -> str:
@@ -283,10 +294,7 @@ def build(
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
     helped = jobs > 1 and bool(todo) and hasattr(os, "fork")
-    # The copier first: it is forked before the colourer's thread starts (see copier.py),
-    # and stopped last, once the colourer (which holds a copy of its pipe) is gone.
-    with _cycle_collector_paused(), _helping(lambda: _start_copier(out_dir), helped) as copier, \
-            _helping(lambda: _start_colourer(project, todo, env), helped) as colourer:
+    with _cycle_collector_paused(), _helpers(project, todo, out_dir, env, helped) as (colourer, copier):
         kept = {r.html: name for name, r in done.items() if r.ok}  # pages no deck may take
         built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier, kept) if todo else []
     done.update((r.manifest, r) for r in built)
@@ -314,13 +322,31 @@ def _start_copier(out_dir: str | os.PathLike[str]) -> Copier | None:
     return Copier.start(out_dir)
 
 
+@contextmanager
+def _helpers(project: Project, names: list[str], out_dir: str | os.PathLike[str], env: Mapping[str, str],
+             wanted: bool) -> Iterator[tuple[Colourer | None, Copier | None]]:
+    """The colourer and the copier when `wanted` (else None, None), each stopped at the end.
+
+    The copier first: it is forked before the colourer's thread starts (see copier.py).
+    Whatever was forked is stopped, even with Ctrl-C landing as they start (forking.py).
+    """
+    if not wanted:
+        yield None, None
+        return
+    from .forking import all_stopped  # here: a one-process build needs none of it
+
+    with all_stopped(), _helping(lambda: _start_copier(out_dir)) as copier, \
+            _helping(lambda: _start_colourer(project, names, env)) as colourer:
+        yield colourer, copier
+
+
 H = TypeVar("H", "Colourer", "Copier")
 
 
 @contextmanager
-def _helping(start: Callable[[], H | None], wanted: bool) -> Iterator[H | None]:
-    """The helper process `start()` makes when `wanted`, stopped at the end; else None."""
-    helper = start() if wanted else None
+def _helping(start: Callable[[], H | None]) -> Iterator[H | None]:
+    """The helper process `start()` makes (None if it cannot fork), stopped at the end."""
+    helper = start()
     try:
         yield helper
     finally:

@@ -1,16 +1,22 @@
-"""The command line: parse arguments, call the library, turn problems into exit codes."""
+"""The command line: parse arguments, call the library, turn problems into exit codes.
+
+Ctrl-C at any point prints one line and exits 130: so the module imports next to nothing
+(what the commands need, argparse included, is imported within `main`'s handling of it).
+"""
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from .builder import DeckResult, build, resolve_manifest
-from .errors import DeckwrightError
-from .reader import Project
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+    from .builder import DeckResult
+    from .reader import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as shells report a command stopped by Ctrl-C
@@ -18,6 +24,8 @@ EXIT_INTERRUPTED = 130  # as shells report a command stopped by Ctrl-C
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; given the command being run, only that command's module is imported."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="deckwright",
         description="Compile YAML workshop manifests and Markdown chapters into remark.js decks.",
@@ -52,6 +60,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _jobs(text: str) -> int:
+    import argparse
+
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}")
     return int(text)
@@ -85,6 +95,10 @@ def print_results(results: Sequence[DeckResult]) -> None:
 def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:
     """The `--root` content folder and the MANIFEST arguments found in it (an empty list:
     all of them); None, once the user's mistake is printed, when there is nothing to do."""
+    from .builder import resolve_manifest
+    from .errors import DeckwrightError
+    from .reader import Project
+
     project = Project.at(args.root)
     if not project.root.is_dir():
         print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
@@ -101,6 +115,8 @@ def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from .builder import build
+
     opened = open_project(args)
     if opened is None:
         return EXIT_USAGE
@@ -119,11 +135,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    known = {"build"} | {name.rpartition(".")[2] for name in COMMAND_MODULES}
-    parser = _parser(argv[0] if argv and argv[0] in known else None)
-    args = parser.parse_args(argv)
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        known = {"build"} | {name.rpartition(".")[2] for name in COMMAND_MODULES}
+        parser = _parser(argv[0] if argv and argv[0] in known else None)
+        args = parser.parse_args(argv)
         return int(args.func(args))
     except KeyboardInterrupt:  # Ctrl-C: files are written whole or not at all (writer.py)
         print("deckwright: interrupted", file=sys.stderr)

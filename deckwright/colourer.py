@@ -16,14 +16,12 @@ stops as soon as the build that forked it is gone.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from multiprocessing.connection import Connection
 
-from .forking import fork_helper
+from . import forking
 from .remark_lexer import fence_lines, fenced_blocks
 
 # For each deck in turn: its name, the text of each chapter it uses, its `@@` values.
@@ -51,7 +49,7 @@ class Colourer:
     @classmethod
     def start(cls, decks: Callable[[], Decks]) -> Colourer | None:
         """Fork the process, which colours the decks `decks()` gives; None if it cannot fork."""
-        forked = fork_helper(lambda sender, orphaned: colour_ahead(decks(), sender.send, orphaned), duplex=False)
+        forked = forking.fork_helper(lambda sender, orphaned: colour_ahead(decks(), sender.send, orphaned), duplex=False)
         return None if forked is None else cls(*forked)
 
     def _receive(self) -> None:
@@ -83,12 +81,7 @@ class Colourer:
 
     def stop(self) -> None:
         """End the process if it still runs, and the thread (the build is over, or failed)."""
-        try:
-            if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-        except ChildProcessError:  # already waited for
-            pass
+        forking.end(self.pid, 0)
         self._receiver.join()
         self._results.close()
 

@@ -20,14 +20,15 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from . import forking
 from .errors import DeckwrightError, Problem
-from .forking import fork_helper
 from .writer import OutputDir
 
 # For each deck: its name, and the pictures to copy as (source file, path in the output).
 Work = list[tuple[str, list[tuple[Path, str]]]]
 # For each deck whose pictures could not all be copied: why (a full disk, say).
 Copied = dict[str, list[Problem]]
+STOP_GRACE = 3.0  # seconds: copying the file in hand, however large, takes less on a sound disk
 
 
 class Copier:
@@ -42,7 +43,8 @@ class Copier:
     @classmethod
     def start(cls, out_dir: str | os.PathLike[str]) -> Copier | None:
         """Fork the process, to copy into `out_dir`; None if it cannot fork."""
-        forked = fork_helper(lambda conn, orphaned: _copy_handed(conn, OutputDir(out_dir), orphaned), duplex=True)
+        forked = forking.fork_helper(lambda conn, orphaned: _copy_handed(conn, OutputDir(out_dir), orphaned),
+                                     duplex=True)
         return None if forked is None else cls(*forked)
 
     def copy(self, work: Work) -> bool:
@@ -69,13 +71,11 @@ class Copier:
         return self._results
 
     def stop(self) -> None:
-        """Wait for the process to end: it finishes what it was handed (files are never left
-        half-copied), or, handed nothing, leaves as the pipe closes."""
+        """Wait for the process to end: seeing the pipe close, it leaves, once done with the
+        file in hand if any (files are never left half-copied); killed if it takes longer
+        than STOP_GRACE."""
         self._conn.close()
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:  # already waited for
-            pass
+        forking.end(self.pid, STOP_GRACE)
 
 
 def copy_all(work: Work, out: OutputDir, orphaned: Callable[[], bool] = lambda: False) -> Copied:
@@ -94,5 +94,6 @@ def copy_all(work: Work, out: OutputDir, orphaned: Callable[[], bool] = lambda: 
 
 def _copy_handed(conn: Connection, out: OutputDir, orphaned: Callable[[], bool]) -> None:
     """In the process: wait for the work (the end of the pipe, when the build is over or
-    gone, ends the process), copy, and answer."""
-    conn.send(copy_all(conn.recv(), out, orphaned))
+    gone, ends the process), copy, and answer. The build sends nothing more: something to
+    read is the end of the pipe (the build stopped it, on Ctrl-C say), so stop copying."""
+    conn.send(copy_all(conn.recv(), out, lambda: orphaned() or conn.poll()))

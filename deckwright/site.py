@@ -314,7 +314,18 @@ def build_site(
             manifest, _ = workshop.load(deck_result.manifest)
             deck, _ = compile_deck(workshop, manifest)
             decks.append((deck, slides_by_chapter(workshop, manifest, deck)))
+    try:
+        _write_site(result, out, project, decks, strict, today or datetime.date.today(), single_file, title)
+    except DeckwrightError as exc:  # the folder is a file, read-only, full: said once, at its path
+        result.problems += exc.problems
+    return result
 
+
+def _write_site(result: SiteResult, out: OutputDir, project: Project,
+                decks: list[tuple[Deck, dict[str, list[Slide]]]], strict: bool, today: datetime.date,
+                single_file: bool, title: str | None) -> None:
+    """Write what the site adds to the decks, noting each in `result`; raises on the first
+    file that cannot be written (each is written whole or not at all)."""
     for path, (deck, slides) in sorted(chapter_owners(decks).items()):
         page = chapter_deck(deck, path, slides)
         rel = chapter_page(path)
@@ -359,14 +370,13 @@ def build_site(
         title or site_title([d.manifest for d, _ in decks], project),
         entries,
         workshops,
-        today or datetime.date.today(),
+        today,
         zips=sorted(result.zips.items()),
         chapters=len(result.chapters),
         pace=pace_words(),
     )
     out.write_text("index.html", page)
     result.index = "index.html"
-    return result
 
 
 # ---------- command line ----------
@@ -409,13 +419,16 @@ def run(args: argparse.Namespace) -> int:
     result = build_site(project, manifests, args.out, strict=args.strict, today=args.today,
                         single_file=args.single_file, title=args.title)
     print_results(result.decks)
+    said = {str(p) for r in result.decks for p in r.problems}  # a file both failed to write, say
     for problem in result.problems:
-        print(problem, file=sys.stderr)
+        if str(problem) not in said:
+            print(problem, file=sys.stderr)
     print(f"chapter pages: {len(result.chapters)} in {args.out}/{CHAPTERS_DIR}/")
     for name, size in result.zips.items():
         print(f"offline bundle: {args.out}/{name} ({size / 1e6:.1f} MB)")
     if result.singles:
         print(f"single files: {len(result.singles)} in {args.out}/{SINGLE_DIR}/")
     listed = "" if result.workshops is None else f", {result.workshops} workshops from {INDEX_YAML}"
-    print(f"index: {args.out}/{result.index}{listed}")
+    if result.index:
+        print(f"index: {args.out}/{result.index}{listed}")
     return EXIT_OK if result.ok else EXIT_FAILED

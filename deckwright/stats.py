@@ -456,7 +456,7 @@ def run(args: argparse.Namespace) -> int:
     if args.changed:
         return _run_changed(args, workshop, loaded)
     pace = Pace(args.minutes_per_slide, args.minutes_per_lab, args.hours_per_day)
-    problems = _failures(loaded)
+    problems = _failures(workshop, loaded)
     decks = [deck_stats(workshop, d, pace) for d in loaded if not d.build_errors]
     if args.format == "json":
         sys.stdout.write(json.dumps(stats_json(decks, pace, problems), indent=2, ensure_ascii=False) + "\n")
@@ -467,11 +467,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
-def _failures(loaded: list[LoadedDeck], unreadable_only: bool = False) -> list[Problem]:
+def _failures(workshop: Workshop, loaded: list[LoadedDeck], unreadable_only: bool = False) -> list[Problem]:
     """The errors that stop a deck from building, each once (printed on stderr, whatever the
-    format): such a deck is not counted, as it would not be shown. `unreadable_only`: only
-    those of manifests that cannot be read (where a deck's chapters are not known)."""
-    problems: dict[Problem, None] = {}
+    format): such a deck is not counted, as it would not be shown. An unreadable
+    interstitials.txt stops them all. `unreadable_only`: only that, and the errors of
+    manifests that cannot be read (where a deck's chapters are not known)."""
+    problems: dict[Problem, None] = dict.fromkeys(workshop.problems)
     for deck in loaded:
         if not unreadable_only or deck.manifest is None:
             problems.update(dict.fromkeys(deck.build_errors))
@@ -506,7 +507,7 @@ def _run_where_used(args: argparse.Namespace, workshop: Workshop, loaded: list[L
                 where = "front matter" if u.part is None else f"part {u.part}"
                 via = f", included by {u.via}" if u.via else ""
                 print(f"  {u.deck}:{u.line}: {where}{via}")
-    _failures(loaded, unreadable_only=True)
+    _failures(workshop, loaded, unreadable_only=True)
     return EXIT_OK
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -31,10 +32,11 @@ class OutputDir:
     def _write(self, rel: str, fill: Callable[[BinaryIO], object], like: os.stat_result | None = None) -> Path:
         """Write `rel` through `fill`, mode 0644 or (with `like`) that file's mode and times."""
         target = self._target(rel)
+        tmp = _temporary(target)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o600)
                 with os.fdopen(fd, "wb") as handle:
                     fill(handle)
                 os.chmod(tmp, 0o644 if like is None else stat.S_IMODE(like.st_mode))
@@ -42,7 +44,8 @@ class OutputDir:
                     os.utime(tmp, ns=(like.st_atime_ns, like.st_mtime_ns))
                 os.replace(tmp, target)
             except BaseException:
-                os.unlink(tmp)
+                with contextlib.suppress(OSError):  # not made (Ctrl-C came first, or it could not be)
+                    os.unlink(tmp)
                 raise
         except OSError as exc:
             raise DeckwrightError(
@@ -86,6 +89,19 @@ class OutputDir:
         if not target.startswith(root + os.sep):
             raise DeckwrightError(Problem(SourceLoc(rel, 0), "output path leaves the output folder"))
         return Path(target)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a link put in the temporary file's place is refused
+_numbers = itertools.count()
+
+
+def _temporary(target: Path) -> str:
+    """The file written beside `target`, then renamed to it: its own to this process.
+
+    Named before it is made (not by `tempfile`): Ctrl-C landing just as it is made still
+    finds it to remove. The process id keeps the processes of a build apart.
+    """
+    return os.path.join(target.parent, f".{target.name}.{os.getpid()}.{next(_numbers)}.tmp")
 
 
 def _copy_bytes(source: BinaryIO, target: BinaryIO, size: int) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-from deckwright import cli
+from deckwright import builder, cli
 
 from .conftest import REPO, write_files
 
@@ -22,7 +23,7 @@ def test_build_arguments_reach_the_builder(monkeypatch, tmp_path):
         return []
 
     root = write_files(tmp_path / "slides", GOOD)
-    monkeypatch.setattr(cli, "build", fake_build)
+    monkeypatch.setattr(builder, "build", fake_build)
     assert cli.main(["build", "--root", str(root), "--out", "site", "--strict", "good.yml"]) == 0
     assert cli.main(["build", "--root", str(root), "--force", "--jobs", "3"]) == 0
     assert calls == [
@@ -96,6 +97,38 @@ def test_python_m_deckwright_and_build_py(tmp_path):
         assert (out / f"{name}.html").is_file()
     assert (out / "assets" / "vendor" / "remark.min.js").is_file()
     assert (out / "assets" / "deckwright.css").is_file()
+
+
+# Ctrl-C as the command starts, before it runs: here as the builder is imported (the
+# longest part of starting), through each way of running deckwright.
+CTRL_C_ON_IMPORT = """
+import runpy, sys
+
+class CtrlC:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "deckwright.builder":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlC)
+entry = sys.argv.pop(1)
+if entry == "deckwright":  # what the installed command runs
+    from deckwright.cli import main
+    sys.exit(main())
+elif entry == "-m":
+    runpy.run_module("deckwright", run_name="__main__", alter_sys=True)
+else:
+    runpy.run_path(entry, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("entry", ["deckwright", "-m", "build.py"])
+def test_ctrl_c_as_deckwright_starts_prints_one_line(tmp_path, entry):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", CTRL_C_ON_IMPORT, entry, "build", "--root", str(tmp_path)],
+                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (130, "deckwright: interrupted\n")
 
 
 def test_sample_decks_share_chapters(tmp_path):

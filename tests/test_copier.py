@@ -5,12 +5,16 @@ picture that cannot be copied fails its decks only, with one process or two)."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-from deckwright import copier, writer
+import pytest
+
+from deckwright import copier, forking, writer
 from deckwright.builder import build
 from deckwright.reader import Project
 
@@ -68,6 +72,63 @@ def test_a_copier_handed_nothing_ends_with_the_build(tmp_path):
     started = copier.Copier.start(tmp_path)
     assert started is not None and running(started.pid)
     started.stop()
+    assert not running(started.pid)
+
+
+def slow_copier(tmp_path: Path, monkeypatch, seconds: float) -> tuple[copier.Copier, list[Path]]:
+    """A copier at work on ten pictures, each taking `seconds` to copy (handed just now)."""
+    root = picture_project(tmp_path / "src", decks=1, pictures=10)
+    real_copy = writer.OutputDir.copy_file
+
+    def slow(self, source, rel):
+        time.sleep(seconds)
+        return real_copy(self, source, rel)
+
+    monkeypatch.setattr(writer.OutputDir, "copy_file", slow)  # the forked process has it too
+    started = copier.Copier.start(tmp_path / "out")
+    pictures = sorted((root / "images").iterdir())
+    assert started is not None and started.copy([("d0.yml", [(p, f"images/{p.name}") for p in pictures])])
+    return started, pictures
+
+
+def stopped_within(helper: copier.Copier, seconds: float) -> bool:
+    """Whether `helper.stop()` returns in time (if not, the process is killed, to leave none)."""
+    stopping = threading.Thread(target=helper.stop, daemon=True)
+    stopping.start()
+    stopping.join(seconds)
+    if stopping.is_alive():
+        os.kill(helper.pid, signal.SIGKILL)
+    return not stopping.is_alive()
+
+
+def test_a_copier_stopped_at_work_ends_after_the_picture_in_hand(tmp_path, monkeypatch):
+    """Ctrl-C while pictures are copied: the build need not wait for all of them."""
+    started, pictures = slow_copier(tmp_path, monkeypatch, 0.4)
+    time.sleep(0.2)
+    assert stopped_within(started, 1.5)
+    assert not running(started.pid)
+    copied = [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert copied == [pictures[0].name]  # whole, and no temporary file left
+
+
+def test_a_copier_stuck_on_a_picture_is_killed_after_a_grace(tmp_path, monkeypatch):
+    monkeypatch.setattr(copier, "STOP_GRACE", 0.5)
+    started, _ = slow_copier(tmp_path, monkeypatch, 600)  # a disk that never answers, say
+    time.sleep(0.2)
+    assert stopped_within(started, 5)
+    assert not running(started.pid)
+
+
+def test_a_second_ctrl_c_while_the_copier_stops_still_ends_it(tmp_path, monkeypatch):
+    started, _ = slow_copier(tmp_path, monkeypatch, 600)
+
+    def ctrl_c(seconds):  # as the build waits for the copier to leave
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), forking.all_stopped():
+        monkeypatch.setattr(forking.time, "sleep", ctrl_c)
+        started.stop()
+    monkeypatch.undo()
     assert not running(started.pid)
 
 

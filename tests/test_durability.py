@@ -259,6 +259,78 @@ def test_ctrl_c_ends_a_build_with_one_line_and_no_process_left(tmp_path, jobs):
     assert processes_naming(str(root)) == []
 
 
+# Ctrl-C landing as the colourer is started, at the two places it used to be lost (the
+# colourer left running kept the copier's pipe open: the build waited for the copier forever).
+CTRL_C_AS_COLOURER_STARTS = """
+import os, signal, sys, time
+from deckwright import cli, colourer
+
+def at_work(decks, send, orphaned):  # a colourer still colouring when the build stops
+    time.sleep(600)
+
+colourer.colour_ahead = at_work
+if sys.argv[1] == "fork":  # as the colourer's fork (the second) returns, in the build
+    fork, forks = os.fork, []
+
+    def fork_then_ctrl_c():
+        pid = fork()
+        forks.append(pid)
+        if pid and len(forks) == 2:
+            signal.raise_signal(signal.SIGINT)
+        return pid
+
+    os.fork = fork_then_ctrl_c
+else:  # as the build makes the object standing for it
+    def interrupted(self, pid, results):
+        raise KeyboardInterrupt
+
+    colourer.Colourer.__init__ = interrupted
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("where", ["fork", "object"])
+def test_ctrl_c_as_the_helpers_start_ends_the_build_and_every_helper(tmp_path, where):
+    root = write_files(tmp_path / "src", {
+        "deck.yml": "title: Deck\ncontent:\n- ch.md\n",
+        "ch.md": "# Chapter\n\n![](images/p.svg)\n\n```bash\necho hi\n```\n",
+        "images/p.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    })
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    build = subprocess.Popen([sys.executable, "-c", CTRL_C_AS_COLOURER_STARTS, where, "build", "--root", str(root),
+                              "--out", str(out), "--jobs", "2"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, err = build.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.communicate()
+        pytest.fail("the build hung as it stopped")
+    assert build.returncode == 130 and err == "deckwright: interrupted\n"
+    assert processes_naming(str(root)) == []  # the helpers were waited for before the build ended
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
+
+
+def test_ctrl_c_as_a_temporary_file_is_made_leaves_none(tmp_path, monkeypatch):
+    """Ctrl-C right after the file beside the target is created (before writing it): the
+    interrupt must not come between its creation and what removes it."""
+    real_open = os.open
+
+    def open_then_ctrl_c(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if os.path.basename(path).endswith(".tmp"):
+            signal.raise_signal(signal.SIGINT)  # KeyboardInterrupt as soon as Python looks
+        return fd
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(os, "open", open_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        writer.OutputDir(out).write_text("deck.html", "<html></html>")
+    monkeypatch.undo()
+    assert [p.name for p in out.iterdir()] == []
+
+
 PICTURE = "<svg xmlns='http://www.w3.org/2000/svg'/>" + " " * 100_000
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from deckwright import cli
 from deckwright.builder import build
 from deckwright.check import check
 from deckwright.reader import Project
@@ -94,6 +97,35 @@ def test_invalid_utf8_names_its_line(tmp_path, raw):
     (root / "a.md").write_bytes(raw)
     [result] = build(Project.at(root), None, tmp_path / "out", env={})
     assert [str(p) for p in result.problems] == ["a.md:4: error: not valid UTF-8 (byte 0xe9)"]
+
+
+@pytest.mark.parametrize("command", [
+    ["build", "--out", "OUT"], ["site", "--out", "OUT"], ["check"], ["check", "--format", "json"],
+    ["stats"], ["stats", "--format", "json"],
+])
+@pytest.mark.parametrize("broken, expected", [
+    ("not UTF-8", "interstitials.txt:1: error: not valid UTF-8 (byte 0xff)"),
+    ("a link out of the folder", "interstitials.txt:1: error: path leaves the content folder"),
+])
+def test_an_unreadable_interstitials_txt_fails_every_command_with_one_message(tmp_path, capsys, command,
+                                                                               broken, expected):
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content:\n- a.md\n", "a.md": CHAPTER,
+                                                      "images/a.png": "(a picture it may name)"})
+    if broken == "not UTF-8":
+        (root / "interstitials.txt").write_bytes(b"images/a.png\xff\n")
+    else:
+        (tmp_path / "outside.txt").write_text("images/a.png\n")
+        (root / "interstitials.txt").symlink_to(tmp_path / "outside.txt")
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in command]
+    assert cli.main([*args, "--root", str(root)]) == 1
+    out, err = capsys.readouterr()
+    if "json" in command:
+        data = json.loads(out)
+        found = [f"{p['path']}:{p['line']}: {p['severity']}: {p['message']}"
+                 for p in data.get("findings", data.get("problems"))]
+        assert found == [expected]
+    else:
+        assert (out + err).count(expected) == 1 and "warning:" not in out + err, out + err
 
 
 def test_include_cycle_is_refused(tmp_path):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import errno
+import os
+import posixpath
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from deckwright import site
+from deckwright import cli, site, writer
 from deckwright.builder import Workshop, compile_deck
 from deckwright.reader import Project
 
@@ -189,3 +192,32 @@ def test_command_line_usage_errors(content, tmp_path, capsys):
     assert _run(["site", "--root", str(tmp_path / "nowhere")]) == 2
     assert _run(["site", "--root", str(content), "missing.yml"]) == 2
     assert "no manifest 'missing.yml'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rel", ["chapters/intro/hello.md.html", "assets/index.css", "slides.zip", "index.html"])
+def test_a_full_disk_stops_the_site_with_one_message_at_the_file(content, tmp_path, capsys, monkeypatch, rel):
+    """The disk fills up as the site writes `rel` (a chapter page, its style, the bundle, the index)."""
+    real_open = os.open
+
+    def full_disk(path, *args, **kwargs):
+        if os.path.basename(path).startswith(f".{posixpath.basename(rel)}."):  # the file beside it
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(writer.os, "open", full_disk)
+    out = tmp_path / "out"
+    assert _run(["site", "--root", str(content), "--out", str(out), "--today", "2026-03-01"]) == 1
+    printed, err = capsys.readouterr()
+    assert [line for line in err.splitlines() if ": error: " in line] == [
+        f"{out / rel}:0: error: cannot write: No space left on device"]
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert not (out / "index.html").exists() and "index:" not in printed  # the site stops there
+
+
+def test_a_site_folder_that_cannot_be_written_is_a_clear_error(content, tmp_path, capsys):
+    """Under a regular file (chmod does not stop root): each deck fails, and the site's own files too."""
+    (tmp_path / "file").write_text("a file, not a folder")
+    out = tmp_path / "file" / "site"
+    assert cli.main(["site", "--root", str(content), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{out / 'assets' / 'index.css'}:0: error: cannot write: Not a directory" in err.splitlines()

@@ -87,6 +87,7 @@ def _authors_deck(workshop: Workshop, loaded: LoadedDeck) -> Deck:
     """Like `Workshop.deck`, but a chapter that cannot be read is reported and left out."""
     manifest = loaded.manifest
     assert manifest is not None
+    loaded.problems += workshop.problems
     slides = []
     for entry in manifest.entries:
         try:
