@@ -508,10 +508,13 @@ def resolve_manifest(project: Project, name: str) -> str:
     """A manifest named on the command line, as a path relative to the content root."""
     path = Path(name)
     candidates = [path if path.is_absolute() else Path.cwd() / path, project.root / name]
+    why = f"no such manifest in {project.root}"
     for candidate in candidates:
         if candidate.is_file():
             try:
                 return candidate.resolve().relative_to(project.root).as_posix()
-            except ValueError:
+            except ValueError:  # its chapter paths would be read from another folder
+                why = f"a manifest must be in the content folder (--root {project.root})"
                 break
-    raise DeckwrightError(Problem(SourceLoc(name, 0), f"no manifest '{name}' in {project.root}"))
+    # No line of the file is to blame: printed `name: error: ...`
+    raise DeckwrightError(Problem(SourceLoc(name, 0), why))

@@ -149,7 +149,7 @@ def test_override_html_is_checked_and_blamed_on_the_environment(tmp_path, html):
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: T\ncontent: [a.md]\n", "a.md": CHAPTER})
     [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={"OVERRIDE_html": html})
     [problem] = [str(p) for p in result.problems]
-    assert problem.startswith(f"deck.yml:0: error: OVERRIDE_html (set in the environment) '{html}' " + NOT_A_PAGE)
+    assert problem.startswith(f"deck.yml: error: OVERRIDE_html (set in the environment) '{html}' " + NOT_A_PAGE)
     assert not list((tmp_path / "out").rglob("*.html")) and not (tmp_path / "x.html").exists()
 
 
@@ -258,3 +258,24 @@ def test_percent_encoded_paths_name_the_files_browsers_load(tmp_path):
 def test_a_missing_percent_encoded_picture_is_named_as_the_file_looked_for(tmp_path):
     found = problems(tmp_path, {"deck.yml": "content: [a.md]\n", "a.md": "# A\n\n![c](my%20pic.svg)\n"})
     assert found == ["a.md:3: error: picture 'my pic.svg' does not exist"]
+
+
+# A problem with no line of its file to blame prints as `path: error: message`: no `:0`,
+# and the command line adds no `deckwright: error:` before it.
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["build", "nope.yml"], "nope.yml: error: no such manifest in {root}"),
+        (["check", "nope.yml"], "nope.yml: error: no such manifest in {root}"),
+        (["stats", "nope.yml"], "nope.yml: error: no such manifest in {root}"),
+        (["build", "../outside.yml"],
+         "../outside.yml: error: a manifest must be in the content folder (--root {root})"),
+    ],
+)
+def test_a_problem_without_a_line_names_only_its_file(tmp_path, capsys, argv, expected):
+    from deckwright import cli
+
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content: [a.md]\n", "a.md": CHAPTER})
+    write_files(tmp_path / "repo", {"outside.yml": "content: [slides/a.md]\n"})
+    assert cli.main([*argv, "--root", str(root)]) == 2
+    assert capsys.readouterr().err.splitlines() == [expected.format(root=root)]

@@ -188,4 +188,4 @@ def test_command_line_usage_errors(content, tmp_path, capsys):
     assert "not a date (YYYY-MM-DD): 'March 3'" in capsys.readouterr().err
     assert _run(["site", "--root", str(tmp_path / "nowhere")]) == 2
     assert _run(["site", "--root", str(content), "missing.yml"]) == 2
-    assert "no manifest 'missing.yml'" in capsys.readouterr().err
+    assert "missing.yml: error: no such manifest in " in capsys.readouterr().err
