@@ -55,6 +55,79 @@ def _kind(node: yaml.Node) -> str:
     return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "value")
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"  # the key `<<`, as YAML's resolver tags it
+
+
+class Mappings:
+    """Reads YAML mappings into {key: (key node, value node)}, in order, as YAML loaders do
+    (merge keys `<<: *defaults` too: keys written in the mapping win over merged ones, and
+    earlier merged mappings over later ones) but strictly, since nodes are read, not values:
+    a key given twice would silently keep the last, so it is an error at the second; so is
+    a key that is no name (`? [a, b]`).
+
+    Each mapping is read once: an anchor merged in many places is reported once, and
+    aliases of aliases cannot make the work grow exponentially.
+    """
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        self._read: dict[int, dict[str, tuple[yaml.Node, yaml.Node]] | None] = {}
+
+    def _error(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(node_loc(self.path, node), message))
+
+    def fields(self, node: yaml.MappingNode, depth: int = 0) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if id(node) in self._read:
+            found = self._read[id(node)]
+            if found is None:  # `&a {<<: *a}`: still being read
+                self._error(node, "a mapping cannot merge itself")
+                return {}
+            return found
+        self._read[id(node)] = None
+        fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        merges: list[yaml.Node] = []
+        seen: dict[str, yaml.Node] = {}  # `<<` too: given twice, one would be lost
+        for key_node, value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._error(key_node, f"a key must be a name, not a {_kind(key_node)}")
+                continue
+            key = str(key_node.value)
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                self._error(key_node, f"key '{key}' is given twice (first at line {first})")
+                continue
+            seen[key] = key_node
+            if key_node.tag == MERGE_TAG:
+                merges.append(value)
+            else:
+                fields[key] = (key_node, value)
+        for value in merges:
+            for key, pair in self._merged(value, depth).items():
+                fields.setdefault(key, pair)
+        self._read[id(node)] = fields
+        return fields
+
+    def _merged(self, value: yaml.Node, depth: int) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """The fields a merge key's value brings: a mapping's, or those of a list of them."""
+        if depth >= MAX_DEPTH:
+            self._error(value, f"merge keys ('<<') nest over {MAX_DEPTH} levels deep")
+            return {}
+        merged: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for item in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+            if isinstance(item, yaml.MappingNode):
+                for key, pair in self.fields(item, depth + 1).items():
+                    merged.setdefault(key, pair)
+            else:
+                self._error(item, f"'<<' merges a mapping or a list of mappings, not a {_kind(item)}")
+        return merged
+
+
+def node_loc(path: str, node: yaml.Node) -> SourceLoc:
+    """Where a YAML node starts: its line and column."""
+    return SourceLoc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
 def parse_yaml(path: str, text: str) -> yaml.Node | None:
     """The YAML document's root node; bad YAML raises with its line and column."""
     try:
@@ -123,8 +196,7 @@ def load_manifest(
     if root is None or not isinstance(root, yaml.MappingNode):
         raise DeckwrightError(_problem(SourceLoc(path, 1), "a manifest must be a YAML mapping"))
     fields: dict[str, yaml.Node] = {}
-    for key_node, value in root.value:
-        key = str(key_node.value)
+    for key, (key_node, value) in Mappings(path, report.problems).fields(root).items():
         if key not in KNOWN_KEYS:
             report.warn(reader.loc(key_node), f"unknown key '{key}' is ignored")
         fields[key] = value

@@ -42,12 +42,37 @@ def problems(tmp_path, files: dict[str, str]) -> list[str]:
         ("content:\n- a.md\n- {x: 1}\n", "deck.yml:3:3: error: a content item must be a chapter path or Markdown text"),
         ("- a.md\n", "deck.yml:1: error: a manifest must be a YAML mapping"),
         ("exclude: {a: 1}\ncontent: [a.md]\n", "deck.yml:1:10: error: 'exclude' must be a list of class names"),
+        # YAML keeps the last of two keys: the first would be lost without a word
+        ("content: [hidden.md]\ntitle: T\ncontent: [a.md]\n",
+         "deck.yml:3:1: error: key 'content' is given twice (first at line 1)"),
+        ("title: A\ncontent: [a.md]\ntitle: B\n", "deck.yml:3:1: error: key 'title' is given twice (first at line 1)"),
+        ("x: &d {title: A}\n<<: *d\n<<: *d\ncontent: [a.md]\n",
+         "deck.yml:3:1: error: key '<<' is given twice (first at line 2)"),
+        ("content: [a.md]\n? [a, b]\n: 1\n", "deck.yml:2:3: error: a key must be a name, not a list"),
+        ("<<: 5\ncontent: [a.md]\n", "deck.yml:1:5: error: '<<' merges a mapping or a list of mappings, not a value"),
+        ("<<: &d {title: A, <<: *d}\ncontent: [a.md]\n", "deck.yml:1:5: error: a mapping cannot merge itself"),
     ],
 )
 def test_manifest_errors(tmp_path, manifest, expected):
     # (libyaml and pure-Python PyYAML end some messages differently: compare the start)
     found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER, "hidden.md": "class: x\n\nHidden\n"})
     assert any(p.startswith(expected) for p in found), found
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "defaults: &d\n  title: Merged\n  content: [a.md]\n<<: *d\n",
+        "one: &one {title: Merged}\ntwo: &two {title: Lost, content: [a.md]}\n<<: [*one, *two]\n",
+        "d: &d {title: Lost, content: [hidden.md]}\n<<: *d\ntitle: Merged\ncontent: [a.md]\n",
+    ],
+)
+def test_merge_keys_bring_their_values_as_yaml_loaders_do(tmp_path, manifest):
+    # Written keys win over merged ones, earlier merged mappings over later ones.
+    found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER, "hidden.md": "class: x\n\nHidden\n"})
+    assert [p for p in found if "error" in p] == []
+    page = (tmp_path / "out" / "deck.yml.html").read_text()
+    assert "<title>Merged</title>" in page and "Chapter" in page
 
 
 def test_every_manifest_problem_is_reported_at_once(tmp_path):
