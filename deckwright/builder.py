@@ -153,7 +153,8 @@ class Workshop:
 
     def load(self, manifest_path: str) -> tuple[Manifest, list[Problem]]:
         text = self.project.read_text(manifest_path)
-        manifest, report = load_manifest(manifest_path, text, self.exists, self.env)
+        manifest, report = load_manifest(manifest_path, text, self.exists, self.env,
+                                         self.project.why_not_a_file)
         return manifest, report.problems
 
     def deck(self, manifest: Manifest) -> Deck:

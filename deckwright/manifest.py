@@ -184,11 +184,13 @@ def load_manifest(
     text: str,
     exists: Callable[[str], bool],
     env: Mapping[str, str] | None = None,
+    why_not: Callable[[str], str] | None = None,
 ) -> tuple[Manifest, Report]:
     """Validate manifest `text` read from `path` (relative to the content root).
 
-    `exists` tells whether a chapter path (relative to the root) is a file; `env`
-    supplies OVERRIDE_<key> values. Raises DeckwrightError with every error found.
+    `exists` tells whether a chapter path (relative to the root) is a file, and `why_not`
+    (asked only then) why one is not ("is a folder"); `env` supplies OVERRIDE_<key>
+    values. Raises DeckwrightError with every error found.
     """
     report = Report()
     root = parse_yaml(path, text)
@@ -219,7 +221,8 @@ def load_manifest(
         entries: list[Entry] = []
         parts = 0
     else:
-        entries, parts = _entries(reader, content, posixpath.dirname(path), exists)
+        missing = why_not or (lambda _: "does not exist")
+        entries, parts = _entries(reader, content, posixpath.dirname(path), exists, missing)
         if not entries and not report.errors:  # `content: []`: the page would be blank
             report.error(reader.loc(content), "'content' lists no chapters")
     if values["html"] and (why := page_name_problem(values["html"])):
@@ -310,7 +313,7 @@ def _exclude(reader: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
 
 
 def _entries(
-    reader: _Reader, node: yaml.Node, base: str, exists: Callable[[str], bool]
+    reader: _Reader, node: yaml.Node, base: str, exists: Callable[[str], bool], why_not: Callable[[str], str]
 ) -> tuple[list[Entry], int]:
     if not isinstance(node, yaml.SequenceNode):
         reader.report.error(reader.loc(node), f"'content' must be a list, not a {_kind(node)}")
@@ -323,9 +326,9 @@ def _entries(
         if isinstance(item, yaml.SequenceNode):
             part += 1
             for leaf in _flatten(reader, item, set()):
-                entries += _entry(reader, leaf, part, base, exists, seen)
+                entries += _entry(reader, leaf, part, base, exists, why_not, seen)
         else:
-            entries += _entry(reader, item, None, base, exists, seen)
+            entries += _entry(reader, item, None, base, exists, why_not, seen)
     return entries, part
 
 
@@ -352,6 +355,7 @@ def _entry(
     part: int | None,
     base: str,
     exists: Callable[[str], bool],
+    why_not: Callable[[str], str],
     seen: dict[str, SourceLoc],
 ) -> list[Entry]:
     loc = reader.loc(node)
@@ -368,7 +372,7 @@ def _entry(
         reader.report.error(loc, f"chapter path '{value}' leaves the content folder")
         return []
     if not exists(path):
-        reader.report.error(loc, f"chapter file '{value}' does not exist")
+        reader.report.error(loc, f"chapter file '{value}' {why_not(path)}")
         return []
     if path in seen:
         reader.report.error(loc, f"chapter '{value}' is listed twice (first at line {seen[path].line})")

@@ -75,6 +75,29 @@ def test_merge_keys_bring_their_values_as_yaml_loaders_do(tmp_path, manifest):
     assert "<title>Merged</title>" in page and "Chapter" in page
 
 
+# A chapter path that is no file says what it is instead. Links: name -> target.
+@pytest.mark.parametrize(
+    "entry, links, expected",
+    [
+        ("ch/dir.md", {}, "deck.yml:2:3: error: chapter file 'ch/dir.md' is a folder, not a file"),
+        ("ch/", {}, "deck.yml:2:3: error: chapter file 'ch/' is a folder, not a file"),
+        ("loop.md", {"loop.md": "loop.md"}, "deck.yml:2:3: error: chapter file 'loop.md' is a loop of symbolic links"),
+        ("out.md", {"out.md": "../outside.md"},
+         "deck.yml:2:3: error: chapter file 'out.md' leads outside the content folder (a symbolic link)"),
+        ("gone.md", {"gone.md": "nowhere.md"}, "deck.yml:2:3: error: chapter file 'gone.md' is a symbolic link to nothing"),
+        ("nope.md", {}, "deck.yml:2:3: error: chapter file 'nope.md' does not exist"),
+    ],
+)
+def test_a_chapter_path_that_is_no_file_says_what_it_is(tmp_path, entry, links, expected):
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": f"content:\n- {entry}\n- a.md\n", "a.md": CHAPTER,
+                                                     "ch/dir.md/inside.md": CHAPTER})
+    write_files(tmp_path / "repo", {"outside.md": CHAPTER})
+    for name, target in links.items():
+        (root / name).symlink_to(target)
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == [expected]
+
+
 def test_every_manifest_problem_is_reported_at_once(tmp_path):
     found = problems(
         tmp_path,
