@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import yaml
@@ -294,22 +295,47 @@ def page_clashes(manifests: Sequence[Manifest], taken: Mapping[str, str] | None 
     return clashes
 
 
+# A class of a slide's `class:` line: remark splits that line at commas and spaces.
+CLASS_NAME = re.compile(r"[^\s,]+")
+
+
 def _exclude(reader: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
+    """The classes of slides to leave out: `exclude: a, b` or a list of names. A number, a
+    `true` or an empty item names no class, and a deck would show slides meant to be gone."""
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
         return ()
     if isinstance(node, yaml.ScalarNode):
-        return tuple(c.strip() for c in str(node.value).split(",") if c.strip())
+        if not node.tag.endswith(":str"):
+            reader.report.error(reader.loc(node), f"'exclude' must be a class name or a list of them, "
+                                f"not {_written(node)}")
+            return ()
+        names = tuple(c.strip() for c in str(node.value).split(",") if c.strip())
+        for name in names:
+            if not CLASS_NAME.fullmatch(name):
+                reader.report.error(reader.loc(node), f"'exclude' names classes between commas: '{name}' "
+                                    "is no class name (a class name has no spaces)")
+        return names
     if isinstance(node, yaml.SequenceNode):
         items = []
         for item in node.value:
             reader.count(item)
-            if isinstance(item, yaml.ScalarNode):
+            if isinstance(item, yaml.ScalarNode) and item.tag.endswith(":str") and CLASS_NAME.fullmatch(item.value):
                 items.append(str(item.value))
+            elif isinstance(item, yaml.ScalarNode):
+                why = " (a class name has no spaces or commas)" if item.tag.endswith(":str") and item.value else ""
+                reader.report.error(reader.loc(item), f"'exclude' items must be class names, not {_written(item)}{why}")
             else:
                 reader.report.error(reader.loc(item), "'exclude' items must be class names")
         return tuple(items)
     reader.report.error(reader.loc(node), "'exclude' must be a list of class names")
     return ()
+
+
+def _written(node: yaml.ScalarNode) -> str:
+    """A scalar as written, for messages: text in quotes, `5` or `true` as they are."""
+    if node.tag.endswith(":str"):
+        return f"'{node.value}'"
+    return node.value or "an empty item"
 
 
 def _entries(
