@@ -131,7 +131,7 @@ class Workshop:
             first = 1
         else:
             path, text, first = entry.source_path, entry.text or "", entry.loc.line
-        return path, expand_includes(path, text, self.project.read_include, first)
+        return path, expand_includes(path, text, self.project.read_include, first, entry.one_line)
 
     def deck_texts(self, names: Sequence[str]) -> Iterator[tuple[str, list[str], dict[str, str]]]:
         """For colouring ahead, each named deck: its name, the text of each chapter it uses

@@ -390,9 +390,13 @@ def _entry(
         return []
     value = str(node.value)
     if "\n" in value:
-        # A block scalar's text starts on the line after its indicator.
-        first = loc.line + 1 if node.style in ("|", ">") else loc.line
-        return [Entry(SourceLoc(loc.path, first), part, text=value)]
+        if node.style == "|":  # a literal block: its text starts on the line after the `|`
+            return [Entry(SourceLoc(loc.path, loc.line + 1), part, text=value)]
+        # Other styles fold lines (a line break of plain or `>` text is a space, a blank line
+        # one break) or write them as `\n`: no offset in the text tells a line of the file, so
+        # all of it is located at the scalar's line (and column: two may share it).
+        where = SourceLoc(loc.path, loc.line + 1) if node.style == ">" else loc  # `>`: as `|`
+        return [Entry(where, part, text=value, one_line=True)]
     path = posixpath.normpath(posixpath.join(base, value.strip()))
     if value.strip().startswith("/") or path.startswith("../") or path == "..":
         reader.report.error(loc, f"chapter path '{value}' leaves the content folder")

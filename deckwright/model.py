@@ -35,6 +35,9 @@ class Entry:
     part: int | None  # 1-based part number; None for front matter outside parts
     path: str | None = None  # chapter file, relative to the content root
     text: str | None = None  # inline Markdown
+    # Inline Markdown whose lines are not the manifest's (a quoted or folded YAML scalar:
+    # `\n` escapes, folded lines): all of it is located at `loc`'s line.
+    one_line: bool = False
 
     @property
     def source_path(self) -> str:

@@ -340,3 +340,33 @@ def test_a_problem_without_a_line_names_only_its_file(tmp_path, capsys, argv, ex
     write_files(tmp_path / "repo", {"outside.yml": "content: [slides/a.md]\n"})
     assert cli.main([*argv, "--root", str(root)]) == 2
     assert capsys.readouterr().err.splitlines() == [expected.format(root=root)]
+
+
+# Markdown in a manifest: a literal block (`|`) keeps its lines; in other YAML styles lines
+# are folded or written `\n`, and all is reported at the scalar's (first text) line.
+@pytest.mark.parametrize(
+    "inline, expected",
+    [
+        ('- "# Quoted\\n\\n![p](nope.png)"\n', "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ('- "# Quoted\n\n  ![p](nope.png)"\n', "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ("- '# Single\n\n  ![p](nope.png)'\n", "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ("- >\n  # Folded\n\n  text\n  more\n\n  ![p](nope.png)\n", "deck.yml:4: error: picture 'nope.png' does not exist"),
+        ("- Plain\n  text\n  more\n\n  ![p](nope.png)\n", "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ("- |\n  # Literal\n\n  ![p](nope.png)\n", "deck.yml:6: error: picture 'nope.png' does not exist"),
+        ('- "# Q\\n\\n@@INCLUDE[slides/inc.md]\\n\\n![p](nope.png)"\n',
+         "deck.yml:3: error: picture 'nope.png' does not exist"),
+    ],
+)
+def test_inline_markdown_is_reported_at_lines_of_the_manifest(tmp_path, inline, expected):
+    found = problems(tmp_path, {"deck.yml": f"title: T\ncontent:\n{inline}- a.md\n", "a.md": CHAPTER,
+                                "inc.md": "\n\n\n![i](gone.png)\n"})
+    assert expected in found, found
+    assert all(p.startswith(("deck.yml:3:", "deck.yml:4:", "deck.yml:6:", "inc.md:4:")) for p in found), found
+
+
+def test_two_inline_chapters_on_one_line_are_two_chapters(tmp_path):
+    # (they were one chapter: cached by the line where they stand)
+    files = {"deck.yml": 'content: ["# A\\n\\nant-text", "# B\\n\\nbee-text"]\n'}
+    assert problems(tmp_path, files) == []
+    page = (tmp_path / "out" / "deck.yml.html").read_text()
+    assert "ant-text" in page and "bee-text" in page
