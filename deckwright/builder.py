@@ -133,7 +133,7 @@ class Workshop:
             first = 1
         else:
             path, text, first = entry.source_path, entry.text or "", entry.loc.line
-        return path, expand_includes(path, text, self.project.read_include, first)
+        return path, expand_includes(path, text, self.project.read_include, first, entry.one_line)
 
     def deck_texts(self, names: Sequence[str]) -> Iterator[tuple[str, list[str], dict[str, str]]]:
         """For colouring ahead, each named deck: its name, the text of each chapter it uses
@@ -155,7 +155,8 @@ class Workshop:
 
     def load(self, manifest_path: str) -> tuple[Manifest, list[Problem]]:
         text = self.project.read_text(manifest_path)
-        manifest, report = load_manifest(manifest_path, text, self.exists, self.env)
+        manifest, report = load_manifest(manifest_path, text, self.exists, self.env,
+                                         self.project.why_not_a_file)
         return manifest, report.problems
 
     def deck(self, manifest: Manifest) -> Deck:
@@ -534,10 +535,13 @@ def resolve_manifest(project: Project, name: str) -> str:
     """A manifest named on the command line, as a path relative to the content root."""
     path = Path(name)
     candidates = [path if path.is_absolute() else Path.cwd() / path, project.root / name]
+    why = f"no such manifest in {project.root}"
     for candidate in candidates:
         if candidate.is_file():
             try:
                 return candidate.resolve().relative_to(project.root).as_posix()
-            except ValueError:
+            except ValueError:  # its chapter paths would be read from another folder
+                why = f"a manifest must be in the content folder (--root {project.root})"
                 break
-    raise DeckwrightError(Problem(SourceLoc(name, 0), f"no manifest '{name}' in {project.root}"))
+    # No line of the file is to blame: printed `name: error: ...`
+    raise DeckwrightError(Problem(SourceLoc(name, 0), why))

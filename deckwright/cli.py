@@ -105,8 +105,8 @@ def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:
         return None
     try:
         manifests = [resolve_manifest(project, m) for m in args.manifests]
-    except DeckwrightError as exc:
-        print(f"deckwright: error: {exc}", file=sys.stderr)
+    except DeckwrightError as exc:  # formats itself as `path: error: message`
+        print(exc, file=sys.stderr)
         return None
     if not manifests and not project.manifests():
         print(f"deckwright: error: no *.yml manifest in {project.root}", file=sys.stderr)

@@ -65,10 +65,13 @@ class Expanded:
 ReadInclude = Callable[[str, SourceLoc], tuple[str, str]]
 
 
-def expand_includes(path: str, text: str, read: ReadInclude, first_line: int = 1) -> Expanded:
-    """Replace each `@@INCLUDE[file]` by the file's text (via `read`, which checks the path)."""
+def expand_includes(path: str, text: str, read: ReadInclude, first_line: int = 1, one_line: bool = False) -> Expanded:
+    """Replace each `@@INCLUDE[file]` by the file's text (via `read`, which checks the path).
+
+    `one_line`: all of `text` (not what it includes) is located at `first_line`, its lines
+    being no lines of its file (Markdown in a quoted YAML scalar)."""
     pieces: list[_Piece] = []
-    _expand(path, text, first_line, read, pieces, (path,), [0])
+    _expand(path, text, first_line, read, pieces, (path,), [0], one_line)
     if not pieces:  # an empty chapter still has a place, for messages about it
         pieces.append(_Piece(0, path, "", first_line))
     return Expanded(pieces)
@@ -76,12 +79,16 @@ def expand_includes(path: str, text: str, read: ReadInclude, first_line: int = 1
 
 def _expand(
     path: str, text: str, line: int, read: ReadInclude, out: list[_Piece], chain: tuple[str, ...],
-    count: list[int],
+    count: list[int], one_line: bool = False,
 ) -> None:
+    def line_at(offset: int) -> int:
+        return line if one_line else line + text.count("\n", 0, offset)
+
+    add = _add_each_line if one_line else _add
     pos = 0
     for m in INCLUDE.finditer(text):
-        _add(out, path, text[pos : m.start()], line + text.count("\n", 0, pos))
-        loc = SourceLoc(path, line + text.count("\n", 0, m.start()))
+        add(out, path, text[pos : m.start()], line_at(pos))
+        loc = SourceLoc(path, line_at(m.start()))
         count[0] += 1
         if count[0] > MAX_INCLUDES:
             raise DeckwrightError(Problem(
@@ -94,13 +101,20 @@ def _expand(
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{m.group(1)}] {what}", "error", m.group(0)))
         _expand(target, content, 1, read, out, chain + (target,), count)
         pos = m.end()
-    _add(out, path, text[pos:], line + text.count("\n", 0, pos))
+    add(out, path, text[pos:], line_at(pos))
 
 
 def _add(out: list[_Piece], path: str, text: str, first_line: int) -> None:
     if text:
         start = out[-1].start + len(out[-1].text) if out else 0
         out.append(_Piece(start, path, text, first_line))
+
+
+def _add_each_line(out: list[_Piece], path: str, text: str, line: int) -> None:
+    """Add `text` as one piece per line, each at `line`: a slide cut from it then locates
+    each of its lines there (see Step.seams), not lines below."""
+    for part in text.splitlines(keepends=True):
+        _add(out, path, part, line)
 
 
 def unknown_directives(text: str, locate: Callable[[int], SourceLoc]) -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import yaml
@@ -53,6 +54,79 @@ class _Reader:
 
 def _kind(node: yaml.Node) -> str:
     return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "value")
+
+
+MERGE_TAG = "tag:yaml.org,2002:merge"  # the key `<<`, as YAML's resolver tags it
+
+
+class Mappings:
+    """Reads YAML mappings into {key: (key node, value node)}, in order, as YAML loaders do
+    (merge keys `<<: *defaults` too: keys written in the mapping win over merged ones, and
+    earlier merged mappings over later ones) but strictly, since nodes are read, not values:
+    a key given twice would silently keep the last, so it is an error at the second; so is
+    a key that is no name (`? [a, b]`).
+
+    Each mapping is read once: an anchor merged in many places is reported once, and
+    aliases of aliases cannot make the work grow exponentially.
+    """
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        self._read: dict[int, dict[str, tuple[yaml.Node, yaml.Node]] | None] = {}
+
+    def _error(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(node_loc(self.path, node), message))
+
+    def fields(self, node: yaml.MappingNode, depth: int = 0) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if id(node) in self._read:
+            found = self._read[id(node)]
+            if found is None:  # `&a {<<: *a}`: still being read
+                self._error(node, "a mapping cannot merge itself")
+                return {}
+            return found
+        self._read[id(node)] = None
+        fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        merges: list[yaml.Node] = []
+        seen: dict[str, yaml.Node] = {}  # `<<` too: given twice, one would be lost
+        for key_node, value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._error(key_node, f"a key must be a name, not a {_kind(key_node)}")
+                continue
+            key = str(key_node.value)
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                self._error(key_node, f"key '{key}' is given twice (first at line {first})")
+                continue
+            seen[key] = key_node
+            if key_node.tag == MERGE_TAG:
+                merges.append(value)
+            else:
+                fields[key] = (key_node, value)
+        for value in merges:
+            for key, pair in self._merged(value, depth).items():
+                fields.setdefault(key, pair)
+        self._read[id(node)] = fields
+        return fields
+
+    def _merged(self, value: yaml.Node, depth: int) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """The fields a merge key's value brings: a mapping's, or those of a list of them."""
+        if depth >= MAX_DEPTH:
+            self._error(value, f"merge keys ('<<') nest over {MAX_DEPTH} levels deep")
+            return {}
+        merged: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for item in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+            if isinstance(item, yaml.MappingNode):
+                for key, pair in self.fields(item, depth + 1).items():
+                    merged.setdefault(key, pair)
+            else:
+                self._error(item, f"'<<' merges a mapping or a list of mappings, not a {_kind(item)}")
+        return merged
+
+
+def node_loc(path: str, node: yaml.Node) -> SourceLoc:
+    """Where a YAML node starts: its line and column."""
+    return SourceLoc(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def parse_yaml(path: str, text: str) -> yaml.Node | None:
@@ -111,11 +185,13 @@ def load_manifest(
     text: str,
     exists: Callable[[str], bool],
     env: Mapping[str, str] | None = None,
+    why_not: Callable[[str], str] | None = None,
 ) -> tuple[Manifest, Report]:
     """Validate manifest `text` read from `path` (relative to the content root).
 
-    `exists` tells whether a chapter path (relative to the root) is a file; `env`
-    supplies OVERRIDE_<key> values. Raises DeckwrightError with every error found.
+    `exists` tells whether a chapter path (relative to the root) is a file, and `why_not`
+    (asked only then) why one is not ("is a folder"); `env` supplies OVERRIDE_<key>
+    values. Raises DeckwrightError with every error found.
     """
     report = Report()
     root = parse_yaml(path, text)
@@ -123,8 +199,7 @@ def load_manifest(
     if root is None or not isinstance(root, yaml.MappingNode):
         raise DeckwrightError(_problem(SourceLoc(path, 1), "a manifest must be a YAML mapping"))
     fields: dict[str, yaml.Node] = {}
-    for key_node, value in root.value:
-        key = str(key_node.value)
+    for key, (key_node, value) in Mappings(path, report.problems).fields(root).items():
         if key not in KNOWN_KEYS:
             report.warn(reader.loc(key_node), f"unknown key '{key}' is ignored")
         fields[key] = value
@@ -147,7 +222,8 @@ def load_manifest(
         entries: list[Entry] = []
         parts = 0
     else:
-        entries, parts = _entries(reader, content, posixpath.dirname(path), exists)
+        missing = why_not or (lambda _: "does not exist")
+        entries, parts = _entries(reader, content, posixpath.dirname(path), exists, missing)
         if not entries and not report.errors:  # `content: []`: the page would be blank
             report.error(reader.loc(content), "'content' lists no chapters")
     if values["html"] and (why := page_name_problem(values["html"])):
@@ -219,17 +295,35 @@ def page_clashes(manifests: Sequence[Manifest], taken: Mapping[str, str] | None 
     return clashes
 
 
+# A class of a slide's `class:` line: remark splits that line at commas and spaces.
+CLASS_NAME = re.compile(r"[^\s,]+")
+
+
 def _exclude(reader: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
+    """The classes of slides to leave out: `exclude: a, b` or a list of names. A number, a
+    `true` or an empty item names no class, and a deck would show slides meant to be gone."""
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
         return ()
     if isinstance(node, yaml.ScalarNode):
-        return tuple(c.strip() for c in str(node.value).split(",") if c.strip())
+        if not node.tag.endswith(":str"):
+            reader.report.error(reader.loc(node), f"'exclude' must be a class name or a list of them, "
+                                f"not {_written(node)}")
+            return ()
+        names = tuple(c.strip() for c in str(node.value).split(",") if c.strip())
+        for name in names:
+            if not CLASS_NAME.fullmatch(name):
+                reader.report.error(reader.loc(node), f"'exclude' names classes between commas: '{name}' "
+                                    "is no class name (a class name has no spaces)")
+        return names
     if isinstance(node, yaml.SequenceNode):
         items = []
         for item in node.value:
             reader.count(item)
-            if isinstance(item, yaml.ScalarNode):
+            if isinstance(item, yaml.ScalarNode) and item.tag.endswith(":str") and CLASS_NAME.fullmatch(item.value):
                 items.append(str(item.value))
+            elif isinstance(item, yaml.ScalarNode):
+                why = " (a class name has no spaces or commas)" if item.tag.endswith(":str") and item.value else ""
+                reader.report.error(reader.loc(item), f"'exclude' items must be class names, not {_written(item)}{why}")
             else:
                 reader.report.error(reader.loc(item), "'exclude' items must be class names")
         return tuple(items)
@@ -237,8 +331,15 @@ def _exclude(reader: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
     return ()
 
 
+def _written(node: yaml.ScalarNode) -> str:
+    """A scalar as written, for messages: text in quotes, `5` or `true` as they are."""
+    if node.tag.endswith(":str"):
+        return f"'{node.value}'"
+    return node.value or "an empty item"
+
+
 def _entries(
-    reader: _Reader, node: yaml.Node, base: str, exists: Callable[[str], bool]
+    reader: _Reader, node: yaml.Node, base: str, exists: Callable[[str], bool], why_not: Callable[[str], str]
 ) -> tuple[list[Entry], int]:
     if not isinstance(node, yaml.SequenceNode):
         reader.report.error(reader.loc(node), f"'content' must be a list, not a {_kind(node)}")
@@ -251,9 +352,9 @@ def _entries(
         if isinstance(item, yaml.SequenceNode):
             part += 1
             for leaf in _flatten(reader, item, set()):
-                entries += _entry(reader, leaf, part, base, exists, seen)
+                entries += _entry(reader, leaf, part, base, exists, why_not, seen)
         else:
-            entries += _entry(reader, item, None, base, exists, seen)
+            entries += _entry(reader, item, None, base, exists, why_not, seen)
     return entries, part
 
 
@@ -280,6 +381,7 @@ def _entry(
     part: int | None,
     base: str,
     exists: Callable[[str], bool],
+    why_not: Callable[[str], str],
     seen: dict[str, SourceLoc],
 ) -> list[Entry]:
     loc = reader.loc(node)
@@ -288,15 +390,19 @@ def _entry(
         return []
     value = str(node.value)
     if "\n" in value:
-        # A block scalar's text starts on the line after its indicator.
-        first = loc.line + 1 if node.style in ("|", ">") else loc.line
-        return [Entry(SourceLoc(loc.path, first), part, text=value)]
+        if node.style == "|":  # a literal block: its text starts on the line after the `|`
+            return [Entry(SourceLoc(loc.path, loc.line + 1), part, text=value)]
+        # Other styles fold lines (a line break of plain or `>` text is a space, a blank line
+        # one break) or write them as `\n`: no offset in the text tells a line of the file, so
+        # all of it is located at the scalar's line (and column: two may share it).
+        where = SourceLoc(loc.path, loc.line + 1) if node.style == ">" else loc  # `>`: as `|`
+        return [Entry(where, part, text=value, one_line=True)]
     path = posixpath.normpath(posixpath.join(base, value.strip()))
     if value.strip().startswith("/") or path.startswith("../") or path == "..":
         reader.report.error(loc, f"chapter path '{value}' leaves the content folder")
         return []
     if not exists(path):
-        reader.report.error(loc, f"chapter file '{value}' does not exist")
+        reader.report.error(loc, f"chapter file '{value}' {why_not(path)}")
         return []
     if path in seen:
         reader.report.error(loc, f"chapter '{value}' is listed twice (first at line {seen[path].line})")

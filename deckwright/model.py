@@ -11,13 +11,16 @@ from .links import find_anchor_links, find_pictures
 
 @dataclass(frozen=True, order=True)
 class SourceLoc:
-    """A place in a source file: a path relative to the content root and a 1-based line."""
+    """A place in a source file: a path relative to the content root and a 1-based line
+    (0: the file as a whole, or a setting from outside it, e.g. the environment)."""
 
     path: str
     line: int = 1
     col: int = 0
 
     def __str__(self) -> str:
+        if not self.line:  # `out.html:0:` would send an editor to a line that is not there
+            return self.path
         return f"{self.path}:{self.line}" + (f":{self.col}" if self.col else "")
 
     def shifted(self, lines: int) -> SourceLoc:
@@ -32,6 +35,9 @@ class Entry:
     part: int | None  # 1-based part number; None for front matter outside parts
     path: str | None = None  # chapter file, relative to the content root
     text: str | None = None  # inline Markdown
+    # Inline Markdown whose lines are not the manifest's (a quoted or folded YAML scalar:
+    # `\n` escapes, folded lines): all of it is located at `loc`'s line.
+    one_line: bool = False
 
     @property
     def source_path(self) -> str:

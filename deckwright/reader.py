@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import subprocess
@@ -75,6 +76,22 @@ class Project:
 
     def exists(self, path: str) -> bool:
         return self._inside(path) is not None and (self.root / path).is_file()
+
+    def why_not_a_file(self, path: str) -> str:
+        """Why `path` (from the content root) is no file the decks can use: asked only once
+        `exists` said no, so that a folder or a link is not reported as missing."""
+        full = os.path.join(self.root, path)
+        try:
+            os.stat(full)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "is a loop of symbolic links"
+            return "is a symbolic link to nothing" if os.path.islink(full) else "does not exist"
+        if self._inside(path) is None:
+            return "leads outside the content folder (a symbolic link)"
+        if os.path.isdir(full):
+            return "is a folder, not a file"
+        return "is not a regular file"
 
     def read_text(self, path: str) -> str:
         """A file under the content root, as normalized text."""

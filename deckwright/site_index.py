@@ -14,7 +14,7 @@ import jinja2
 import yaml
 
 from .errors import DeckwrightError, Problem
-from .manifest import parse_yaml
+from .manifest import Mappings, node_loc, parse_yaml
 from .model import SourceLoc
 from .render import TEMPLATES
 
@@ -174,14 +174,28 @@ def _date(value: object) -> datetime.date | None:
     return None
 
 
-def _dates(value: object, loc: SourceLoc, problems: list[Problem]) -> tuple[datetime.date | None, datetime.date | None]:
+def _written(node: yaml.Node) -> str:
+    """A value as the author wrote it (roughly: quotes dropped), for messages; long lists are
+    cut short (a few lines of YAML aliases stand for billions of items)."""
+    if isinstance(node, yaml.ScalarNode):
+        return f"'{node.value}'"
+    if isinstance(node, yaml.SequenceNode):
+        items = [n.value if isinstance(n, yaml.ScalarNode) else "…" for n in node.value[:3]]
+        return "[" + ", ".join(items + ["…"] * (len(node.value) > 3)) + "]"
+    return "a mapping"
+
+
+def _dates(node: yaml.Node, path: str, problems: list[Problem]) -> tuple[datetime.date | None, datetime.date | None]:
     """`date: 2026-03-03` or `date: [2026-03-03, 2026-03-05]`."""
+    value = _value(node)
     if value is None:
         return None, None
     pair = value if isinstance(value, list) else [value]
     dates = [_date(v) for v in pair]
+    loc = node_loc(path, node)
     if not 1 <= len(pair) <= 2 or None in dates:
-        problems.append(Problem(loc, f"'date' must be a date (YYYY-MM-DD) or a [begin, end] pair, not {value!r}"))
+        problems.append(Problem(loc, "'date' must be a date (YYYY-MM-DD) or a [begin, end] pair, "
+                                f"not {_written(node)}"))
         return None, None
     begin, end = dates[0], dates[-1]
     if end < begin:
@@ -190,20 +204,26 @@ def _dates(value: object, loc: SourceLoc, problems: list[Problem]) -> tuple[date
     return begin, end
 
 
-def _workshop(node: yaml.Node, path: str, problems: list[Problem]) -> Workshop | None:
-    loc = SourceLoc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+def _workshop(node: yaml.Node, mappings: Mappings, problems: list[Problem]) -> Workshop | None:
+    """The item's workshop; None, with the reason in `problems`, when it is left out."""
+    path = mappings.path
+    loc = node_loc(path, node)
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(loc, "each item must be a mapping (title, date, city…)"))
         return None
+    errors = len(problems)
     fields: dict[str, object] = {}
-    date_loc, date_value = loc, None
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
+    date_node = None
+    for key, (_, value_node) in mappings.fields(node).items():
         if key == "date":
-            date_loc = SourceLoc(path, value_node.start_mark.line + 1, value_node.start_mark.column + 1)
-            date_value = _value(value_node)
-        elif key in TEXT_FIELDS:
+            date_node = value_node
+        elif key in TEXT_FIELDS and isinstance(value_node, yaml.ScalarNode):
             fields[key] = _text(_value(value_node))
+        elif key in TEXT_FIELDS:
+            problems.append(Problem(node_loc(path, value_node),
+                                    f"'{key}' must be text, not a {_KINDS[type(value_node)]}"))
+    if len(problems) > errors:  # a key twice, a list for a title: which value was meant?
+        return None
     for key in LINK_FIELDS:
         if fields.get(key) and not is_safe_link(str(fields[key])):
             problems.append(Problem(loc, f"'{key}' must be a web link or a path, not '{fields[key]}'", "warning"))
@@ -211,10 +231,13 @@ def _workshop(node: yaml.Node, path: str, problems: list[Problem]) -> Workshop |
     if not fields.get("title"):
         problems.append(Problem(loc, "item has no 'title'"))
         return None
-    begin, end = _dates(date_value, date_loc, problems)
-    if date_value is not None and begin is None:
+    begin, end = _dates(date_node, path, problems) if date_node is not None else (None, None)
+    if any(p.is_error for p in problems[errors:]):  # a bad date
         return None
     return Workshop(loc=loc, begin=begin, end=end, **fields)  # type: ignore[arg-type]
+
+
+_KINDS = {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}
 
 
 def is_safe_link(url: str) -> bool:
@@ -239,7 +262,8 @@ def read_index(text: str, path: str = INDEX_YAML) -> tuple[list[Workshop], list[
     if not isinstance(root, yaml.SequenceNode):
         return [], [Problem(SourceLoc(path, root.start_mark.line + 1), "index.yaml must be a list of workshops")]
     problems: list[Problem] = []
-    workshops = [w for node in root.value if (w := _workshop(node, path, problems))]
+    mappings = Mappings(path, problems)  # shared: an anchor merged into many items is read once
+    workshops = [w for node in root.value if (w := _workshop(node, mappings, problems))]
     return workshops, problems
 
 

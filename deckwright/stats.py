@@ -21,7 +21,7 @@ from .checks.load import LoadedDeck, load_decks, open_workshop
 from .checks.text import analyse
 from .cli import open_project
 from .errors import DeckwrightError, Problem
-from .manifest import parse_yaml
+from .manifest import Mappings, parse_yaml
 from .model import Deck, Entry, Slide, SourceLoc
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -182,9 +182,12 @@ def declared_duration(manifest_text: str) -> str | None:
         root = parse_yaml("", manifest_text)
     except DeckwrightError:
         return None
-    for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
-        if key.value == "duration" and isinstance(value, yaml.ScalarNode):
-            return None if value.tag.endswith(":null") else str(value.value)
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    # Read as the build reads the manifest (a merged `<<: *defaults` too); its problems are its.
+    _, value = Mappings("", []).fields(root).get("duration", (None, None))
+    if isinstance(value, yaml.ScalarNode):
+        return None if value.tag.endswith(":null") else str(value.value)
     return None
 
 

@@ -411,7 +411,7 @@ def test_usage_errors(make_project, tmp_path, capsys):
     root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "A\n"})
     assert run_cli(["--root", str(tmp_path / "nope")]) == 2
     assert run_cli(["--root", str(root), "missing.yml"]) == 2
-    assert "no manifest 'missing.yml'" in capsys.readouterr().err
+    assert "missing.yml: error: no such manifest in " in capsys.readouterr().err
 
 
 def test_named_manifest_is_the_only_one_checked(make_project, capsys):

@@ -155,7 +155,7 @@ def test_a_full_disk_is_a_clear_error_and_the_previous_deck_stays(tmp_path, caps
 
     code, err, out = build_twice(tmp_path, capsys, full_disk)
     assert code == 1 and "Traceback" not in err
-    assert f"{out / 'deck.yml.html'}:0: error: cannot write: No space left on device" in err
+    assert f"{out / 'deck.yml.html'}: error: cannot write: No space left on device" in err
     assert "Old" in (out / "deck.yml.html").read_text()
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")], "a temporary file was left"
 
@@ -387,5 +387,5 @@ def test_a_picture_that_cannot_be_copied_fails_its_decks_only(tmp_path, monkeypa
     code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", jobs])
     err = capfd.readouterr().err
     assert code == 1 and "Traceback" not in err
-    assert f"{out / 'images' / 'three.svg'}:0: error: cannot write: Input/output error" in err
+    assert f"{out / 'images' / 'three.svg'}: error: cannot write: Input/output error" in err
     assert (out / "a.yml.html").is_file() and not (out / "b.yml.html").exists()

@@ -45,12 +45,73 @@ def problems(tmp_path, files: dict[str, str]) -> list[str]:
         ("content:\n- a.md\n- {x: 1}\n", "deck.yml:3:3: error: a content item must be a chapter path or Markdown text"),
         ("- a.md\n", "deck.yml:1: error: a manifest must be a YAML mapping"),
         ("exclude: {a: 1}\ncontent: [a.md]\n", "deck.yml:1:10: error: 'exclude' must be a list of class names"),
+        # exclude names classes: a number, true or an empty item leaves the slides in
+        ("exclude: 5\ncontent: [a.md]\n", "deck.yml:1:10: error: 'exclude' must be a class name or a list of them, not 5"),
+        ("exclude: true\ncontent: [a.md]\n",
+         "deck.yml:1:10: error: 'exclude' must be a class name or a list of them, not true"),
+        ("exclude: [null, x]\ncontent: [a.md]\n", "deck.yml:1:11: error: 'exclude' items must be class names, not null"),
+        ("exclude: [x, 1.5]\ncontent: [a.md]\n", "deck.yml:1:14: error: 'exclude' items must be class names, not 1.5"),
+        ("exclude:\n- x\n-\ncontent: [a.md]\n",
+         "deck.yml:3:2: error: 'exclude' items must be class names, not an empty item"),
+        ("exclude: ['']\ncontent: [a.md]\n", "deck.yml:1:11: error: 'exclude' items must be class names, not ''"),
+        ("exclude: ['in person']\ncontent: [a.md]\n",
+         "deck.yml:1:11: error: 'exclude' items must be class names, not 'in person' (a class name has no spaces"),
+        ("exclude: self-paced, in person\ncontent: [a.md]\n",
+         "deck.yml:1:10: error: 'exclude' names classes between commas: 'in person' is no class name"),
+        # YAML keeps the last of two keys: the first would be lost without a word
+        ("content: [hidden.md]\ntitle: T\ncontent: [a.md]\n",
+         "deck.yml:3:1: error: key 'content' is given twice (first at line 1)"),
+        ("title: A\ncontent: [a.md]\ntitle: B\n", "deck.yml:3:1: error: key 'title' is given twice (first at line 1)"),
+        ("x: &d {title: A}\n<<: *d\n<<: *d\ncontent: [a.md]\n",
+         "deck.yml:3:1: error: key '<<' is given twice (first at line 2)"),
+        ("content: [a.md]\n? [a, b]\n: 1\n", "deck.yml:2:3: error: a key must be a name, not a list"),
+        ("<<: 5\ncontent: [a.md]\n", "deck.yml:1:5: error: '<<' merges a mapping or a list of mappings, not a value"),
+        ("<<: &d {title: A, <<: *d}\ncontent: [a.md]\n", "deck.yml:1:5: error: a mapping cannot merge itself"),
     ],
 )
 def test_manifest_errors(tmp_path, manifest, expected):
     # (libyaml and pure-Python PyYAML end some messages differently: compare the start)
     found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER, "hidden.md": "class: x\n\nHidden\n"})
     assert any(p.startswith(expected) for p in found), found
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "defaults: &d\n  title: Merged\n  content: [a.md]\n<<: *d\n",
+        "one: &one {title: Merged}\ntwo: &two {title: Lost, content: [a.md]}\n<<: [*one, *two]\n",
+        "d: &d {title: Lost, content: [hidden.md]}\n<<: *d\ntitle: Merged\ncontent: [a.md]\n",
+    ],
+)
+def test_merge_keys_bring_their_values_as_yaml_loaders_do(tmp_path, manifest):
+    # Written keys win over merged ones, earlier merged mappings over later ones.
+    found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER, "hidden.md": "class: x\n\nHidden\n"})
+    assert [p for p in found if "error" in p] == []
+    page = (tmp_path / "out" / "deck.yml.html").read_text()
+    assert "<title>Merged</title>" in page and "Chapter" in page
+
+
+# A chapter path that is no file says what it is instead. Links: name -> target.
+@pytest.mark.parametrize(
+    "entry, links, expected",
+    [
+        ("ch/dir.md", {}, "deck.yml:2:3: error: chapter file 'ch/dir.md' is a folder, not a file"),
+        ("ch/", {}, "deck.yml:2:3: error: chapter file 'ch/' is a folder, not a file"),
+        ("loop.md", {"loop.md": "loop.md"}, "deck.yml:2:3: error: chapter file 'loop.md' is a loop of symbolic links"),
+        ("out.md", {"out.md": "../outside.md"},
+         "deck.yml:2:3: error: chapter file 'out.md' leads outside the content folder (a symbolic link)"),
+        ("gone.md", {"gone.md": "nowhere.md"}, "deck.yml:2:3: error: chapter file 'gone.md' is a symbolic link to nothing"),
+        ("nope.md", {}, "deck.yml:2:3: error: chapter file 'nope.md' does not exist"),
+    ],
+)
+def test_a_chapter_path_that_is_no_file_says_what_it_is(tmp_path, entry, links, expected):
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": f"content:\n- {entry}\n- a.md\n", "a.md": CHAPTER,
+                                                     "ch/dir.md/inside.md": CHAPTER})
+    write_files(tmp_path / "repo", {"outside.md": CHAPTER})
+    for name, target in links.items():
+        (root / name).symlink_to(target)
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == [expected]
 
 
 def test_every_manifest_problem_is_reported_at_once(tmp_path):
@@ -181,7 +242,7 @@ def test_override_html_is_checked_and_blamed_on_the_environment(tmp_path, html):
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: T\ncontent: [a.md]\n", "a.md": CHAPTER})
     [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={"OVERRIDE_html": html})
     [problem] = [str(p) for p in result.problems]
-    assert problem.startswith(f"deck.yml:0: error: OVERRIDE_html (set in the environment) '{html}' " + NOT_A_PAGE)
+    assert problem.startswith(f"deck.yml: error: OVERRIDE_html (set in the environment) '{html}' " + NOT_A_PAGE)
     assert not list((tmp_path / "out").rglob("*.html")) and not (tmp_path / "x.html").exists()
 
 
@@ -290,3 +351,54 @@ def test_percent_encoded_paths_name_the_files_browsers_load(tmp_path):
 def test_a_missing_percent_encoded_picture_is_named_as_the_file_looked_for(tmp_path):
     found = problems(tmp_path, {"deck.yml": "content: [a.md]\n", "a.md": "# A\n\n![c](my%20pic.svg)\n"})
     assert found == ["a.md:3: error: picture 'my pic.svg' does not exist"]
+
+
+# A problem with no line of its file to blame prints as `path: error: message`: no `:0`,
+# and the command line adds no `deckwright: error:` before it.
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["build", "nope.yml"], "nope.yml: error: no such manifest in {root}"),
+        (["check", "nope.yml"], "nope.yml: error: no such manifest in {root}"),
+        (["stats", "nope.yml"], "nope.yml: error: no such manifest in {root}"),
+        (["build", "../outside.yml"],
+         "../outside.yml: error: a manifest must be in the content folder (--root {root})"),
+    ],
+)
+def test_a_problem_without_a_line_names_only_its_file(tmp_path, capsys, argv, expected):
+    from deckwright import cli
+
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content: [a.md]\n", "a.md": CHAPTER})
+    write_files(tmp_path / "repo", {"outside.yml": "content: [slides/a.md]\n"})
+    assert cli.main([*argv, "--root", str(root)]) == 2
+    assert capsys.readouterr().err.splitlines() == [expected.format(root=root)]
+
+
+# Markdown in a manifest: a literal block (`|`) keeps its lines; in other YAML styles lines
+# are folded or written `\n`, and all is reported at the scalar's (first text) line.
+@pytest.mark.parametrize(
+    "inline, expected",
+    [
+        ('- "# Quoted\\n\\n![p](nope.png)"\n', "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ('- "# Quoted\n\n  ![p](nope.png)"\n', "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ("- '# Single\n\n  ![p](nope.png)'\n", "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ("- >\n  # Folded\n\n  text\n  more\n\n  ![p](nope.png)\n", "deck.yml:4: error: picture 'nope.png' does not exist"),
+        ("- Plain\n  text\n  more\n\n  ![p](nope.png)\n", "deck.yml:3: error: picture 'nope.png' does not exist"),
+        ("- |\n  # Literal\n\n  ![p](nope.png)\n", "deck.yml:6: error: picture 'nope.png' does not exist"),
+        ('- "# Q\\n\\n@@INCLUDE[slides/inc.md]\\n\\n![p](nope.png)"\n',
+         "deck.yml:3: error: picture 'nope.png' does not exist"),
+    ],
+)
+def test_inline_markdown_is_reported_at_lines_of_the_manifest(tmp_path, inline, expected):
+    found = problems(tmp_path, {"deck.yml": f"title: T\ncontent:\n{inline}- a.md\n", "a.md": CHAPTER,
+                                "inc.md": "\n\n\n![i](gone.png)\n"})
+    assert expected in found, found
+    assert all(p.startswith(("deck.yml:3:", "deck.yml:4:", "deck.yml:6:", "inc.md:4:")) for p in found), found
+
+
+def test_two_inline_chapters_on_one_line_are_two_chapters(tmp_path):
+    # (they were one chapter: cached by the line where they stand)
+    files = {"deck.yml": 'content: ["# A\\n\\nant-text", "# B\\n\\nbee-text"]\n'}
+    assert problems(tmp_path, files) == []
+    page = (tmp_path / "out" / "deck.yml.html").read_text()
+    assert "ant-text" in page and "bee-text" in page

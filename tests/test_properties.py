@@ -105,7 +105,7 @@ ALIAS_BOMBS = {
     "stats duration": (["stats"], _bombed("duration"), None, None),
     "site index.yaml": (["site"], "content: [a.md]\n",
                         "- title: x\n" + "\n".join("  " + line for line in alias_bomb()[0].split("\n"))
-                        + f"\n  city: {alias_bomb()[1]}\n", None),
+                        + f"\n  city: {alias_bomb()[1]}\n", "error: 'city' must be text, not a list"),
 }
 
 

@@ -68,9 +68,9 @@ def test_an_include_through_a_symlink_pointing_out_is_refused(tmp_path, outside)
     assert SECRET not in everything_written(tmp_path)
 
 
-def test_a_chapter_symlink_pointing_out_does_not_exist(tmp_path, outside):
+def test_a_chapter_symlink_pointing_out_is_not_read(tmp_path, outside):
     problems, _ = run_build(tmp_path, {"deck.yml": "content:\n- link.md\n"}, {"link.md": outside})
-    assert problems == ["deck.yml:2:3: error: chapter file 'link.md' does not exist"]
+    assert problems == ["deck.yml:2:3: error: chapter file 'link.md' leads outside the content folder (a symbolic link)"]
     assert SECRET not in everything_written(tmp_path)
 
 

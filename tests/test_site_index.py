@@ -80,6 +80,45 @@ def test_read_index_reports_each_bad_item_with_its_line():
     ]
 
 
+NOT_A_DATE = "index.yaml:2:9: error: 'date' must be a date (YYYY-MM-DD) or a [begin, end] pair, "
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("- title: A\n  city: Paris\n  title: B\n", "index.yaml:3:3: error: key 'title' is given twice (first at line 1)"),
+        ("- title: {a: b}\n", "index.yaml:1:10: error: 'title' must be text, not a mapping"),
+        ("- title: T\n  city: [Paris, Lyon]\n", "index.yaml:2:9: error: 'city' must be text, not a list"),
+        ("- title: T\n  ? [a, b]\n  : 1\n", "index.yaml:2:5: error: a key must be a name, not a list"),
+        ("- title: T\n  date: [2021-01-02, 2021-01-03, 2021-01-04]\n",
+         NOT_A_DATE + "not [2021-01-02, 2021-01-03, 2021-01-04]"),
+        ("- title: T\n  date: [2021-01-02, 2021-01-03, 2021-01-04, 2021-01-05]\n",
+         NOT_A_DATE + "not [2021-01-02, 2021-01-03, 2021-01-04, …]"),
+        ("- title: T\n  date: [{a: 1}]\n", NOT_A_DATE + "not […]"),
+        ("- title: T\n  <<: [1]\n", "index.yaml:2:8: error: '<<' merges a mapping or a list of mappings, not a value"),
+    ],
+)
+def test_read_index_leaves_out_an_item_it_cannot_read_plainly(text, expected):
+    workshops, problems = read_index(text)
+    assert workshops == [] and [str(p) for p in problems] == [expected]
+
+
+def test_read_index_merge_keys_share_what_workshops_have_in_common():
+    text = (
+        "- &paris {title: Kubernetes, city: Paris, country: fr, date: 2026-03-03}\n"
+        "- <<: *paris\n"
+        "  date: 2026-04-07\n"
+        "- {<<: *paris, title: Docker}\n"
+    )
+    workshops, problems = read_index(text)
+    assert problems == []
+    assert [(w.title, w.where, w.begin) for w in workshops] == [
+        ("Kubernetes", "Paris, FR", D(2026, 3, 3)),
+        ("Kubernetes", "Paris, FR", D(2026, 4, 7)),
+        ("Docker", "Paris, FR", D(2026, 3, 3)),
+    ]
+
+
 def test_read_index_bad_yaml_and_wrong_shape():
     _, problems = read_index("- title: [unclosed\n")
     assert len(problems) == 1 and str(problems[0]).startswith("index.yaml:2:1: error: invalid YAML")

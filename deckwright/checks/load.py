@@ -126,7 +126,8 @@ def expand_entry(workshop: Workshop, entry: Entry) -> Expanded:
     if entry.path is not None:
         path, text = workshop.project.read_chapter(entry.path)
         return expand_includes(path, text, workshop.project.read_include, 1)
-    return expand_includes(entry.source_path, entry.text or "", workshop.project.read_include, entry.loc.line)
+    return expand_includes(entry.source_path, entry.text or "", workshop.project.read_include, entry.loc.line,
+                           entry.one_line)
 
 
 def include_problems(workshop: Workshop) -> list[Problem]:
