@@ -32,6 +32,7 @@ from .checks.load import (
     load_decks,
     open_workshop,
 )
+from .checks.offline import remote_pictures
 from .checks.slides import LocalTargets, check_chapter
 from .cli import open_project
 from .errors import DeckwrightError
@@ -77,6 +78,7 @@ def check(
     manifests: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
     external: ExternalOptions | None = None,
+    offline: bool = False,
 ) -> CheckResult:
     """Check the decks of `manifests` (all of the root's by default) and the files around them.
 
@@ -97,6 +99,8 @@ def check(
         found += _unused_files(workshop, loaded)
     if external is not None:
         found += _external(workshop, loaded, external)
+    if offline:
+        found += remote_pictures(workshop, loaded)
     found += [finding(p) for p in include_problems(workshop)]
     return CheckResult(paths, merge(found))
 
@@ -272,6 +276,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--external", action="store_true",
                    help="also check external links and pictures over HTTP (off by default)")
+    p.add_argument("--offline", action="store_true",
+                   help="also warn about pictures the decks load from the network, which a room "
+                   "without one does not show (off by default)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="with --external: how long to wait for one server (default: 10)")
     p.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
@@ -293,6 +300,6 @@ def run(args: argparse.Namespace) -> int:
     external = None
     if args.external:
         external = ExternalOptions(args.timeout, args.time_limit, args.cache, args.cache_hours * 3600)
-    result = check(args.root, manifests, external=external)
+    result = check(args.root, manifests, external=external, offline=args.offline)
     sys.stdout.write(as_json(result) if args.format == "json" else as_text(result))
     return EXIT_FAILED if result.failed(args.strict) else EXIT_OK

@@ -53,16 +53,28 @@ def is_local(url: str) -> bool:
 
 def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
     """(where, path) for each local picture a slide shows (query and fragment dropped)."""
+    for loc, url in _picture_urls(steps, properties):
+        if is_local(url):
+            yield loc, file_path(url)
+
+
+def find_remote_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
+    """(where, URL) for each picture a slide loads from the network (`http:`, `https:`, `//`)."""
+    for loc, url in _picture_urls(steps, properties):
+        if re.match(r"^(https?:)?//", url, re.IGNORECASE):
+            yield loc, url
+
+
+def _picture_urls(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
+    """(where, URL as the browser reads it) for each picture a slide shows, code left out."""
     for step in steps:
         text = step.text
         if "![" in text or "src=" in text or "url(" in text:  # most steps show none (see PICTURE)
             for loc, url in _matches((step,), PICTURE, ""):
-                url = as_browser_reads(url)
-                if is_local(url):
-                    yield loc, file_path(url)
+                yield loc, as_browser_reads(url)
     bg = properties.get("background-image")
-    if bg and (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)) and is_local(as_browser_reads(m.group(1))):
-        yield steps[0].loc, file_path(as_browser_reads(m.group(1)))
+    if bg and (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)):
+        yield steps[0].loc, as_browser_reads(m.group(1))
 
 
 def file_path(url: str) -> str:

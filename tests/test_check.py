@@ -447,3 +447,27 @@ def test_a_deck_left_with_no_slides_is_the_builds_error(make_project):
         ("deck.yml:1", "build", "error",
          "the deck has no slides: its chapters are empty, or every slide is excluded"),
     ]
+
+
+def test_offline_names_each_picture_the_decks_load_from_the_network(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- - a.md\n  - b.md\n",  # a picture slide before each chapter
+        "other.yml": HEAD + "content:\n- - b.md\n",
+        "interstitials.txt": "images/local.png\n\nhttps://example.org/between.jpg\n",
+        "images/local.png": "png",
+        "a.md": "# A\n\n![m](https://example.org/map.png)\n\n```\n![code](https://example.org/in-code.png)\n```\n"
+                "[a link, not a picture](https://example.org/page)\n",
+        "b.md": "# B\n\n<img src=\"//cdn.example.org/b.svg\">\n---\nbackground-image: url(http://example.org/bg.jpg)\n\nText\n",
+    })
+    assert [f for f in findings(root) if f[1] == "remote-picture"] == []  # opt-in
+    found = [(str(f.loc), f.kind, f.message, f.decks)
+             for f in check(str(root), env={}, offline=True).findings if f.kind == "remote-picture"]
+    message = "picture loaded from the network: offline, the slide shows nothing in its place ({})"
+    assert found == [
+        ("a.md:3", "remote-picture", message.format("https://example.org/map.png"), ("deck.yml",)),
+        ("b.md:3", "remote-picture", message.format("//cdn.example.org/b.svg"), ("deck.yml", "other.yml")),
+        ("b.md:5", "remote-picture", message.format("http://example.org/bg.jpg"), ("deck.yml", "other.yml")),
+        # The second chapter of deck.yml gets the second picture; other.yml's only one, the first.
+        ("interstitials.txt:3", "remote-picture", message.format("https://example.org/between.jpg"),
+         ("deck.yml",)),
+    ]

@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "unused-chapter": "a chapter file that no manifest uses",
     "unused-image": "an image file that no chapter uses",
     "external-link": "an external link or picture that does not answer over HTTP",
+    "remote-picture": "a picture loaded from the network, blank offline (with --offline)",
     "build": "any other problem that stops a deck from building",
 }
 
