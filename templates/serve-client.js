@@ -330,18 +330,24 @@
   // -- errors -------------------------------------------------------------------------
 
   // `gone`: the deck's manifest was renamed or deleted, and its page taken down.
-  function showError(text, gone) {
-    var box = document.getElementById('deckwright-serve-error');
+  // The box `id` over the deck, made on first use with its role and look.
+  function messageBox(id, role, style) {
+    var box = document.getElementById(id);
     if (!box) {
       box = document.createElement('pre');
-      box.id = 'deckwright-serve-error';
-      box.setAttribute('role', 'alert');
-      box.style.cssText = 'position:fixed;left:0;right:0;top:0;margin:0;z-index:2147483647;' +
-        'max-height:60%;overflow:auto;padding:1em 1.5em;white-space:pre-wrap;' +
-        'font:14px/1.4 monospace;color:#fff;background:rgba(150,20,20,0.94);' +
-        'box-shadow:0 2px 8px rgba(0,0,0,0.4)';
+      box.id = id;
+      box.setAttribute('role', role);
+      box.style.cssText = 'position:fixed;left:0;right:0;margin:0;overflow:auto;white-space:pre-wrap;' + style;
       document.body.appendChild(box);
     }
+    return box;
+  }
+
+  function showError(text, gone) {
+    var box = messageBox('deckwright-serve-error', 'alert',
+      'top:0;z-index:2147483647;max-height:60%;padding:1em 1.5em;' +
+      'font:14px/1.4 monospace;color:#fff;background:rgba(150,20,20,0.94);' +
+      'box-shadow:0 2px 8px rgba(0,0,0,0.4)');
     // A deck that never built has no slideshow: only the waiting page.
     var head = gone
       ? 'This deck is no longer served' + (slideshow() ? '; showing its last build.' : '.')
@@ -363,17 +369,10 @@
   // What serve's check of the saved chapters found (an unclosed `.class[`): the deck
   // built, so the box stays small, at the bottom, until the chapter is fixed.
   function showWarnings(text) {
-    var box = document.getElementById('deckwright-serve-warnings');
-    if (!box) {
-      box = document.createElement('pre');
-      box.id = 'deckwright-serve-warnings';
-      box.setAttribute('role', 'status');
-      box.style.cssText = 'position:fixed;left:0;right:0;bottom:0;margin:0;z-index:2147483646;' +
-        'max-height:30%;overflow:auto;padding:0.6em 1.5em;white-space:pre-wrap;' +
-        'font:13px/1.4 monospace;color:#222;background:rgba(255,214,110,0.95);' +
-        'box-shadow:0 -2px 8px rgba(0,0,0,0.3)';
-      document.body.appendChild(box);
-    }
+    var box = messageBox('deckwright-serve-warnings', 'status',
+      'bottom:0;z-index:2147483646;max-height:30%;padding:0.6em 1.5em;' +
+      'font:13px/1.4 monospace;color:#222;background:rgba(255,214,110,0.95);' +
+      'box-shadow:0 -2px 8px rgba(0,0,0,0.3)');
     box.textContent = 'Warnings about the chapters you saved:\n' + text;
   }
 
