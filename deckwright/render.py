@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .links import _blank_code
 from .memo import SameObjectMemo
 from .model import Deck, Slide, Step
 
@@ -117,8 +118,19 @@ _DIAGRAM = re.compile(r"""<(?:pre|div)\b[^>]*?\bclass\s*=\s*["']?(?:[^"'>]*\s)?m
 
 
 def has_diagrams(markdown: str) -> bool:
-    """True when the Markdown holds a mermaid diagram (one scan of a deck, fast without one)."""
-    return "mermaid" in markdown and _DIAGRAM.search(markdown) is not None
+    """True when the Markdown holds a mermaid diagram outside code (code shows one as text).
+
+    One scan of a deck, fast without the word "mermaid"; code is blanked only in the
+    slides where a block was found."""
+    if "mermaid" not in markdown:
+        return False
+    for m in _DIAGRAM.finditer(markdown):
+        start = markdown.rfind("\n---\n", 0, m.start()) + 1
+        end = markdown.find("\n---\n", m.end())
+        slide = markdown[start:] if end < 0 else markdown[start:end]
+        if _DIAGRAM.search(_blank_code(slide)):
+            return True
+    return False
 
 
 def deck_html(
