@@ -166,6 +166,9 @@ _START = "() => window.slideshow !== undefined || window.deckwrightError !== und
 
 # A deck fills its slides lazily (templates/remark.html): all of them before printing.
 _FILL_ALL = "() => window.deckwrightLazy ? window.deckwrightLazy.fillAll() : 0"
+# A deck holding mermaid diagrams draws them as they are shown: all of them before printing.
+# (The promise resolves once they are drawn; one mermaid cannot read stays text.)
+_DRAW_DIAGRAMS = "() => window.deckwrightDiagrams ? window.deckwrightDiagrams.drawAll() : 0"
 
 
 @dataclass
@@ -199,6 +202,7 @@ def print_page(
         if error:
             raise RuntimeError(f"the deck did not start: {error}")
         page.evaluate(_FILL_ALL)
+        page.evaluate(_DRAW_DIAGRAMS)
         count = page.evaluate(
             "() => document.querySelectorAll('.remark-slides-area > .remark-slide-container').length"
         )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .links import _blank_code
 from .memo import SameObjectMemo
 from .model import Deck, Slide, Step
 
@@ -110,6 +112,27 @@ def slide_number_prefix(text: str) -> str:
     return html.escape(html.unescape(text), quote=False)
 
 
+# An element of class "mermaid" (container.training writes `<pre class="mermaid">`): mermaid
+# draws it in the browser. Only the pages of decks that hold one load mermaid, 5 MB.
+_DIAGRAM = re.compile(r"""<(?:pre|div)\b[^>]*?\bclass\s*=\s*["']?(?:[^"'>]*\s)?mermaid(?=[\s"'>])""")
+
+
+def has_diagrams(markdown: str) -> bool:
+    """True when the Markdown holds a mermaid diagram outside code (code shows one as text).
+
+    One scan of a deck, fast without the word "mermaid"; code is blanked only in the
+    slides where a block was found."""
+    if "mermaid" not in markdown:
+        return False
+    for m in _DIAGRAM.finditer(markdown):
+        start = markdown.rfind("\n---\n", 0, m.start()) + 1
+        end = markdown.find("\n---\n", m.end())
+        slide = markdown[start:] if end < 0 else markdown[start:end]
+        if _DIAGRAM.search(_blank_code(slide)):
+            return True
+    return False
+
+
 def deck_html(
     deck: Deck,
     markdown: str | None = None,
@@ -139,14 +162,16 @@ def deck_html(
         lazy=fast if lazy is None else lazy,
         assets=assets,
         build_info=str(deck.build_info),
-        **page_values(deck),
+        **page_values(deck, markdown),
     )
 
 
-def page_values(deck: Deck) -> dict[str, str]:
-    """What the page shows from the manifest outside its slides: its title and the slide
-    number's prefix. `deckwright serve` reloads a tab when they change (slides are swapped)."""
+def page_values(deck: Deck, markdown: str) -> dict[str, str | bool]:
+    """What the page takes from the deck outside its slides: its title, the slide number's
+    prefix and whether it loads mermaid (`markdown`: the deck's). `deckwright serve` reloads
+    a tab when they change (otherwise slides are swapped)."""
     return {
         "title": " ".join(deck.manifest.title.split()),
         "slidenumberprefix": slide_number_prefix(deck.manifest.slidenumberprefix),
+        "diagrams": has_diagrams(markdown),
     }

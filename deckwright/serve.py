@@ -64,7 +64,7 @@ class DeckState:
     steps: list[int] = field(default_factory=list)  # shown slides in each slide
     shown: list[Shown] = field(default_factory=list)
     linked: bool = False  # some slide uses layout/template: patching is unsafe
-    page: dict[str, str] = field(default_factory=dict)  # render.page_values: outside the slides
+    page: dict[str, str | bool] = field(default_factory=dict)  # render.page_values: outside the slides
     built: bool = False  # has a good build been written
     errors: str = ""  # the last build's errors ("" after a good build)
     # The warnings printed for this deck so far (str of each): printed again only when saved.
@@ -474,8 +474,8 @@ class DeckSite:
         target = first_changed(state.shown, shown, files) if state.built else None
         hunks = slide_hunks(state, markdown, steps) if state.built else []
         patchable = state.built and not full_reload and not linked and not state.linked
-        page = page_values(deck)
-        # The title and the slide numbers' prefix are read as the page starts: reload.
+        page = page_values(deck, "\n".join(markdown))
+        # What the page reads as it starts (title, numbers' prefix, mermaid or not): reload.
         reload = state.built and page != state.page
         patchable = patchable and old_html == state.html and not reload
         if patchable and sum(h["add"] for h in hunks) > max(200, len(shown) // 2):

@@ -188,14 +188,16 @@ def _mime(path: str) -> str:
 
 
 _ASSET_LINK = re.compile(r'<link rel="stylesheet" href="assets/([^"]+)">')
-_ASSET_SCRIPT = re.compile(r'<script src="assets/([^"]+)"></script>')
+# With other attributes too: a deck with diagrams names mermaid in a script it loads later.
+_ASSET_SCRIPT = re.compile(r'<script((?: [a-z-]+="[^"]*")*) src="assets/([^"]+)"></script>')
 
 
 def inline_assets(html: str, assets: Path = ASSETS) -> str:
     """The page with its stylesheets and scripts from `assets/` inside it.
 
     Scripts go in as data: URIs: remark.min.js holds "</script" and "<!--", which
-    would end or confuse an inline <script> element.
+    would end or confuse an inline <script> element. (So does mermaid.min.js, which a
+    deck with diagrams loads from its element's src when one is shown.)
     """
 
     def style(m: re.Match[str]) -> str:
@@ -205,8 +207,8 @@ def inline_assets(html: str, assets: Path = ASSETS) -> str:
         return f"<style>\n{css}</style>"
 
     def script(m: re.Match[str]) -> str:
-        code = (assets / m.group(1)).read_bytes()
-        return f'<script src="{data_uri(code, "text/javascript")}"></script>'
+        code = (assets / m.group(2)).read_bytes()
+        return f'<script{m.group(1)} src="{data_uri(code, "text/javascript")}"></script>'
 
     return _ASSET_SCRIPT.sub(script, _ASSET_LINK.sub(style, html))
 

@@ -1,0 +1,95 @@
+"""Mermaid diagrams without a browser: which decks load mermaid, and how pages name it.
+
+Only a deck whose slides hold a `<pre class="mermaid">` block (container.training's
+way of writing diagrams) names assets/vendor/mermaid.min.js; any other page is what it
+was before diagrams were drawn. tests/test_diagrams_browser.py draws them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from deckwright import site
+from deckwright.builder import build
+from deckwright.reader import Project
+from deckwright.render import has_diagrams
+
+from .conftest import write_files
+
+FLOWCHART = """\
+# A flowchart
+
+<pre class="mermaid">
+flowchart LR
+  A["Client"] --> B["Server"]
+</pre>
+"""
+
+PLAIN = """\
+# No diagram
+
+Some text about mermaid, and `<pre class="mermaid">` in inline code.
+"""
+
+
+def manifest(chapter: str) -> str:
+    return f"title: Diagrams\nchapters:\n- {chapter}\n"
+
+
+@pytest.mark.parametrize(
+    "markdown, expected",
+    [
+        ('<pre class="mermaid">\nflowchart TD\n</pre>', True),
+        ("<pre class='mermaid'>graph LR; A-->B</pre>", True),
+        ('<pre class="diagram mermaid wide">\ngraph LR\n</pre>', True),
+        ('<div class="mermaid">\ngraph LR\n</div>', True),
+        ('<pre id="x" class="mermaid">\ngraph LR\n</pre>', True),
+        ("Mermaids sing in the flowchart.", False),
+        ('<pre class="mermaid-like">\ntext\n</pre>', False),
+        ('<pre class="not-mermaid">\ntext\n</pre>', False),
+        ('<span class="mermaid">not a diagram block</span>', False),
+        ("```mermaid\ngraph TD; A-->B\n```", False),  # code to show, as remark shows it
+        ('Write `<pre class="mermaid">` blocks', False),
+        ('```html\n<pre class="mermaid">\ngraph LR\n</pre>\n```', False),
+        ('```html\n<pre class="mermaid">\n```\n---\n<pre class="mermaid">\ngraph LR\n</pre>', True),
+    ],
+)
+def test_which_markdown_holds_diagrams(markdown, expected):
+    assert has_diagrams(markdown) is expected
+
+
+@pytest.fixture
+def content(tmp_path):
+    return write_files(tmp_path / "content" / "slides", {
+        "diagram.yml": manifest("diagram.md"),
+        "diagram.md": FLOWCHART,
+        "plain.yml": manifest("plain.md"),
+        "plain.md": PLAIN,
+    })
+
+
+def test_only_a_deck_with_diagrams_names_mermaid(content, tmp_path):
+    out = tmp_path / "dist"
+    results = build(Project.at(content), None, out, env={})
+    assert all(r.ok for r in results)
+    with_diagram = (out / "diagram.yml.html").read_text(encoding="utf-8")
+    plain = (out / "plain.yml.html").read_text(encoding="utf-8")
+    # (Checks as booleans: pytest's diff of two whole pages takes minutes.)
+    assert ('src="assets/vendor/mermaid.min.js"' in with_diagram) is True
+    assert ("deckwrightDiagrams" in with_diagram) is True
+    # The page without diagrams: no mermaid code, no name of its file.
+    assert ("mermaid.min.js" in plain or "deckwrightDiagrams" in plain) is False
+    assert (out / "assets" / "vendor" / "mermaid.min.js").is_file()
+
+
+def test_single_file_embeds_mermaid_only_for_a_deck_with_diagrams(content, tmp_path):
+    out = tmp_path / "site"
+    result = site.build_site(Project.at(content), None, out, env={}, single_file=True)
+    assert result.ok
+    with_diagram = (out / "single" / "diagram.yml.html").read_text(encoding="utf-8")
+    plain = (out / "single" / "plain.yml.html").read_text(encoding="utf-8")
+    assert ('src="assets/' in with_diagram) is False
+    later = '<script type="deckwright/later" id="deckwright-mermaid" src="data:text/javascript;base64,'
+    assert (later in with_diagram) is True
+    assert ("deckwright-mermaid" in plain) is False
+    assert len(plain) < len(with_diagram) - 5_000_000
