@@ -20,7 +20,7 @@ PICTURE = re.compile(
 )
 
 
-def _blank_code(text: str) -> str:
+def blank_code(text: str) -> str:
     """The text with code blanked out (same length and lines), so links in code don't count."""
 
     def blank(m: re.Match[str]) -> str:
@@ -34,7 +34,7 @@ def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> I
         # Most steps have neither links nor pictures: look before blanking out code.
         if quick not in step.text or not pattern.search(step.text):
             continue
-        text = _blank_code(step.text)
+        text = blank_code(step.text)
         for m in pattern.finditer(text):
             target = next(g for g in m.groups() if g)
             yield step.locate(m.start()), target

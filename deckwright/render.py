@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .links import _blank_code
+from .links import blank_code
 from .memo import SameObjectMemo
 from .model import Deck, Slide, Step
 
@@ -128,7 +128,7 @@ def has_diagrams(markdown: str) -> bool:
         start = markdown.rfind("\n---\n", 0, m.start()) + 1
         end = markdown.find("\n---\n", m.end())
         slide = markdown[start:] if end < 0 else markdown[start:end]
-        if _DIAGRAM.search(_blank_code(slide)):
+        if _DIAGRAM.search(blank_code(slide)):
             return True
     return False
 

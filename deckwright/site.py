@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from .builder import DeckResult, Workshop, build, compile_deck
 from .cli import open_project
 from .errors import DeckwrightError, Problem
-from .links import ANCHOR_LINK, PICTURE, _blank_code, file_path, is_local, pictures
+from .links import ANCHOR_LINK, PICTURE, blank_code, file_path, is_local, pictures
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, deck_html
@@ -75,7 +75,7 @@ def _rewrite(text: str, pattern: re.Pattern[str], change: Callable[[str], str | 
     """
     if not text:
         return text
-    blanked = _blank_code(text)  # same length, code blanked: offsets still match `text`
+    blanked = blank_code(text)  # same length, code blanked: offsets still match `text`
     pieces, pos = [], 0
     for m in pattern.finditer(blanked):
         group = next(g for g in range(1, len(m.groups()) + 1) if m.group(g))
