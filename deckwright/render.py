@@ -117,20 +117,10 @@ def slide_number_prefix(text: str) -> str:
 _DIAGRAM = re.compile(r"""<(?:pre|div)\b[^>]*?\bclass\s*=\s*["']?(?:[^"'>]*\s)?mermaid(?=[\s"'>])""")
 
 
-def has_diagrams(markdown: str) -> bool:
-    """True when the Markdown holds a mermaid diagram outside code (code shows one as text).
-
-    One scan of a deck, fast without the word "mermaid"; code is blanked only in the
-    slides where a block was found."""
-    if "mermaid" not in markdown:
-        return False
-    for m in _DIAGRAM.finditer(markdown):
-        start = markdown.rfind("\n---\n", 0, m.start()) + 1
-        end = markdown.find("\n---\n", m.end())
-        slide = markdown[start:] if end < 0 else markdown[start:end]
-        if _DIAGRAM.search(blank_code(slide)):
-            return True
-    return False
+def has_diagrams(texts: Iterable[str]) -> bool:
+    """True when one of the Markdown `texts` (a deck's steps) holds a mermaid diagram
+    outside code (code shows one as text). Code is blanked only in texts naming mermaid."""
+    return any("mermaid" in text and _DIAGRAM.search(blank_code(text)) for text in texts)
 
 
 def deck_html(
@@ -162,16 +152,16 @@ def deck_html(
         lazy=fast if lazy is None else lazy,
         assets=assets,
         build_info=str(deck.build_info),
-        **page_values(deck, markdown),
+        **page_values(deck),
     )
 
 
-def page_values(deck: Deck, markdown: str) -> dict[str, str | bool]:
+def page_values(deck: Deck) -> dict[str, str | bool]:
     """What the page takes from the deck outside its slides: its title, the slide number's
-    prefix and whether it loads mermaid (`markdown`: the deck's). `deckwright serve` reloads
-    a tab when they change (otherwise slides are swapped)."""
+    prefix and whether it loads mermaid. `deckwright serve` reloads a tab when they change
+    (otherwise slides are swapped)."""
     return {
         "title": " ".join(deck.manifest.title.split()),
         "slidenumberprefix": slide_number_prefix(deck.manifest.slidenumberprefix),
-        "diagrams": has_diagrams(markdown),
+        "diagrams": has_diagrams(step.text for slide in deck.slides for step in slide.steps),
     }

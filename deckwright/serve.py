@@ -22,6 +22,7 @@ import webbrowser
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .builder import DeckResult, Workshop, compile_deck, deck_inputs, write_deck
 from .checks.load import expand_entry
@@ -42,8 +43,7 @@ FOOTER_START = "\n\n.source[\n"  # how stages.add_footers starts a step's footer
 PICTURE_SOURCES = frozenset((INTERSTITIALS,))  # what a chapter's picture slide shows comes from there
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(NamedTuple):  # a tuple: thousands are made at each rebuild of a big deck
     """One slide as remark shows it (one `--` step): where it comes from and what it says."""
 
     path: str
@@ -90,14 +90,24 @@ def shown_slides(deck: Deck, includes: dict[str, frozenset[str]] | None = None) 
             path = normal.get(step.loc.path) or normal.setdefault(step.loc.path,
                                                                   os.path.normpath(step.loc.path))
             sources = PICTURE_SOURCES if slide.generated == "picture" else includes.get(path, frozenset())
-            shown.append(Shown(path, hash((_without_footer(step.text), step.notes)), sources))
+            shown.append(Shown(path, hash((_body_hash(step.text), step.notes)), sources))
     return shown
 
 
-def _without_footer(text: str) -> str:
-    """A step's text without the `.source[...]` footer the build appends (stages.add_footers)."""
-    end = text.rfind(FOOTER_START)
-    return text[:end] if end >= 0 else text
+def _body_hash(text: str) -> int:
+    """The hash of a step's text without the `.source[...]` footer the build appends
+    (stages.add_footers), remembered: the same texts come back rebuild after rebuild."""
+    found = _BODY_HASHES.get(text)
+    if found is None:
+        if len(_BODY_HASHES) >= _BODY_HASHES_LIMIT:
+            _BODY_HASHES.clear()
+        end = text.rfind(FOOTER_START)
+        found = _BODY_HASHES[text] = hash(text[:end] if end >= 0 else text)
+    return found
+
+
+_BODY_HASHES: dict[str, int] = {}
+_BODY_HASHES_LIMIT = 1 << 16
 
 
 def _shown_steps(slide: Slide) -> int:
@@ -474,7 +484,7 @@ class DeckSite:
         target = first_changed(state.shown, shown, files) if state.built else None
         hunks = slide_hunks(state, markdown, steps) if state.built else []
         patchable = state.built and not full_reload and not linked and not state.linked
-        page = page_values(deck, "\n".join(markdown))
+        page = page_values(deck)
         # What the page reads as it starts (title, numbers' prefix, mermaid or not): reload.
         reload = state.built and page != state.page
         patchable = patchable and old_html == state.html and not reload

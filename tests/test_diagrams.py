@@ -55,7 +55,7 @@ def manifest(chapter: str) -> str:
     ],
 )
 def test_which_markdown_holds_diagrams(markdown, expected):
-    assert has_diagrams(markdown) is expected
+    assert has_diagrams([markdown]) is expected
 
 
 @pytest.fixture
