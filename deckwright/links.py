@@ -67,14 +67,18 @@ def find_remote_pictures(steps: tuple[Step, ...], properties: dict[str, str]) ->
 
 def _picture_urls(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
     """(where, URL as the browser reads it) for each picture a slide shows, code left out."""
+    found = set()
     for step in steps:
         text = step.text
         if "![" in text or "src=" in text or "url(" in text:  # most steps show none (see PICTURE)
             for loc, url in _matches((step,), PICTURE, ""):
-                yield loc, as_browser_reads(url)
+                found.add(url := as_browser_reads(url))
+                yield loc, url
     bg = properties.get("background-image")
     if bg and (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)):
-        yield steps[0].loc, as_browser_reads(m.group(1))
+        url = as_browser_reads(m.group(1))
+        if url not in found:  # the property's line, found above where the text holds it
+            yield steps[0].loc, url
 
 
 def file_path(url: str) -> str:

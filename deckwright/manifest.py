@@ -227,7 +227,7 @@ def load_manifest(
         if not entries and not report.errors:  # `content: []`: the page would be blank
             report.error(reader.loc(content), "'content' lists no chapters")
     if values["html"] and (why := page_name_problem(values["html"])):
-        report.error(html_loc, f"{html_from} '{values['html']}' cannot name a deck's page: {why}")
+        report.error(html_loc, f"{html_from} {_quoted(values['html'])} cannot name a deck's page: {why}")
     if report.errors:
         raise DeckwrightError(report.errors + report.warnings)
     slides_url = values["slides"]
@@ -255,6 +255,11 @@ def default_page(path: str) -> str:
 # Written by deckwright at the top of the output folder besides the decks' pages (`assets/`,
 # `chapters/`, `single/`, `slides.zip` and `.deckwright-stamps.json` cannot end in .html).
 RESERVED_PAGES = frozenset(("index.html",))  # `deckwright site`'s index page
+
+
+def _quoted(value: str) -> str:
+    """`value` in quotes, on one line: characters that do not print (a line end) escaped."""
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in value) + "'"
 
 
 def page_name_problem(value: str) -> str | None:

@@ -457,7 +457,7 @@ def test_offline_names_each_picture_the_decks_load_from_the_network(make_project
         "images/local.png": "png",
         "a.md": "# A\n\n![m](https://example.org/map.png)\n\n```\n![code](https://example.org/in-code.png)\n```\n"
                 "[a link, not a picture](https://example.org/page)\n",
-        "b.md": "# B\n\n<img src=\"//cdn.example.org/b.svg\">\n---\nbackground-image: url(http://example.org/bg.jpg)\n\nText\n",
+        "b.md": "# B\n\n<img src=\"//cdn.example.org/b.svg\">\n---\n\nbackground-image: url(http://example.org/bg.jpg)\n\nText\n",
     })
     assert [f for f in findings(root) if f[1] == "remote-picture"] == []  # opt-in
     found = [(str(f.loc), f.kind, f.message, f.decks)
@@ -466,7 +466,8 @@ def test_offline_names_each_picture_the_decks_load_from_the_network(make_project
     assert found == [
         ("a.md:3", "remote-picture", message.format("https://example.org/map.png"), ("deck.yml",)),
         ("b.md:3", "remote-picture", message.format("//cdn.example.org/b.svg"), ("deck.yml", "other.yml")),
-        ("b.md:5", "remote-picture", message.format("http://example.org/bg.jpg"), ("deck.yml", "other.yml")),
+        # once, at the property's line (not also at the slide's first, blank, line)
+        ("b.md:6", "remote-picture", message.format("http://example.org/bg.jpg"), ("deck.yml", "other.yml")),
         # The second chapter of deck.yml gets the second picture; other.yml's only one, the first.
         ("interstitials.txt:3", "remote-picture", message.format("https://example.org/between.jpg"),
          ("deck.yml",)),

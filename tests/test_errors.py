@@ -224,6 +224,8 @@ AT_THE_TOP = NOT_A_PAGE + "a page goes at the top of the output folder"
         ("sub/dir/deck.html", "deck.yml:3:7: error: 'html' 'sub/dir/deck.html' " + AT_THE_TOP),
         ("'sub\\deck.html'", "deck.yml:3:7: error: 'html' 'sub\\deck.html' " + AT_THE_TOP),
         ("'deck.html#x'", "deck.yml:3:7: error: 'html' 'deck.html#x' " + NOT_A_PAGE + "':', '?', '#'"),
+        # a line end in the value: written escaped, so that the message stays on one line
+        ('"x.html\\n"', "deck.yml:3:7: error: 'html' 'x.html\\n' " + NOT_A_PAGE),
     ],
 )
 def test_html_names_a_page_at_the_top_of_the_output_folder(tmp_path, html, expected):
