@@ -29,7 +29,7 @@ class _Reader:
         self.visited = 0
 
     def loc(self, node: yaml.Node) -> SourceLoc:
-        return SourceLoc(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+        return node_loc(self.path, node)
 
     def count(self, node: yaml.Node) -> None:
         self.visited += 1
@@ -48,11 +48,12 @@ class _Reader:
             return str(node.value)
         if isinstance(node, yaml.ScalarNode):
             return ""
-        self.report.error(self.loc(node), f"'{key}' must be text, not a {_kind(node)}")
+        self.report.error(self.loc(node), f"'{key}' must be text, not a {node_kind(node)}")
         return ""
 
 
-def _kind(node: yaml.Node) -> str:
+def node_kind(node: yaml.Node) -> str:
+    """What a YAML node is, for messages: a mapping, a list or a value."""
     return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "value")
 
 
@@ -91,7 +92,7 @@ class Mappings:
         seen: dict[str, yaml.Node] = {}  # `<<` too: given twice, one would be lost
         for key_node, value in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self._error(key_node, f"a key must be a name, not a {_kind(key_node)}")
+                self._error(key_node, f"a key must be a name, not a {node_kind(key_node)}")
                 continue
             key = str(key_node.value)
             if key in seen:
@@ -120,7 +121,7 @@ class Mappings:
                 for key, pair in self.fields(item, depth + 1).items():
                     merged.setdefault(key, pair)
             else:
-                self._error(item, f"'<<' merges a mapping or a list of mappings, not a {_kind(item)}")
+                self._error(item, f"'<<' merges a mapping or a list of mappings, not a {node_kind(item)}")
         return merged
 
 
@@ -347,7 +348,7 @@ def _entries(
     reader: _Reader, node: yaml.Node, base: str, exists: Callable[[str], bool], why_not: Callable[[str], str]
 ) -> tuple[list[Entry], int]:
     if not isinstance(node, yaml.SequenceNode):
-        reader.report.error(reader.loc(node), f"'content' must be a list, not a {_kind(node)}")
+        reader.report.error(reader.loc(node), f"'content' must be a list, not a {node_kind(node)}")
         return [], 0
     entries: list[Entry] = []
     seen: dict[str, SourceLoc] = {}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .builder import DeckResult, Workshop, compile_deck, deck_inputs, write_deck
+from .builder import DeckResult, Workshop, chapter_key, compile_deck, deck_inputs, write_deck
 from .checks.load import expand_entry
 from .checks.slides import pieces, unclosed_brackets
 from .cli import open_project
@@ -33,13 +33,13 @@ from .model import Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import INTERSTITIALS, Project, read_git
 from .render import ASSETS, TEMPLATES, coloured_markdown, page_values
 from .server import LiveServer, PageEvent
+from .stages import without_footer
 from .writer import OutputDir
 
 CLIENT_SCRIPT = TEMPLATES / "serve-client.js"  # injected by the dev server only: not in built sites
 # remark properties that make a slide depend on another one: such decks reload whole.
 LINKED_PROPERTIES = {"layout", "template", "continued"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-FOOTER_START = "\n\n.source[\n"  # how stages.add_footers starts a step's footer
 PICTURE_SOURCES = frozenset((INTERSTITIALS,))  # what a chapter's picture slide shows comes from there
 
 
@@ -69,7 +69,7 @@ class DeckState:
     errors: str = ""  # the last build's errors ("" after a good build)
     # The warnings printed for this deck so far (str of each): printed again only when saved.
     warned: frozenset[str] = frozenset()
-    # What `check` finds in saved chapters that the build does not (see saved_chapter_warnings),
+    # What `check` finds in saved chapters that the build does not (see chapter_warnings),
     # per chapter, kept until that chapter is saved again or leaves the deck.
     checked: dict[str, list[Problem]] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)  # seconds per phase, last build
@@ -101,8 +101,7 @@ def _body_hash(text: str) -> int:
     if found is None:
         if len(_BODY_HASHES) >= _BODY_HASHES_LIMIT:
             _BODY_HASHES.clear()
-        end = text.rfind(FOOTER_START)
-        found = _BODY_HASHES[text] = hash(text[:end] if end >= 0 else text)
+        found = _BODY_HASHES[text] = hash(without_footer(text))
     return found
 
 
@@ -423,7 +422,7 @@ class DeckSite:
         """The deck's check warnings, found anew in the chapters `files` changed."""
         keys = set()
         for entry in manifest.entries:
-            key = entry.path if entry.path is not None else str(entry.loc)
+            key = chapter_key(entry)
             keys.add(key)
             if files.intersection(self.workshop.chapter(entry).files):
                 state.checked[key] = chapter_warnings(self.workshop, entry)

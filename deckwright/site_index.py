@@ -14,7 +14,7 @@ import jinja2
 import yaml
 
 from .errors import DeckwrightError, Problem
-from .manifest import Mappings, node_loc, parse_yaml
+from .manifest import Mappings, node_kind, node_loc, parse_yaml
 from .model import SourceLoc
 from .render import TEMPLATES
 
@@ -221,7 +221,7 @@ def _workshop(node: yaml.Node, mappings: Mappings, problems: list[Problem]) -> W
             fields[key] = _text(_value(value_node))
         elif key in TEXT_FIELDS:
             problems.append(Problem(node_loc(path, value_node),
-                                    f"'{key}' must be text, not a {_KINDS[type(value_node)]}"))
+                                    f"'{key}' must be text, not a {node_kind(value_node)}"))
     if len(problems) > errors:  # a key twice, a list for a title: which value was meant?
         return None
     for key in LINK_FIELDS:
@@ -235,9 +235,6 @@ def _workshop(node: yaml.Node, mappings: Mappings, problems: list[Problem]) -> W
     if any(p.is_error for p in problems[errors:]):  # a bad date
         return None
     return Workshop(loc=loc, begin=begin, end=end, **fields)  # type: ignore[arg-type]
-
-
-_KINDS = {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}
 
 
 def is_safe_link(url: str) -> bool:

@@ -154,6 +154,15 @@ def footer(deck: Deck, slide: Slide, step: Step) -> str:
     return _footer(step.loc, slide.generated, deck.repo.file_url(step.loc.path) if deck.repo else None)
 
 
+def without_footer(text: str) -> str:
+    """A step's text as it was before `add_footers` appended its `.source[...]` footer."""
+    end = text.rfind(_FOOTER_START)
+    return text[:end] if end >= 0 else text
+
+
+_FOOTER_START = "\n\n.source[\n"  # as `_footed` appends `_footer`'s block
+
+
 def _footer(loc: SourceLoc, generated: str, file_url: str | None) -> str:
     link = f"{loc.path}:{loc.line}"
     if file_url:
