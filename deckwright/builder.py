@@ -17,7 +17,7 @@ from .errors import DeckwrightError, Problem
 from .manifest import load_manifest, page_clashes
 from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import GitState, Project, build_info, read_git, repo_link
-from .render import ASSETS, deck_html
+from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
 from .slides import split_chapter
 from .stages import PIPELINE, Stage, run_pipeline
 from .stamps import Reused, Stamps, build_context, stat_once
@@ -243,13 +243,29 @@ def write_deck(
     Returns the paths written, relative to the output folder.
     """
     html = deck_html(deck, markdown)
-    return copy_pictures(deck, project, out) + [write_page(deck, out, html)]
+    mermaid = copy_mermaid(out) if draws_diagrams(deck) else []
+    return copy_pictures(deck, project, out) + mermaid + [write_page(deck, out, html)]
 
 
 def write_page(deck: Deck, out: OutputDir, html: str | None = None) -> str:
     """Write the deck's page (`html`: already made); returns its path in the output folder."""
     out.write_text(deck.manifest.html, deck_html(deck) if html is None else html)
     return deck.manifest.html
+
+
+def copy_assets(out: OutputDir) -> None:
+    """Copy our stylesheets and remark into the output's assets/, not mermaid (see copy_mermaid)."""
+    out.copy_tree(ASSETS, "assets", skip=MERMAID_FILES)
+
+
+def copy_mermaid(out: OutputDir) -> list[str]:
+    """Copy mermaid (5 MB) into assets/, for a page that draws diagrams; returns its paths.
+
+    Only the pages of decks with diagrams name it: an output folder with none goes without.
+    """
+    files = [(ASSETS / name, f"assets/{name}") for name in MERMAID_FILES]
+    out.copy_files(files)
+    return [rel for _, rel in files]
 
 
 def copy_pictures(deck: Deck, project: Project | Workshop, out: OutputDir) -> list[str]:
@@ -379,7 +395,9 @@ def _cycle_collector_paused() -> Iterator[None]:
 def _keep_stamps(stamps: Stamps, out: OutputDir, done: dict[str, DeckResult],
                  built: list[DeckResult], started: int) -> None:
     if any(r.reused and r.ok for r in done.values()):
-        out.copy_tree(ASSETS, "assets")  # in case the output folder lost them
+        # In case the output folder lost them. (A kept deck with diagrams names mermaid among
+        # its outputs: had it been lost, the deck would have been built again, copying it.)
+        copy_assets(out)
     stat = stat_once()  # each file once, whatever the number of decks using it
     for r in built:
         if r.outputs:
@@ -437,9 +455,10 @@ def build_decks(
                 result.problems = [replace(p, severity="error") for p in result.problems]
             else:
                 if not assets_written:
-                    out.copy_tree(ASSETS, "assets")
+                    copy_assets(out)
                     assets_written = True
-                made.append(_Made(result, deck, warnings, pictures_shown(deck, workshop)))
+                pictures = pictures_shown(deck, workshop)
+                made.append(_Made(result, deck, warnings, pictures, draws_diagrams(deck)))
         except DeckwrightError as exc:
             result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
@@ -492,16 +511,21 @@ class _Made:
     deck: Deck
     warnings: list[Problem]
     pictures: list[tuple[Path, str]]  # (file, path in the output folder)
+    diagrams: bool = False  # its page loads mermaid
 
     def write(self, html: str, copied: Copied | None, out: OutputDir) -> None:
-        """Write the page, after its pictures (copied here unless `copied` says they are)."""
+        """Write the page, after its pictures (copied here unless `copied` says they are) and
+        mermaid if it draws diagrams: all are its outputs, which a later build checks are
+        still there before it keeps the page."""
         start = time.perf_counter()
         try:
             if copied is None:
                 out.copy_files(self.pictures)
             elif copied.get(self.result.manifest):
                 raise DeckwrightError(copied[self.result.manifest])
-            self.result.outputs = (*(rel for _, rel in self.pictures), write_page(self.deck, out, html))
+            mermaid = copy_mermaid(out) if self.diagrams else []
+            pictures = [rel for _, rel in self.pictures]
+            self.result.outputs = (*pictures, *mermaid, write_page(self.deck, out, html))
         except DeckwrightError as exc:  # a full disk: this deck says so, the others go on
             self.result.problems = exc.problems + [w for w in self.warnings if w not in exc.problems]
         self.result.seconds += time.perf_counter() - start

@@ -26,12 +26,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .builder import Workshop, compile_deck, write_deck
+from .builder import Workshop, compile_deck, copy_assets, write_deck
 from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
 from .reader import Project
-from .render import ASSETS
 from .writer import OutputDir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -265,7 +264,7 @@ def print_deck(
             deck = last_steps(deck)
         with tempfile.TemporaryDirectory(prefix="deckwright-pdf-") as scratch:
             built = OutputDir(scratch)
-            built.copy_tree(ASSETS, "assets")
+            copy_assets(built)
             write_deck(deck, workshop.project, built)
             data, printed = print_page(browser, Path(scratch) / manifest.html, notes, progress)
         if printed.pages != printed.slides:

@@ -117,10 +117,19 @@ def slide_number_prefix(text: str) -> str:
 _DIAGRAM = re.compile(r"""<(?:pre|div)\b[^>]*?\bclass\s*=\s*["']?(?:[^"'>]*\s)?mermaid(?=[\s"'>])""")
 
 
+# mermaid's files in assets/: copied into an output folder only for a page that draws diagrams.
+MERMAID_FILES = ("vendor/mermaid.min.js", "vendor/mermaid.LICENSE")
+
+
 def has_diagrams(texts: Iterable[str]) -> bool:
     """True when one of the Markdown `texts` (a deck's steps) holds a mermaid diagram
     outside code (code shows one as text). Code is blanked only in texts naming mermaid."""
     return any("mermaid" in text and _DIAGRAM.search(blank_code(text)) for text in texts)
+
+
+def draws_diagrams(deck: Deck) -> bool:
+    """Whether the deck's page loads mermaid."""
+    return has_diagrams(step.text for slide in deck.slides for step in slide.steps)
 
 
 def deck_html(
@@ -163,5 +172,5 @@ def page_values(deck: Deck) -> dict[str, str | bool]:
     return {
         "title": " ".join(deck.manifest.title.split()),
         "slidenumberprefix": slide_number_prefix(deck.manifest.slidenumberprefix),
-        "diagrams": has_diagrams(step.text for slide in deck.slides for step in slide.steps),
+        "diagrams": draws_diagrams(deck),
     }

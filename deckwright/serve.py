@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .builder import DeckResult, Workshop, chapter_key, compile_deck, deck_inputs, write_deck
+from .builder import (
+    DeckResult,
+    Workshop,
+    chapter_key,
+    compile_deck,
+    copy_assets,
+    deck_inputs,
+    write_deck,
+)
 from .checks.load import expand_entry
 from .checks.slides import pieces, unclosed_brackets
 from .cli import open_project
@@ -264,7 +272,7 @@ class DeckSite:
         return self.selected or self.project.manifests()
 
     def build_all(self) -> list[DeckResult]:
-        self.out.copy_tree(ASSETS, "assets")
+        copy_assets(self.out)
         results = []
         for path in self.manifests():
             outcome = self._compile(path, set(), full_reload=True)
@@ -298,7 +306,7 @@ class DeckSite:
             self.workshop.forget(changes.paths | self._inputs_under(changes), git=False)
             self._forget_manifests(changes)
             if everything:
-                self.out.copy_tree(ASSETS, "assets")
+                copy_assets(self.out)
             files = {os.path.normpath(os.path.relpath(p, self.project.root)) for p in changes.paths}
             yield from self._build_each(todo, files, everything)
             yield from self._refresh_git()

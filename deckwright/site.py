@@ -31,13 +31,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .builder import DeckResult, Workshop, build, compile_deck
+from .builder import DeckResult, Workshop, build, compile_deck, copy_mermaid
 from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .links import ANCHOR_LINK, PICTURE, blank_code, file_path, is_local, pictures
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
-from .render import ASSETS, deck_html
+from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
 from .site_index import INDEX_YAML, DeckEntry, check_links, index_html, read_index
 from .stats import Counts, Pace, slide_counts
 from .writer import OutputDir
@@ -254,9 +254,13 @@ def deck_files(deck: Deck) -> list[str]:
     return [deck.manifest.html] + sorted(shown)
 
 
-def asset_files(site: Path) -> list[str]:
+def asset_files(site: Path, mermaid: bool = True) -> list[str]:
+    """The files in the site's assets/; mermaid's only with `mermaid` (a build before may
+    have left it there, for decks that are not in the bundle)."""
     root = site / "assets"
-    return [p.relative_to(site).as_posix() for p in sorted(root.rglob("*")) if p.is_file()]
+    skip = set() if mermaid else {f"assets/{name}" for name in MERMAID_FILES}
+    files = (p.relative_to(site).as_posix() for p in sorted(root.rglob("*")) if p.is_file())
+    return [rel for rel in files if rel not in skip]
 
 
 # ---------- the index ----------
@@ -331,15 +335,21 @@ def _write_site(result: SiteResult, out: OutputDir, project: Project,
     for path, (deck, slides) in sorted(chapter_owners(decks).items()):
         page = chapter_deck(deck, path, slides)
         rel = chapter_page(path)
+        if draws_diagrams(page):  # (its deck's page did already: making sure costs a look)
+            copy_mermaid(out)
         out.write_text(rel, deck_html(page, assets=_up(rel) + "assets/"))
         result.chapters.append(rel)
 
     out.copy_file(ASSETS / "index.css", "assets/index.css")
     bundles: dict[str, list[str]] = defaultdict(list)
+    diagrams: set[str] = set()  # the bundles holding a deck that draws diagrams
     for deck, _ in decks:
         bundles[zip_name(deck.manifest)] += deck_files(deck)
+        if draws_diagrams(deck):
+            diagrams.add(zip_name(deck.manifest))
     for name, files in sorted(bundles.items()):
-        data = zip_bytes(out.root, files + asset_files(out.root), name.removesuffix(".zip"))
+        assets = asset_files(out.root, mermaid=name in diagrams)
+        data = zip_bytes(out.root, files + assets, name.removesuffix(".zip"))
         out.write_bytes(name, data)
         result.zips[name] = len(data)
 

@@ -7,7 +7,7 @@ import itertools
 import os
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -78,10 +78,12 @@ class OutputDir:
                 return
             self.copy_file(source, rel)
 
-    def copy_tree(self, source: Path, rel: str) -> None:
+    def copy_tree(self, source: Path, rel: str, skip: Collection[str] = ()) -> None:
+        """Copy the files of a folder but hidden ones and those `skip` names (from `source`)."""
         for path in sorted(source.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                self.copy_file(path, f"{rel}/{path.relative_to(source).as_posix()}")
+            name = path.relative_to(source).as_posix()
+            if path.is_file() and not path.name.startswith(".") and name not in skip:
+                self.copy_file(path, f"{rel}/{name}")
 
     def _target(self, rel: str) -> Path:
         root = os.path.abspath(self.root)

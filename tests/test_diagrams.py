@@ -7,6 +7,8 @@ was before diagrams were drawn. tests/test_diagrams_browser.py draws them.
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from deckwright import site
@@ -93,3 +95,48 @@ def test_single_file_embeds_mermaid_only_for_a_deck_with_diagrams(content, tmp_p
     assert (later in with_diagram) is True
     assert ("deckwright-mermaid" in plain) is False
     assert len(plain) < len(with_diagram) - 5_000_000
+
+
+MERMAID = ("assets/vendor/mermaid.min.js", "assets/vendor/mermaid.LICENSE")
+
+
+def has_mermaid(out) -> bool:
+    """Whether the output folder holds mermaid's files (both, or neither: anything else fails)."""
+    found = {(out / rel).is_file() for rel in MERMAID}
+    assert len(found) == 1, found
+    return found.pop()
+
+
+def test_an_output_folder_without_diagrams_gets_no_mermaid(content, tmp_path):
+    out = tmp_path / "dist"
+    assert all(r.ok for r in build(Project.at(content), ["plain.yml"], out, env={}))
+    assert (out / "assets" / "vendor" / "remark.min.js").is_file()
+    assert has_mermaid(out) is False
+    assert all(r.ok for r in build(Project.at(content), ["diagram.yml"], out, env={}))
+    assert has_mermaid(out) is True
+
+
+def test_serve_copies_mermaid_once_a_deck_draws_a_diagram(content, tmp_path):
+    from deckwright.serve import DeckSite
+
+    out = tmp_path / "served"
+    served = DeckSite(Project.at(content), ["plain.yml"], out, log=lambda _: None, err=lambda _: None)
+    assert all(r.ok for r in served.build_all())
+    assert has_mermaid(out) is False
+    (content / "plain.md").write_text(PLAIN + "\n---\n\n" + FLOWCHART, encoding="utf-8")
+    list(served.rebuild({content / "plain.md"}))
+    assert ('src="assets/vendor/mermaid.min.js"' in (out / "plain.yml.html").read_text()) is True
+    assert has_mermaid(out) is True
+
+
+def test_a_site_and_its_bundles_hold_mermaid_only_with_diagrams(content, tmp_path):
+    out = tmp_path / "site"
+    assert site.build_site(Project.at(content), ["plain.yml"], out, env={}).ok
+    assert has_mermaid(out) is False
+    build(Project.at(content), ["diagram.yml"], out, env={})  # leaves mermaid in the folder
+    assert site.build_site(Project.at(content), ["plain.yml"], out, env={}).ok
+    with zipfile.ZipFile(out / "slides.zip") as bundle:
+        assert not any("mermaid" in name for name in bundle.namelist())
+    assert site.build_site(Project.at(content), None, out, env={}).ok
+    with zipfile.ZipFile(out / "slides.zip") as bundle:
+        assert {f"slides/{rel}" for rel in MERMAID} <= set(bundle.namelist())

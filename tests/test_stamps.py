@@ -171,3 +171,19 @@ def test_two_processes_build_what_one_does(tmp_path):
     assert [(r.manifest, r.slides, r.ok) for r in one] == [(r.manifest, r.slides, r.ok) for r in two]
     for r in one:
         assert (tmp_path / "a" / r.html).read_bytes() == (tmp_path / "b" / r.html).read_bytes()
+
+
+def test_a_kept_deck_with_diagrams_still_finds_mermaid(tmp_path):
+    diagram = '# A flowchart\n\n<pre class="mermaid">\nflowchart LR\n  A --> B\n</pre>\n'
+    proj = project(tmp_path, {**FILES, "drawn.yml": "title: Drawn\ncontent:\n- drawn.md\n",
+                              "drawn.md": diagram})
+    out = tmp_path / "dist"
+    mermaid = [out / "assets" / "vendor" / name for name in ("mermaid.min.js", "mermaid.LICENSE")]
+    run(proj, out)
+    for path in mermaid:
+        path.unlink()
+    again = run(proj, out)
+    assert {name: r.reused for name, r in again.items()} == {"drawn.yml": False, "one.yml": True,
+                                                             "two.yml": True}
+    assert all(path.is_file() for path in mermaid)
+    assert all(r.reused for r in run(proj, out).values())
