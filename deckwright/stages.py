@@ -49,7 +49,7 @@ def _chapters(deck: Deck) -> list[Slide]:
 TOC_ONE_COLUMN = 14  # titles a table of contents holds in one column, set close together
 
 
-def toc_slides(deck: Deck, loc: SourceLoc) -> list[Slide]:
+def toc_slides(deck: Deck, made_for: Step) -> list[Slide]:
     """One slide per part, `toc-part-N`, listing its chapter titles as links."""
     chapters = _chapters(deck)
     count = deck.manifest.part_count
@@ -63,7 +63,7 @@ def toc_slides(deck: Deck, loc: SourceLoc) -> list[Slide]:
         items = gap.join(f"- [{s.title}](#{s.anchor})" for s in titles)
         name = f"toc-part-{part}"
         text = f"name: {name}\nclass: {classes}\n\n## {heading}\n\n{items}\n"
-        slides.append(_generated(text, loc, "table of contents", {"name": name, "class": classes}))
+        slides.append(_generated(text, made_for, "table of contents", {"name": name, "class": classes}))
     return slides
 
 
@@ -78,7 +78,7 @@ def insert_toc(deck: Deck) -> Deck:
         rest = make_slide(steps, part=slide.part)
         if any(_has_body(st.text) for st in rest.steps):
             slides.append(rest)
-        slides += toc_slides(deck, slide.loc)
+        slides += toc_slides(deck, slide.steps[0])
     return replace(deck, slides=tuple(slides))
 
 
@@ -100,8 +100,8 @@ def insert_title_slides(deck: Deck) -> Deck:
             if pictures:
                 url = pictures[number % len(pictures)]
                 text = f"class: pic\n\n.interstitial[![]({url})]\n"
-                shown = ((slide.loc, file_path(url)),) if is_local(url) else ()
-                slides.append(_generated(text, slide.loc, "picture", {"class": "pic"}, shown))
+                shown = ((slide.steps[0].top, file_path(url)),) if is_local(url) else ()
+                slides.append(_generated(text, slide.steps[0], "picture", {"class": "pic"}, shown))
             prev = chapters[number - 1] if number > 0 else None
             nxt = chapters[number + 1] if number + 1 < len(chapters) else None
             slides.append(_title_slide(slide, prev, nxt))
@@ -118,14 +118,16 @@ def _title_slide(chapter: Slide, prev: Slide | None, nxt: Slide | None) -> Slide
         links.append(f"[Next chapter](#{nxt.anchor})")
     nav = "\n|\n".join(links)
     text = f"name: {chapter.anchor}\nclass: title\n\n{chapter.title}\n\n.nav[\n{nav}\n]\n"
-    return _generated(text, chapter.loc, "title slide", {"name": chapter.anchor, "class": "title"})
+    return _generated(text, chapter.steps[0], "title slide", {"name": chapter.anchor, "class": "title"})
 
 
 def _generated(
-    text: str, loc: SourceLoc, what: str, properties: dict[str, str], shown: tuple = ()
+    text: str, made_for: Step, what: str, properties: dict[str, str], shown: tuple = ()
 ) -> Slide:
-    """A slide the build makes: its properties and pictures are known, not read."""
-    return Slide((Step(text, loc),), generated=what, properties=properties, pictures=shown)
+    """A slide the build makes: its properties and pictures are known, not read. It carries
+    the location of the slide it is made for (`made_for`: that slide's first step)."""
+    step = Step(text, made_for.loc, first_line=made_for.first_line)
+    return Slide((step,), generated=what, properties=properties, pictures=shown)
 
 
 def substitute_directives(deck: Deck) -> Deck:
@@ -151,7 +153,7 @@ def substitute_directives(deck: Deck) -> Deck:
 
 def footer(deck: Deck, slide: Slide, step: Step) -> str:
     """The `.source[...]` footer of a step: its file and line, linked to the repository."""
-    return _footer(step.loc, slide.generated, deck.repo.file_url(step.loc.path) if deck.repo else None)
+    return _footer(step.top, slide.generated, deck.repo.file_url(step.top.path) if deck.repo else None)
 
 
 def without_footer(text: str) -> str:
@@ -217,9 +219,10 @@ def _footed(steps: tuple[Step, ...], generated: str, repo: RepoLink | None) -> t
     # parses a changed chapter again, whose other slides come back equal.
     footed = []
     for st in steps:
-        url = _file_url(repo, st.loc.path) if repo else None
-        text = st.text.rstrip("\n") + f"\n\n{_footer(st.loc, generated, url)}\n"
-        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks, st.seams))  # no block ends in "\n"
+        url = _file_url(repo, st.top.path) if repo else None
+        text = st.text.rstrip("\n") + f"\n\n{_footer(st.top, generated, url)}\n"
+        # (No block ends in "\n": the blocks stay where they are.)
+        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks, st.seams, st.first_line))
     return tuple(footed)
 
 

@@ -115,6 +115,18 @@ def test_duplicate_slide_names(make_project):
     ]
 
 
+def test_a_duplicate_slide_name_names_the_line_of_the_other(make_project):
+    root = make_project({  # the first slide named so starts after a blank line: at its name
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "# A\n---\n\nname: intro\n\nOne\n---\nname: intro\n\nTwo\n",
+    })
+    assert findings(root) == [
+        ("a.md:8", "duplicate-name", "error",
+         ("slide name 'intro' is also the name of the slide at a.md:4: "
+         "remark sends every #intro link to the last of them")),
+    ]
+
+
 def test_duplicate_reference_labels_with_different_urls(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",

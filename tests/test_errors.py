@@ -144,6 +144,13 @@ def test_chapter_problems(tmp_path, chapter, expected):
     assert expected in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
 
 
+def test_a_missing_interstitial_picture_names_the_title_it_goes_before(tmp_path):
+    files = {"deck.yml": "content:\n- - a.md\n", "interstitials.txt": "images/gone.png\n",
+             "a.md": "# A\n---\n\n# B\n"}  # B's slide starts with a blank line
+    assert problems(tmp_path, files) == ["a.md:1: error: picture 'images/gone.png' does not exist",
+                                         "a.md:4: error: picture 'images/gone.png' does not exist"]
+
+
 @pytest.mark.parametrize(
     "raw",
     [

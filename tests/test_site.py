@@ -93,7 +93,7 @@ def test_chapter_page_uses_the_first_deck_that_shows_it(built):
     assert "Only for self-paced learners" in hello
     assert "@@" not in hello
     # Each step keeps its footer, linked to the file and line.
-    assert "[intro/hello.md:16](https://github.com/example/workshops/blob/" in hello
+    assert "[intro/hello.md:17](https://github.com/example/workshops/blob/" in hello  # its heading
     only_other = source_of(out / "chapters/more/only-other.md.html")
     assert "Used by other.yml alone." in only_other
 

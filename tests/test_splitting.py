@@ -17,7 +17,8 @@ def dump(slides: tuple[Slide, ...]) -> str:
         title = f" title={slide.title!r}" if slide.title else ""
         out.append(f"slide {number} (line {slide.loc.line}){props}{title}")
         for step in slide.steps:
-            out.append(f"  step (line {step.loc.line}): {step.text!r}")
+            top = f", text from line {step.first_line.line}" if step.first_line else ""
+            out.append(f"  step (line {step.loc.line}{top}): {step.text!r}")
             if step.notes is not None:
                 out.append(f"    notes (line {step.notes_loc.line}): {step.notes!r}")
     return "\n".join(out)
@@ -37,3 +38,8 @@ def test_round_trip_keeps_every_line():
         for sl in chapter.slides
     )
     assert rebuilt == text
+
+
+def test_lines_of_spaces_and_tabs_are_blank_before_a_steps_text():
+    slides = split_chapter("c.md", "# One\n---\n  \n\t\n# Two\n--\n \n").slides
+    assert [(st.loc.line, st.top.line) for st in slides[1].steps] == [(3, 5), (7, 7)]

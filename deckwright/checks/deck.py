@@ -58,7 +58,7 @@ def duplicate_names(deck: Deck) -> list[Finding]:
         if generated:
             pairs = [(s, f"a generated {generated[0].generated} slide") for s in authors]
         else:
-            pairs = [(s, f"the slide at {authors[0].loc}") for s in authors[1:]]
+            pairs = [(s, f"the slide at {_name_loc(authors[0])}") for s in authors[1:]]
         for slide, other in pairs:
             found.append(Finding(
                 _name_loc(slide), "duplicate-name",
