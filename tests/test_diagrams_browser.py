@@ -175,3 +175,58 @@ def test_corpus_mlops_draws_its_diagrams(browser, corpus_root, tmp_path):
         assert [e for e in deck["errors"] if e != blocked] == []
     finally:
         page.close()
+
+
+def tall_flowchart(*nodes: str) -> str:
+    return '<pre class="mermaid">\nflowchart TD\n  ' + " --> ".join(nodes) + "\n</pre>\n"
+
+
+# Diagrams that alone take the most height a diagram may have: stacked on one slide they
+# share it. (The second slide's second diagram comes in a `--` step.)
+SHARED = f"""\
+## Two diagrams
+
+{tall_flowchart("A", "B", "C", "D", "E", "F")}
+{tall_flowchart("G", "H", "I", "J", "K", "L")}
+---
+
+## Three diagrams, in two steps
+
+{tall_flowchart("M", "N", "O", "P", "Q")}
+--
+
+{tall_flowchart("R", "S", "T", "U", "V")}
+{tall_flowchart("W", "X", "Y", "Z", "Z2")}
+"""
+
+# Each diagram's box and the slide's (remark's 16:9 box: its content, a table cell, grows
+# past it with what it holds), where the slide is shown.
+BOXES = """() => {
+    const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const slide = document.querySelector('.remark-visible .remark-slide-scaler');
+    return {slide: box(slide),
+            diagrams: Array.from(slide.querySelectorAll('pre.mermaid > svg'), box)};
+}"""
+
+
+def test_diagrams_on_one_slide_share_its_height(browser, tmp_path):
+    content = write_files(tmp_path / "content" / "slides", {
+        "shared.yml": "title: Shared\nchapters:\n- shared.md\n", "shared.md": SHARED})
+    out = tmp_path / "dist"
+    assert all(r.ok for r in build(Project.at(content), None, out, env={}))
+    page, blocked, _, deck = open_deck(browser, (out / "shared.yml.html").as_uri())
+    try:
+        for number, count in ((1, 2), (3, 3)):  # slide 3: the second step of the second slide
+            goto_slide(page, number)
+            page.wait_for_function(
+                "(n) => document.querySelectorAll('.remark-visible pre.mermaid > svg').length === n",
+                arg=count, timeout=20000)
+            boxes = page.evaluate(BOXES)
+            left, top, right, bottom = boxes["slide"]
+            assert len(boxes["diagrams"]) == count
+            for x0, y0, x1, y1 in boxes["diagrams"]:
+                assert left <= x0 and x1 <= right and top <= y0 and y1 <= bottom, (number, boxes)
+                assert y1 - y0 > 100, (number, boxes)  # shared, not squashed
+        assert deck["errors"] == [] and blocked == []
+    finally:
+        page.close()
