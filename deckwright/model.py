@@ -77,25 +77,26 @@ class Step:
     # Where `text` goes on in another file (an @@INCLUDE's, or back after it): (offset in
     # `text`, where that offset comes from). Empty for most steps: all from one file.
     seams: tuple[tuple[int, SourceLoc], ...] = field(default=(), compare=False)
-    # Where its first line that is not blank comes from, when that is not `loc`: a `---`
-    # is mostly followed by a blank line, where `loc` is. Its footer names this line (see
-    # `top`). A generated slide's: that of the slide it was made for.
-    first_line: SourceLoc | None = None
 
     @property
     def top(self) -> SourceLoc:
-        """The line a reader is sent to: the step's first line of text (a property line is one)."""
-        return self.first_line or self.loc
+        """The line a reader is sent to: the step's first line of text, past the blank lines
+        a `---` is mostly followed by (where `loc` is). A property line is text."""
+        text = self.text
+        rest = text.lstrip(" \t\n")
+        if not rest or len(rest) == len(text):
+            return self.loc
+        lead = text.rfind("\n", 0, len(text) - len(rest)) + 1
+        return self.locate(lead) if lead else self.loc
 
     def with_text(self, text: str, notes: str | None = None) -> Step:
         # Stages change text within its lines (`@@TOC@@` out, values in): seams stay.
         return Step(text, self.loc, self.notes if notes is None else notes, self.notes_loc,
-                    seams=self.seams, first_line=self.first_line)
+                    seams=self.seams)
 
     def extended(self, text: str) -> Step:
         """The step with `text` added after its own (whose blocks stay where they are)."""
-        return Step(self.text + text, self.loc, self.notes, self.notes_loc, self.blocks, self.seams,
-                    self.first_line)
+        return Step(self.text + text, self.loc, self.notes, self.notes_loc, self.blocks, self.seams)
 
     def locate(self, offset: int) -> SourceLoc:
         """Where `offset` in the step's text comes from (file and line), includes counted."""

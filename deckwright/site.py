@@ -97,7 +97,7 @@ def remade(slide: Slide, steps: tuple[Step, ...]) -> Slide:
 def _map_steps(slides: Sequence[Slide], change: Callable[[str], str]) -> tuple[Slide, ...]:
     def step(st: Step) -> Step:
         notes = change(st.notes) if st.notes else st.notes
-        return Step(change(st.text), st.loc, notes, st.notes_loc, seams=st.seams, first_line=st.first_line)
+        return Step(change(st.text), st.loc, notes, st.notes_loc, seams=st.seams)
 
     return tuple(remade(s, tuple(step(st) for st in s.steps)) for s in slides)
 

@@ -119,26 +119,15 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
                                         "shows only the notes after it", "warning"))
                 piece = f"{last.notes}\n???\n{piece}"
             steps[-1] = Step(last.text, last.loc, piece, last.notes_loc or locate(start), last.blocks,
-                             last.seams, last.first_line)
+                             last.seams)
             continue
         if kind in ("---", "") and steps:
             slides.append(_finish(steps))
             steps = []
-        lead = _blank_lead(piece)
-        steps.append(Step(piece, locate(start), blocks=blocks.within(start, end), seams=seams(start, end),
-                          first_line=locate(start + lead) if lead else None))
+        steps.append(Step(piece, locate(start), blocks=blocks.within(start, end), seams=seams(start, end)))
     if steps:
         slides.append(_finish(steps))
     return Chapter(path, tuple(slides), tuple(problems))
-
-
-_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
-
-
-def _blank_lead(piece: str) -> int:
-    """The length of the blank lines a piece starts with (0 if it has no other text)."""
-    m = _BLANK_LINES.match(piece)
-    return m.end() if m and piece[m.end():].strip() else 0
 
 
 class _Blocks:

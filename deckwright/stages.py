@@ -124,9 +124,9 @@ def _title_slide(chapter: Slide, prev: Slide | None, nxt: Slide | None) -> Slide
 def _generated(
     text: str, made_for: Step, what: str, properties: dict[str, str], shown: tuple = ()
 ) -> Slide:
-    """A slide the build makes: its properties and pictures are known, not read. It carries
-    the location of the slide it is made for (`made_for`: that slide's first step)."""
-    step = Step(text, made_for.loc, first_line=made_for.first_line)
+    """A slide the build makes: its properties and pictures are known, not read. It is
+    located at the first line of text of the slide it is made for (`made_for`: its first step)."""
+    step = Step(text, made_for.top)
     return Slide((step,), generated=what, properties=properties, pictures=shown)
 
 
@@ -222,7 +222,7 @@ def _footed(steps: tuple[Step, ...], generated: str, repo: RepoLink | None) -> t
         url = _file_url(repo, st.top.path) if repo else None
         text = st.text.rstrip("\n") + f"\n\n{_footer(st.top, generated, url)}\n"
         # (No block ends in "\n": the blocks stay where they are.)
-        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks, st.seams, st.first_line))
+        footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks, st.seams))
     return tuple(footed)
 
 

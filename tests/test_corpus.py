@@ -59,3 +59,21 @@ def test_title_in_a_code_block_is_not_a_chapter(corpus_build):
     out, _results = corpus_build
     html = (out / "kube-selfpaced.yml.html").read_text()
     assert "name: toc-" in html
+
+
+def test_no_footer_names_a_blank_line(corpus_build, corpus_root):
+    """A footer sends the reader to its slide's first line of text: never to the blank
+    line after a `---` (most slides of the corpus have one)."""
+    import json
+    import re
+
+    out, _ = corpus_build
+    html = (out / "kube-selfpaced.yml.html").read_text()
+    source = json.loads(re.search(r"window\.deckwrightSource = (\".*?\");</script>", html, re.S).group(1))
+    named = re.findall(r"\.source\[\n\[(?:generated: [^,]*, for )?([^\]\n:]+\.md):(\d+)\]", source)
+    assert len(named) > 2000
+    lines: dict[str, list[str]] = {}
+    for path, line in named:
+        if path not in lines:
+            lines[path] = (corpus_root / "slides" / path).read_text().splitlines()
+        assert lines[path][int(line) - 1].strip(), f"{path}:{line} is blank"

@@ -17,7 +17,7 @@ def dump(slides: tuple[Slide, ...]) -> str:
         title = f" title={slide.title!r}" if slide.title else ""
         out.append(f"slide {number} (line {slide.loc.line}){props}{title}")
         for step in slide.steps:
-            top = f", text from line {step.first_line.line}" if step.first_line else ""
+            top = f", text from line {step.top.line}" if step.top != step.loc else ""
             out.append(f"  step (line {step.loc.line}{top}): {step.text!r}")
             if step.notes is not None:
                 out.append(f"    notes (line {step.notes_loc.line}): {step.notes!r}")
