@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from deckwright.builder import build
@@ -64,12 +67,9 @@ def test_title_in_a_code_block_is_not_a_chapter(corpus_build):
 def test_no_footer_names_a_blank_line(corpus_build, corpus_root):
     """A footer sends the reader to its slide's first line of text: never to the blank
     line after a `---` (most slides of the corpus have one)."""
-    import json
-    import re
-
     out, _ = corpus_build
     html = (out / "kube-selfpaced.yml.html").read_text()
-    source = json.loads(re.search(r"window\.deckwrightSource = (\".*?\");</script>", html, re.S).group(1))
+    source = json.loads(re.search(r"window\.deckwrightSource = (\".*?\");</script>", html, re.DOTALL).group(1))
     named = re.findall(r"\.source\[\n\[(?:generated: [^,]*, for )?([^\]\n:]+\.md):(\d+)\]", source)
     assert len(named) > 2000
     lines: dict[str, list[str]] = {}
