@@ -53,7 +53,9 @@ _INLINE_AT, _INLINE_AFTER = _combine(_INLINE, True), _combine(_INLINE, False)
 
 
 class Token(NamedTuple):
-    """A structural token: kind is separator, notes, fences, code, inline_code or content."""
+    """A structural token: kind is separator, notes, fences, code, inline_code or content,
+    or open: a `.class[` opener that no `]` closes in the rest of the text (remark shows it as
+    text; an escaped `\\.class[` is meant as text and is not one)."""
 
     kind: str
     start: int  # offset of the match (a separator's match includes the newline before it)
@@ -108,6 +110,8 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
                 tokens.append(Token("content", m.start(), close, "." + names))
                 pos = close
                 continue
+            if m.group(CONTENT):
+                tokens.append(Token("open", m.start(), m.end(), "." + names))
         pos = m.end()
     return tokens
 
@@ -154,6 +158,27 @@ def fence_lines(src: str) -> Iterator[tuple[int, int, int]]:
         if not src[start:mark.start()].strip(" "):
             end = src.find("\n", mark.end())
             yield start, mark.end(), len(src) if end < 0 else end
+
+
+# A `---`, `--` or `???` line, at a position or after a newline: a separator, unless code takes it in.
+_SEPARATOR_AT = re.compile(r"(?:---?|\?{3})(?:\n|$)")
+_SEPARATOR_LINE = re.compile(r"\n(?:---?|\?{3})(?:\n|$)")
+
+
+def content_start(src: str, block: Token) -> int:
+    """Where the content of a `.class[...]` block (a content token) starts: after its `[`."""
+    return src.index("[", block.start + len(block.text)) + 1
+
+
+def separators_in_block(src: str, start: int, end: int) -> list[Token]:
+    """The `---`, `--` and `???` lines (outside code) in a block's content `src[start:end]`.
+
+    remark reads a block's content on its own, without separators: the slides these
+    lines would have split are merged into the block.
+    """
+    if not (_SEPARATOR_AT.match(src, start, end) or _SEPARATOR_LINE.search(src, start, end)):
+        return []  # no such line (most blocks): nothing to scan
+    return [t for t in scan(src, pos=start, end=end) if t.kind in ("separator", "notes")]
 
 
 def separators(src: str) -> list[Token]:

@@ -141,11 +141,13 @@ def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -
 
 
 def chapter_warnings(workshop: Workshop, entry: Entry) -> list[Problem]:
-    """`deckwright check`'s unclosed `.class[` findings for one chapter, as warnings.
+    """`deckwright check`'s unclosed `.class[` and backquote findings for one chapter, as warnings.
 
-    The build cannot see these (remark shows such an opener as text, or runs the
-    block on), and checking every chapter would slow a cold build: serve checks
-    only the chapters a save changed, where the author is looking.
+    The build reports the brackets it sees in a chapter's scan as errors (a deck with
+    one is not built, so this is not run and nothing is said twice); these are what
+    only a slide by slide reading finds (a backquote whose code span runs over a
+    separator), too slow for every chapter of a cold build: serve checks only the
+    chapters a save changed, where the author is looking.
     """
     chapter = workshop.chapter(entry)
     expanded = expand_entry(workshop, entry)

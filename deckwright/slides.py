@@ -8,7 +8,14 @@ from collections.abc import Callable
 
 from .errors import Problem
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
-from .remark_lexer import Token, fence_lines, fenced_blocks, scan
+from .remark_lexer import (
+    Token,
+    content_start,
+    fence_lines,
+    fenced_blocks,
+    scan,
+    separators_in_block,
+)
 
 # A fence opener left in plain text: remark found no closing fence for it.
 _OPEN_FENCE = re.compile(r"^ *(`{3,}|~{3,})[^`\n]*$", re.MULTILINE)
@@ -95,6 +102,47 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
     return problems
 
 
+def unclosed_message(name: str) -> str:
+    """What is wrong with a `.class[` opener (`name`: `.lab`) that its slide does not close."""
+    return (f"'{name}[' is not closed on its slide: remark shows it as text, or "
+            "takes the slides after it into the block up to some later ']'")
+
+
+def swallowing_message(name: str, close_line: int, separators: int) -> str:
+    """What is wrong with a `.class[` block whose `]` (at `close_line`) comes after separators."""
+    return (f"'{name}[' is not closed on its slide: its ']' is at line {close_line}, so remark "
+            f"takes {separators} separator(s) ('---', '--', '???') into the block")
+
+
+def line_text(text: str, offset: int) -> str:
+    """The line of `text` that holds `offset`, without its line end."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
+    """`.class[` blocks that take slide separators in (remark merges those slides), and
+    openers that nothing in the chapter closes (text, or a block running into the next chapter).
+
+    The same facts as `deckwright check`'s unclosed brackets, read from the chapter's scan.
+    Errors, as a fence left open is, and as `check` rates them: a box or slides are lost.
+    """
+    problems = []
+    for tok in tokens:
+        if tok.kind == "content":
+            inside = separators_in_block(text, content_start(text, tok), tok.end - 1)
+            if not inside:
+                continue
+            message = swallowing_message(tok.text, locate(tok.end - 1).line, len(inside))
+        elif tok.kind == "open":
+            message = unclosed_message(tok.text)
+        else:
+            continue
+        problems.append(Problem(locate(tok.start), message, "error", line_text(text, tok.start)))
+    return problems
+
+
 def split_chapter(path: str, text: str, locate: LocateFn | None = None,
                   seams: SeamsFn | None = None) -> Chapter:
     """Split `text` into slides; `locate` maps offsets to source lines (includes shift them),
@@ -107,6 +155,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
     if "```" in text or "~~~" in text:  # else neither blocks nor fence lines to look at
         spans = fenced_blocks(text, tokens)
         problems = _unclosed_fences(text, tokens, spans, locate)
+    problems += _unclosed_brackets(text, tokens, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []

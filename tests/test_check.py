@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from deckwright import check as check_module
+from deckwright import cli
 from deckwright.check import as_json, as_text, check
 
 HEAD = "title: T\nslides: https://example.org/\n"
@@ -171,6 +172,20 @@ def test_bracket_that_swallows_slides_in_its_chapter(make_project):
          ("'.warning[' is not closed on its slide: its ']' is at line 7, so remark takes 2 "
          "separator(s) ('---', '--', '???') into the block")),
     ]
+
+
+def test_brackets_the_build_reports_are_said_once(make_project, capsys):
+    # The build's errors for brackets left open are check's unclosed-bracket findings, merged.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",
+        "a.md": "A\n---\n.warning[careful\n---\nB ]\n",
+        "b.md": "B\n---\n.lab[\n\n- do this\n",
+    })
+    assert cli.main(["build", "--root", str(root), "--out", str(root.parent / "out")]) == 1
+    built = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    found = check(str(root), env={}).findings
+    assert [(str(f.loc), f.kind) for f in found] == [("a.md:3", "unclosed-bracket"), ("b.md:3", "unclosed-bracket")]
+    assert [str(f) for f in found] == built
 
 
 def test_brackets_closed_nested_or_in_code_are_fine(make_project):

@@ -80,6 +80,26 @@ def test_a_failed_rebuild_keeps_the_previous_deck(tmp_path):
     assert (out / "good.yml.html").read_text() == before
 
 
+def test_brackets_left_open_fail_the_build_at_their_line_in_an_included_file_too(tmp_path, capsys):
+    # remark would show '.lab[' as text (or run it into a later chapter), and merge the
+    # slides that '.exercise[' runs over: both are errors, at the opener's file and line.
+    root = write_files(tmp_path / "slides", {
+        **GOOD,
+        "a.md": "# A\n\n---\n\n.lab[\n\n- do this\n",
+        "b.md": "# B\n\n@@INCLUDE[slides/part.md]\n",
+        "part.md": "Intro\n\n.exercise[\n\n- one\n---\n- two ]\n",
+        "good.yml": "title: Good\ncontent:\n- - a.md\n  - b.md\n",
+    })
+    out = tmp_path / "dist"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 1
+    printed = capsys.readouterr()
+    assert ("a.md:5: error: '.lab[' is not closed on its slide: remark shows it as text, or takes "
+            "the slides after it into the block up to some later ']'\n    .lab[\n") in printed.err
+    assert ("part.md:3: error: '.exercise[' is not closed on its slide: its ']' is at line 7, so "
+            "remark takes 1 separator(s) ('---', '--', '???') into the block\n    .exercise[\n") in printed.err
+    assert "0 built, 1 failed" in printed.out and not (out / "good.yml.html").exists()
+
+
 def test_python_m_deckwright_and_build_py(tmp_path):
     help_text = subprocess.run(
         [sys.executable, "-m", "deckwright", "build", "--help"], capture_output=True, text=True, check=False

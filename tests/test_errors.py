@@ -151,6 +151,34 @@ def test_a_missing_interstitial_picture_names_the_title_it_goes_before(tmp_path)
                                          "a.md:4: error: picture 'images/gone.png' does not exist"]
 
 
+def left_open(place: str, name: str) -> str:
+    return (f"{place}: error: '{name}[' is not closed on its slide: remark shows it as text, or "
+            "takes the slides after it into the block up to some later ']'")
+
+
+def swallowing(place: str, name: str, close: int, separators: int) -> str:
+    return (f"{place}: error: '{name}[' is not closed on its slide: its ']' is at line {close}, so "
+            f"remark takes {separators} separator(s) ('---', '--', '???') into the block")
+
+
+@pytest.mark.parametrize(
+    "chapter, expected",
+    [
+        # never closed in its chapter (an escaped opener is text by intent; code is code)
+        ("# A\n---\n\\.note[ `.red[`\n\n.lab[\n\n- do this\n", [left_open("a.md:5", ".lab")]),
+        ("# A\n---\n.lab[ [x]\n.small[y]\n", [left_open("a.md:3", ".lab")]),
+        # closed after slide separators: remark merges the slides into the block
+        ("# A\n---\n.warning[careful\n---\nB\n--\nC ]\n---\nD\n", [swallowing("a.md:3", ".warning", 7, 2)]),
+        ("# A\n.lab.small[\n- do this\n???\nnotes ]\n", [swallowing("a.md:2", ".lab.small", 5, 1)]),
+        # separators in code inside a block split nothing; a closed block before an open one is fine
+        ("# A\n.lab[\n```\n---\n```\n`--`\n]\n---\n.exercise[\n", [left_open("a.md:9", ".exercise")]),
+    ],
+)
+def test_brackets_left_open_are_errors_at_their_line(tmp_path, chapter, expected):
+    found = problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
+    assert [p for p in found if "is not closed" in p] == expected
+
+
 @pytest.mark.parametrize(
     "raw",
     [

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from deckwright.builder import build
 from deckwright.reader import Project
 from deckwright.remark_lexer import separators
+from deckwright.slides import split_chapter
 
 from .conftest import REPO, write_files
 from .pages import page_markdown
@@ -401,8 +402,8 @@ def render_chapter(plans: list[dict]) -> tuple[str, list[list[str]], list[bool]]
                 lines.append(tagged(["", "- ", "## ", "> ", "<b>", "&amp; "][len(mine) % 6]))
             elif block == "fence":
                 lines += ["```bash", tagged(), "---", "--", "???", tagged("  "), "```"]
-            elif block == "content":
-                lines += [".lab[", tagged(), "---", tagged(), "]"]
+            elif block == "content":  # in code: a bare `---` in a block is an error (see below)
+                lines += [".lab[", tagged(), "```", "---", "???", "```", tagged(), "]"]
             elif block == "inline":
                 lines.append(tagged("`---` and ") + " `--`")
             elif block == "step":
@@ -451,6 +452,17 @@ def test_every_line_of_slide_text_lands_once_in_order_in_its_slide(plans, ending
         assert len(kept) <= 1, f"input slide {slide} was split over remark slides {kept}"
     firsts = [where[m[0]] for m, gone in zip(tokens, excluded) if not gone]
     assert len(set(firsts)) == len(firsts), "two input slides were merged into one"
+
+
+@given(plans=st.lists(slide_plan(), min_size=1, max_size=8), separator=st.sampled_from(["---", "--", "???"]))
+def test_a_block_over_a_separator_line_is_an_error_at_its_opener(plans, separator):
+    # remark takes the separator into the block and merges the slides around it.
+    text, _, _ = render_chapter(plans)
+    line = text.count("\n") + 1
+    chapter = split_chapter("b.md", text + f".lab[\nw one\n{separator}\nw two\n]\n")
+    expected = (f"b.md:{line}: error: '.lab[' is not closed on its slide: its ']' is at line {line + 4}, "
+                "so remark takes 1 separator(s) ('---', '--', '???') into the block")
+    assert [str(p).split("\n")[0] for p in chapter.problems if p.is_error] == [expected]
 
 
 def test_a_second_notes_separator_keeps_the_first_notes_in_the_source_and_warns(tmp_path):

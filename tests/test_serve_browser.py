@@ -365,12 +365,13 @@ def test_an_unclosed_exercise_box_is_shown_in_the_tab_until_fixed(browser, live)
     page, deck = open_deck(browser, server)
     chapter = root / "chapters/details.md"
     chapter.write_text(details().replace("Text of detail 5", ".lab[\n\n- Text of detail 5"))
-    warnings = page.locator("#deckwright-serve-warnings")
-    warnings.wait_for(state="visible", timeout=20000)
-    assert "chapters/details.md:" in warnings.inner_text() and "'.lab[' is not closed" in warnings.inner_text()
-    assert page.locator("#deckwright-serve-error").count() == 0
+    error = page.locator("#deckwright-serve-error")
+    error.wait_for(state="visible", timeout=20000)
+    assert "chapters/details.md:" in error.inner_text()
+    assert error.inner_text().count("'.lab[' is not closed") == 1  # the build's error, said once
+    assert page.locator("#deckwright-serve-warnings").count() == 0
     chapter.write_text(details().replace("Text of detail 5", ".lab[\n\n- Text of detail 5\n\n]"))
-    warnings.wait_for(state="detached", timeout=20000)
+    error.wait_for(state="detached", timeout=20000)
     assert not deck["errors"]
 
 

@@ -80,6 +80,7 @@ _MESSAGE_KINDS = (
     ("is listed twice", "duplicate-chapter"),
     ("@@INCLUDE", "include"),
     ("code fence is never closed", "unclosed-fence"),
+    ("[' is not closed on its slide", "unclosed-bracket"),
     ("unknown directive", "unknown-directive"),
     ("picture '", "missing-image"),
     ("link to #", "broken-anchor"),

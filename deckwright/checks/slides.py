@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from ..directives import LINK
 from ..links import file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
-from ..remark_lexer import Token, scan
+from ..remark_lexer import Token, separators_in_block
+from ..slides import line_text, swallowing_message, unclosed_message
 from . import Finding
 from .text import (
     Block,
@@ -21,7 +22,6 @@ from .text import (
     blocks,
     code_spans,
     definitions,
-    line_text,
     unclosed_openers,
 )
 
@@ -94,12 +94,8 @@ def _shifted(locate: Locate, base: int) -> Locate:
 def unclosed_brackets(text: str, at: Locate) -> list[Finding]:
     """`.class[` openers remark does not close on this slide, and blocks that swallow slides."""
     found = [
-        Finding(
-            at(m.start()), "unclosed-bracket",
-            f"'{m.group(2)}[' is not closed on its slide: remark shows it as text, or "
-            "takes the slides after it into the block up to some later ']'",
-            excerpt=line_text(text, m.start()),
-        )
+        Finding(at(m.start()), "unclosed-bracket", unclosed_message(m.group(2)),
+                excerpt=line_text(text, m.start()))
         for m in unclosed_openers(text)
     ]
     if "[" in text:
@@ -130,17 +126,12 @@ def _long_code_spans(text: str, at: Locate) -> list[Finding]:
 
 def _swallowing(text: str, block: Block, at: Locate) -> list[Finding]:
     """A block whose `]` comes after slide separators: remark merged those slides into it."""
-    inside = [t for t in scan(text, pos=block.inner, end=block.end - 1) if t.kind in ("separator", "notes")]
+    inside = separators_in_block(text, block.inner, block.end - 1)
     if not inside:
         return []
-    close = at(block.end - 1)
-    name = "." + ".".join(block.classes) + "["
-    return [Finding(
-        at(block.start), "unclosed-bracket",
-        f"'{name}' is not closed on its slide: its ']' is at line {close.line}, so remark "
-        f"takes {len(inside)} separator(s) ('---', '--', '???') into the block",
-        excerpt=line_text(text, block.start),
-    )]
+    name = "." + ".".join(block.classes)
+    message = swallowing_message(name, at(block.end - 1).line, len(inside))
+    return [Finding(at(block.start), "unclosed-bracket", message, excerpt=line_text(text, block.start))]
 
 
 # --- slide properties -------------------------------------------------------------------

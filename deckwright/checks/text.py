@@ -116,12 +116,6 @@ def line_at(loc: SourceLoc, text: str, offset: int) -> SourceLoc:
     return loc.shifted(text.count("\n", 0, offset))
 
 
-def line_text(text: str, offset: int) -> str:
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    return text[start : end if end >= 0 else len(text)]
-
-
 # remark's reference definition (its lexer's DEF rule), anywhere outside code.
 DEFINITION = re.compile(r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?=\n|\Z)")
 
