@@ -160,9 +160,8 @@ def fence_lines(src: str) -> Iterator[tuple[int, int, int]]:
             yield start, mark.end(), len(src) if end < 0 else end
 
 
-# A `---`, `--` or `???` line, at a position or after a newline: a separator, unless code takes it in.
-_SEPARATOR_AT = re.compile(r"(?:---?|\?{3})(?:\n|$)")
-_SEPARATOR_LINE = re.compile(r"\n(?:---?|\?{3})(?:\n|$)")
+# A `---`, `--` or `???` line: a separator, unless code takes it in.
+_SEPARATOR_LINE = re.compile(r"\n(?:---?|\?{3})\n")
 
 
 def content_start(src: str, block: Token) -> int:
@@ -176,9 +175,13 @@ def separators_in_block(src: str, start: int, end: int) -> list[Token]:
     remark reads a block's content on its own, without separators: the slides these
     lines would have split are merged into the block.
     """
-    if not (_SEPARATOR_AT.match(src, start, end) or _SEPARATOR_LINE.search(src, start, end)):
+    if not _SEPARATOR_LINE.search(src, start, end):
         return []  # no such line (most blocks): nothing to scan
-    return [t for t in scan(src, pos=start, end=end) if t.kind in ("separator", "notes")]
+    # Only whole lines of the source: the content starts after the `[` and ends before the
+    # `]`, so a `--` right after one (`.red[--]`) or before one (`--]`) is not alone on its
+    # line, though a scan from that position (or up to that end) would take it as one.
+    return [t for t in scan(src, pos=start, end=end)
+            if t.kind in ("separator", "notes") and src[t.start] == "\n" == src[t.end - 1]]
 
 
 def separators(src: str) -> list[Token]:

@@ -172,6 +172,8 @@ def swallowing(place: str, name: str, close: int, separators: int) -> str:
         ("# A\n.lab.small[\n- do this\n???\nnotes ]\n", [swallowing("a.md:2", ".lab.small", 5, 1)]),
         # separators in code inside a block split nothing; a closed block before an open one is fine
         ("# A\n.lab[\n```\n---\n```\n`--`\n]\n---\n.exercise[\n", [left_open("a.md:9", ".exercise")]),
+        # a `--` right after the `[` or right before the `]` is not alone on its line
+        ("# A\n\nUse .red[--] or .lab[---]\n\n.small[--\nfoo]\n.note[\nbar\n--]\n", []),
     ],
 )
 def test_brackets_left_open_are_errors_at_their_line(tmp_path, chapter, expected):
