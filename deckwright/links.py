@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -18,15 +18,37 @@ PICTURE = re.compile(
     r"|<img\b[^>]*?\bsrc=[\"']([^\"']+)[\"']"  # <img src="path">
     r"|background-image:\s*url\(\s*[\"']?([^)\"']+)"  # style or slide property
 )
+# Rarer HTML that loads pictures: a srcset lists several (see srcset_spans).
+SRCSET = re.compile(r"<(?:img|source)\b[^>]*?\bsrcset=[\"']([^\"']+)[\"']")  # <img srcset="a.png 1x, b.png 2x">
+POSTER_OR_DATA = re.compile(
+    r"<video\b[^>]*?\bposter=[\"']([^\"']+)[\"']"  # <video poster="still.png">
+    r"|<object\b[^>]*?\bdata=[\"']([^\"']+)[\"']"  # <object data="drawing.svg">
+)
+# A picture written by reference, as remark's Markdown (marked 0.3) reads it at a `![`:
+# an inline `![alt](url)` first (PICTURE's; matched here only to be passed over), then
+# `![alt][label]` (a space or a line end may come between), `![label][]` (an empty label:
+# the alt is the label), then `![label]` alone. `_INSIDE`: the bracketed text, as marked
+# reads it (brackets inside in pairs).
+_INSIDE = r"(?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*"
+PICTURE_REFERENCE = re.compile(
+    rf"!\[{_INSIDE}\]\([^)]*\)"
+    rf"|!\[({_INSIDE})\][ \t]*\n?[ \t]*\[([^\]]*)\]"
+    r"|!\[((?:\[[^\]]*\]|[^\[\]])*)\]"
+)
+# remark's reference definition (its lexer's DEF rule, remark_lexer.py), at the start of a line.
+DEFINITION = re.compile(r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?=\n|\Z)")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return _NOT_NEWLINE.sub(" ", m.group(0))
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def blank_code(text: str) -> str:
     """The text with code blanked out (same length and lines), so links in code don't count."""
-
-    def blank(m: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
-
-    return _INLINE_CODE.sub(blank, _FENCED.sub(blank, text))
+    return _INLINE_CODE.sub(_blank, _FENCED.sub(_blank, text))
 
 
 def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> Iterator[tuple[SourceLoc, str]]:
@@ -61,24 +83,156 @@ def find_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterat
 def find_remote_pictures(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
     """(where, URL) for each picture a slide loads from the network (`http:`, `https:`, `//`)."""
     for loc, url in _picture_urls(steps, properties):
-        if re.match(r"^(https?:)?//", url, re.IGNORECASE):
+        if is_remote(url):
             yield loc, url
 
 
+def is_remote(url: str) -> bool:
+    return bool(re.match(r"^(https?:)?//", url, re.IGNORECASE))
+
+
 def _picture_urls(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
-    """(where, URL as the browser reads it) for each picture a slide shows, code left out."""
+    """(where, URL as the browser reads it) for each picture a slide shows, code left out:
+    in its steps and in their presenter notes, which remark shows in presenter mode."""
     found = set()
     for step in steps:
         text = step.text
-        if "![" in text or "src=" in text or "url(" in text:  # most steps show none (see PICTURE)
-            for loc, url in _matches((step,), PICTURE, ""):
+        if "![" in text or "url(" in text or "<" in text:  # most steps show none (_urls_in)
+            for offset, url in _urls_in(text):
                 found.add(url := as_browser_reads(url))
-                yield loc, url
+                yield step.locate(offset), url
+        if step.notes:  # (most steps have none)
+            notes, at = step.notes, step.notes_loc or step.loc
+            for offset, url in _urls_in(notes):
+                yield at.shifted(notes.count("\n", 0, offset)), as_browser_reads(url)
     bg = properties.get("background-image")
     if bg and (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)):
         url = as_browser_reads(m.group(1))
         if url not in found:  # the property's line, found above where the text holds it
             yield steps[0].loc, url
+
+
+def _urls_in(text: str) -> list[tuple[int, str]]:
+    """(offset, URL) of each picture in a slide's text or notes, code left out."""
+    # Most texts show none: look before blanking out code.
+    usual = ("![" in text or "src=" in text or "url(" in text) and PICTURE.search(text)
+    tags = "<" in text  # every rarer form is in an HTML tag
+    srcset = tags and "srcset=" in text
+    other = tags and ("poster=" in text or "<object" in text)  # (POSTER_OR_DATA)
+    if not (usual or srcset or other):
+        return []
+    text = blank_code(text)
+    found = [(m.start(), next(g for g in m.groups() if g)) for m in PICTURE.finditer(text)] if usual else []
+    for m in SRCSET.finditer(text) if srcset else ():
+        found += [(m.start(), m.group(1)[a:b]) for a, b in srcset_spans(m.group(1))]
+    for m in POSTER_OR_DATA.finditer(text) if other else ():
+        found.append((m.start(), m.group(1) or m.group(2)))
+    return found
+
+
+_SRCSET_URL = re.compile(r"[^\s,]\S*")
+
+
+def srcset_spans(value: str) -> list[tuple[int, int]]:
+    """Where the URLs of a srcset are, read as browsers do: each candidate is a URL (commas
+    in it kept, those ending it dropped), then its descriptors (`2x`, `480w`) up to a comma."""
+    spans = []
+    pos = 0
+    while m := _SRCSET_URL.search(value, pos):
+        start, end = m.span()
+        if value[end - 1] == ",":
+            while value[end - 1] == ",":
+                end -= 1
+            pos = m.end()
+        else:
+            comma = value.find(",", end)
+            pos = len(value) if comma < 0 else comma + 1
+        spans.append((start, end))
+    return spans
+
+
+def find_picture_references(steps: tuple[Step, ...]) -> tuple[tuple[SourceLoc, str], ...]:
+    """(where, label) for each picture a slide shows by reference (`![alt][label]`, `![label]`),
+    the label as marked looks it up: spaces and line ends made one space, in lower case.
+
+    Only in the steps' text: remark renders presenter notes with an empty reference table,
+    so a reference there never resolves. What a label stands for is the deck's to say
+    (reference_table).
+    """
+    found: list[tuple[SourceLoc, str]] = []
+    for step in steps:
+        if "![" in step.text and _MAY_REFER.search(step.text):  # most steps: neither
+            found += _references_in(step)
+    return tuple(found)
+
+
+def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
+    text = blank_code(step.text)
+    if "]:" in text:  # remark's lexer takes definitions out of the text marked reads
+        text = DEFINITION.sub(_blank, text)
+    for m in PICTURE_REFERENCE.finditer(text):
+        if m.group(2) is not None:
+            label = m.group(2) or m.group(1)
+        elif m.group(3) is not None and not _MACRO.match(text, m.start()):
+            label = m.group(3)
+        else:  # an inline picture (PICTURE's), or a remark macro `![:name]`
+            continue
+        yield step.locate(m.start()), _WHITESPACE.sub(" ", label).lower()
+
+
+# Any `![...]` not followed by `(...)`: every picture by reference has one.
+_MAY_REFER = re.compile(r"!\[[^\]]*\](?!\([^)]*\))")
+_MACRO = re.compile(r"!\[:[^\] ]")  # remark_lexer's MACRO: remark takes it out of the text
+_WHITESPACE = re.compile(r"\s+")
+
+
+def reference_table(slides: Iterable[Slide]) -> dict[str, str]:
+    """The URL of each reference label, as remark resolves labels for a whole deck; empty when
+    no slide shows a picture by reference (most decks: their definitions are not read).
+
+    The scope, from remark 0.14's own code (assets/vendor/remark.min.js): its lexer takes
+    each `[label]: url` line (DEF in remark_lexer.py, outside code, in the notes too) out of
+    the text into the links of the slide (the `--` step) it is on; the slideshow then
+    merges the links of every slide it keeps into one table for the deck, a later
+    definition of a label replacing an earlier one, and gives that table to marked for the
+    text of every slide (the notes get an empty one). So a definition anywhere in a deck
+    serves references anywhere in it, before it too; those on `exclude: true` slides (and
+    on slides this variant excludes, which remark never gets) and on `layout: true` slides
+    (not kept as slides) serve none. Labels are kept as written and looked up in lower
+    case: one with capitals is never found (check's label-case).
+    """
+    slides = list(slides)
+    if not any(s.references for s in slides):
+        return {}
+    table: dict[str, str] = {}
+    for slide in slides:
+        if slide.properties.get("layout") == "true":
+            continue
+        for step in slide.steps:
+            for text in (step.text, step.notes):
+                if text and "]:" in text:
+                    table.update(_definitions(text))
+    return table
+
+
+def _definitions(text: str) -> Iterator[tuple[str, str]]:
+    blanked = blank_code(text)
+    for m in DEFINITION.finditer(blanked):
+        if not m.group(0).lstrip("\n").startswith("    "):  # 4 spaces: code, to remark's lexer
+            yield m.group(1), text[m.start(2) : m.end(2)]
+
+
+def referenced_pictures(slide: Slide, table: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
+    """(where, URL) of each picture the slide shows by reference, found in the deck's `table`."""
+    for loc, label in slide.references:
+        if url := table.get(label):
+            yield loc, url
+
+
+def slide_remote_pictures(slide: Slide, table: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:
+    """(where, URL) of each picture the slide loads from the network, by reference too."""
+    yield from find_remote_pictures(slide.steps, slide.properties)
+    yield from ((loc, url) for loc, url in referenced_pictures(slide, table) if is_remote(url))
 
 
 def file_path(url: str) -> str:

@@ -6,7 +6,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
-from .links import find_anchor_links, find_pictures
+from .links import find_anchor_links, find_picture_references, find_pictures
 
 
 @dataclass(frozen=True, order=True)
@@ -145,6 +145,9 @@ class Slide:
     properties: dict[str, str] = field(default_factory=dict, compare=False)
     pictures: tuple[Ref, ...] = ()  # local pictures it shows
     links: tuple[Ref, ...] = ()  # `#anchor` links it makes
+    # The labels of the pictures it shows by reference (`![alt][label]`): the deck
+    # resolves them (stages.resolve_picture_references adds the local ones to `pictures`).
+    references: tuple[Ref, ...] = ()
 
     @property
     def loc(self) -> SourceLoc:
@@ -162,19 +165,24 @@ class Slide:
     # make tens of thousands of slides per build.
     def with_steps(self, steps: tuple[Step, ...]) -> Slide:
         return Slide(steps, self.part, self.title, self.anchor, self.generated,
-                     self.properties, self.pictures, self.links)
+                     self.properties, self.pictures, self.links, self.references)
 
     def in_part(self, part: int | None) -> Slide:
         return Slide(self.steps, part, self.title, self.anchor, self.generated,
-                     self.properties, self.pictures, self.links)
+                     self.properties, self.pictures, self.links, self.references)
 
     def with_anchor(self, anchor: str) -> Slide:
         return Slide(self.steps, self.part, self.title, anchor, self.generated,
-                     self.properties, self.pictures, self.links)
+                     self.properties, self.pictures, self.links, self.references)
+
+    def with_pictures(self, pictures: tuple[Ref, ...]) -> Slide:
+        return Slide(self.steps, self.part, self.title, self.anchor, self.generated,
+                     self.properties, pictures, self.links, self.references)
 
 
 def make_slide(steps: tuple[Step, ...], properties: dict[str, str] | None = None, **fields: object) -> Slide:
-    """A slide whose properties, pictures and links are read from its text, as remark would.
+    """A slide whose properties, pictures, links and picture references are read from its text,
+    as remark would.
 
     `properties`: those of the first step, when the caller has read them already.
     """
@@ -184,6 +192,7 @@ def make_slide(steps: tuple[Step, ...], properties: dict[str, str] | None = None
         properties=props,
         pictures=tuple(find_pictures(steps, props)),
         links=tuple(find_anchor_links(steps)),
+        references=find_picture_references(steps),
         **fields,  # type: ignore[arg-type]
     )
 

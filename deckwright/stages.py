@@ -9,7 +9,7 @@ from functools import lru_cache
 from .anchors import unique_anchor
 from .directives import directive_values, substitute
 from .errors import Problem
-from .links import file_path, is_local
+from .links import file_path, is_local, reference_table, referenced_pictures
 from .memo import SameObjectMemo
 from .model import Deck, RepoLink, Slide, SourceLoc, Step, make_slide
 
@@ -151,6 +151,21 @@ def substitute_directives(deck: Deck) -> Deck:
     return replace(deck, slides=tuple(fill(s) for s in deck.slides))
 
 
+def resolve_picture_references(deck: Deck) -> Deck:
+    """Add the local pictures slides show by reference (`![alt][label]`) to their pictures,
+    each label looked up as remark does: in the definitions of the whole deck as shown
+    (links.reference_table), so after the variant's exclusions and the directives."""
+    table = reference_table(deck.slides)
+    if not table:  # no slide shows a picture by reference, or no label is defined
+        return deck
+
+    def resolved(slide: Slide) -> Slide:
+        shown = tuple((loc, file_path(url)) for loc, url in referenced_pictures(slide, table) if is_local(url))
+        return slide.with_pictures(slide.pictures + shown) if shown else slide
+
+    return replace(deck, slides=tuple(resolved(s) if s.references else s for s in deck.slides))
+
+
 def footer(deck: Deck, slide: Slide, step: Step) -> str:
     """The `.source[...]` footer of a step: its file and line, linked to the repository."""
     return _footer(step.top, slide.generated, deck.repo.file_url(step.top.path) if deck.repo else None)
@@ -250,6 +265,7 @@ PIPELINE: tuple[Stage, ...] = (
     insert_toc,
     insert_title_slides,
     substitute_directives,
+    resolve_picture_references,
     check_anchor_links,
     add_footers,
 )

@@ -43,6 +43,36 @@ def test_missing_picture_is_an_error_at_its_line_even_in_an_excluded_slide(make_
     ]
 
 
+def test_pictures_by_reference_in_rarer_html_and_in_notes_are_checked_at_their_lines(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",
+        "a.md": "# A\n\n![a map][map] and ![legend]\n\n![undefined] ![capitals][Here]\n---\n"
+                '<img srcset="images/small.png 1x, images/big.png 2x" src="images/p.png">\n\n'
+                '<video poster="images/still.png"></video> <object data="images/drawing.svg"></object>\n'
+                "???\n\nSay it with ![a sketch](images/sketch.png)\n",
+        "b.md": "# B\n\n[map]: images/map.png\n[legend]: images/p.png\n[here]: images/here.png\n",
+        "images/p.png": "png",
+    })
+    assert places(root, kind="missing-image") == [
+        ("a.md:3", "missing-image"),  # images/map.png (images/p.png is there)
+        ("a.md:5", "missing-image"),  # [Here] is looked up as [here], as remark does
+        ("a.md:7", "missing-image"),
+        ("a.md:7", "missing-image"),
+        ("a.md:9", "missing-image"),
+        ("a.md:9", "missing-image"),
+        ("a.md:12", "missing-image"),
+    ]
+    assert [m for _, k, _, m in findings(root) if k == "missing-image"] == [
+        "picture 'images/map.png' does not exist",
+        "picture 'images/here.png' does not exist",
+        "picture 'images/big.png' does not exist",
+        "picture 'images/small.png' does not exist",
+        "picture 'images/drawing.svg' does not exist",
+        "picture 'images/still.png' does not exist",
+        "picture 'images/sketch.png' does not exist",
+    ]
+
+
 def test_pictures_resolve_from_the_deck_page_not_the_chapter_folder(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- k8s/a.md\n",
@@ -498,4 +528,27 @@ def test_offline_names_each_picture_the_decks_load_from_the_network(make_project
         # The second chapter of deck.yml gets the second picture; other.yml's only one, the first.
         ("interstitials.txt:3", "remote-picture", message.format("https://example.org/between.jpg"),
          ("deck.yml",)),
+    ]
+
+
+def test_offline_names_pictures_by_reference_in_rarer_html_and_in_notes(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "# A\n\n![a map][map] ![local][local]\n\n"
+                '<img srcset="https://cdn.example.org/1x.png 1x, //cdn.example.org/2x.png 2x" src="images/p.png">\n'
+                '<video poster="https://example.org/still.png"></video>\n'
+                '<object data="http://example.org/drawing.svg"></object>\n'
+                "???\n\n<img src=\"https://example.org/notes.png\">\n"
+                "---\n[map]: https://example.org/map.png\n[local]: images/p.png\n",
+        "images/p.png": "png",
+    })
+    found = [(str(f.loc), f.message.rpartition("(")[2].rstrip(")"))
+             for f in check(str(root), env={}, offline=True).findings if f.kind == "remote-picture"]
+    assert found == [
+        ("a.md:3", "https://example.org/map.png"),  # defined on the next slide
+        ("a.md:5", "//cdn.example.org/2x.png"),
+        ("a.md:5", "https://cdn.example.org/1x.png"),
+        ("a.md:6", "https://example.org/still.png"),
+        ("a.md:7", "http://example.org/drawing.svg"),
+        ("a.md:10", "https://example.org/notes.png"),
     ]

@@ -392,6 +392,34 @@ def test_a_missing_percent_encoded_picture_is_named_as_the_file_looked_for(tmp_p
     assert found == ["a.md:3: error: picture 'my pic.svg' does not exist"]
 
 
+RARER = {
+    "deck.yml": "content: [a.md, b.md]\n",
+    "a.md": "# A\n\n![by reference][dot] ![shortcut]\n\n"
+            '<img srcset="images/one.svg 1x, images/two.svg 2x" src="images/one.svg">\n'
+            '<video poster="images/poster.svg"></video> <object data="images/object.svg"></object>\n'
+            "???\n\n![notes picture](images/notes.svg)\n",
+    "b.md": "# B\n\n[dot]: images/dot.svg\n[shortcut]: images/short%20cut.svg\n",
+}
+RARER_PICTURES = ["dot.svg", "notes.svg", "object.svg", "one.svg", "poster.svg", "short cut.svg", "two.svg"]
+
+
+def test_pictures_by_reference_in_rarer_html_and_in_notes_are_copied(tmp_path):
+    pictures = {f"images/{name}": "<svg xmlns='http://www.w3.org/2000/svg'/>" for name in RARER_PICTURES}
+    assert problems(tmp_path, {**RARER, **pictures}) == []
+    assert sorted(p.name for p in (tmp_path / "out" / "images").iterdir()) == RARER_PICTURES
+
+
+def test_pictures_by_reference_in_rarer_html_and_in_notes_are_missing_at_their_lines(tmp_path):
+    assert sorted(problems(tmp_path, {**RARER, "images/one.svg": "<svg/>"})) == [
+        "a.md:3: error: picture 'images/dot.svg' does not exist",
+        "a.md:3: error: picture 'images/short cut.svg' does not exist",
+        "a.md:5: error: picture 'images/two.svg' does not exist",
+        "a.md:6: error: picture 'images/object.svg' does not exist",
+        "a.md:6: error: picture 'images/poster.svg' does not exist",
+        "a.md:9: error: picture 'images/notes.svg' does not exist",
+    ]
+
+
 # A problem with no line of its file to blame prints as `path: error: message`: no `:0`,
 # and the command line adds no `deckwright: error:` before it.
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deckwright import stages
+from deckwright import links, stages
 from deckwright.builder import Workshop
 from deckwright.reader import Project
 from deckwright.render import deck_markdown
@@ -54,6 +54,17 @@ def test_footers(tmp_path, case):
     check(case, deck_markdown(run_until(tmp_path, case, stages.add_footers)))
 
 
+@pytest.mark.parametrize("case", cases_of("stages/pictures.md"))
+def test_pictures(tmp_path, case):
+    # Each local picture the deck shows (which the build copies and checks), then each
+    # picture it loads from the network (which check --offline names), at its line.
+    deck = run_until(tmp_path, case, stages.resolve_picture_references)
+    table = links.reference_table(deck.slides)
+    shown = [f"{loc} {path}" for slide in deck.slides for loc, path in slide.pictures]
+    remote = [f"{loc} {url} (network)" for slide in deck.slides for loc, url in links.slide_remote_pictures(slide, table)]
+    check(case, "\n".join(shown + remote))
+
+
 def test_pipeline_order():
     names = [stage.__name__ for stage in stages.PIPELINE]
     assert names == [
@@ -62,6 +73,7 @@ def test_pipeline_order():
         "insert_toc",
         "insert_title_slides",
         "substitute_directives",
+        "resolve_picture_references",
         "check_anchor_links",
         "add_footers",
     ]

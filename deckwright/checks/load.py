@@ -75,6 +75,9 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
     loaded.problems += list(loaded.deck.problems)
     # Pictures of every slide, those this variant excludes too: another variant shows them.
     missing = missing_pictures(substitute_directives(loaded.authors), workshop.project)
+    # A picture shown by reference is found only in a deck (its labels are the deck's).
+    referring = replace(loaded.deck, slides=tuple(s for s in loaded.deck.slides if s.references))
+    missing += [p for p in missing_pictures(referring, workshop.project) if p not in missing]
     shown = {loc for slide in loaded.deck.slides for loc, _ in slide.pictures}
     loaded.problems += missing
     loaded.check_only = [p for p in missing if p.loc not in shown]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ..builder import Workshop
 from ..errors import DeckwrightError
-from ..links import find_remote_pictures
+from ..links import reference_table, slide_remote_pictures
 from ..model import SourceLoc
 from ..reader import INTERSTITIALS
 from . import Finding
@@ -28,8 +28,9 @@ def remote_pictures(workshop: Workshop, loaded: Iterable[LoadedDeck]) -> list[Fi
     for deck in loaded:
         if deck.deck is None:
             continue
+        table = reference_table(deck.deck.slides)
         for slide in deck.deck.slides:
-            for loc, url in find_remote_pictures(slide.steps, slide.properties):
+            for loc, url in slide_remote_pictures(slide, table):
                 if slide.generated == "picture":  # written in interstitials.txt, not in the chapter
                     loc = between.get(url, SourceLoc(INTERSTITIALS, 0))
                 found.append(Finding(loc, "remote-picture", MESSAGE.format(url), "warning", (deck.path,)))

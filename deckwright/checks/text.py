@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from ..links import DEFINITION
 from ..model import SourceLoc
 from ..remark_lexer import Token, scan
 
@@ -114,10 +115,6 @@ def may_run_on(text: str) -> bool:
 def line_at(loc: SourceLoc, text: str, offset: int) -> SourceLoc:
     """The location of `offset` in a step's `text` that starts at `loc`."""
     return loc.shifted(text.count("\n", 0, offset))
-
-
-# remark's reference definition (its lexer's DEF rule), anywhere outside code.
-DEFINITION = re.compile(r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?=\n|\Z)")
 
 
 def definitions(text: str, blanked: str) -> Iterator[tuple[int, str, str]]:
