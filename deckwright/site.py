@@ -34,7 +34,19 @@ from urllib.parse import urlsplit
 from .builder import DeckResult, Workshop, build, compile_deck, copy_mermaid
 from .cli import open_project
 from .errors import DeckwrightError, Problem
-from .links import ANCHOR_LINK, PICTURE, blank_code, file_path, is_local, pictures
+from .links import (
+    ANCHOR_LINK,
+    DEFINITION,
+    PICTURE,
+    POSTER_OR_DATA,
+    SRCSET,
+    blank_code,
+    file_path,
+    is_local,
+    pictures,
+    reference_table,
+    srcset_spans,
+)
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
@@ -103,12 +115,40 @@ def _map_steps(slides: Sequence[Slide], change: Callable[[str], str]) -> tuple[S
 
 
 def rewrite_pictures(slides: Sequence[Slide], change: Callable[[str], str | None]) -> tuple[Slide, ...]:
-    """Slides whose local pictures (Markdown, <img>, background-image) point elsewhere."""
+    """Slides whose local pictures (Markdown, <img>, srcset, poster, <object>, background-image,
+    and the definitions of labels that pictures are shown by) point elsewhere."""
+    labels = {label for s in slides for _, label in s.references}
 
     def local(url: str) -> str | None:
         return change(url) if is_local(url) and not url.startswith("/") else None
 
-    return _map_steps(slides, lambda text: _rewrite(text, PICTURE, local))
+    def each(value: str) -> str:  # a srcset: each URL in it
+        return _replace_spans(value, srcset_spans(value), local)
+
+    def rewrite(text: str) -> str:
+        text = _rewrite(text, POSTER_OR_DATA, local) if "poster=" in text or "<object" in text else text
+        text = _rewrite(text, SRCSET, each) if "srcset=" in text else text
+        text = _rewrite_definitions(text, labels, local) if labels and "]:" in text else text
+        return _rewrite(text, PICTURE, local)
+
+    return _map_steps(slides, rewrite)
+
+
+def _replace_spans(text: str, spans: Sequence[tuple[int, int]], change: Callable[[str], str | None]) -> str:
+    pieces, pos = [], 0
+    for start, end in spans:
+        new = change(text[start:end])
+        if new is not None:
+            pieces += [text[pos:start], new]
+            pos = end
+    return "".join(pieces) + text[pos:]
+
+
+def _rewrite_definitions(text: str, labels: set[str], change: Callable[[str], str | None]) -> str:
+    """The text with the URL of each `[label]: url` definition of `labels` changed."""
+    blanked = blank_code(text)
+    spans = [m.span(2) for m in DEFINITION.finditer(blanked) if m.group(1) in labels]
+    return _replace_spans(text, spans, change)
 
 
 def rewrite_anchors(slides: Sequence[Slide], change: Callable[[str], str | None]) -> tuple[Slide, ...]:
@@ -161,10 +201,27 @@ def chapter_deck(deck: Deck, path: str, slides: Sequence[Slide]) -> Deck:
     def outside(name: str) -> str | None:
         return None if name in names else f"{deck_url}#{name}"
 
+    slides = with_definitions(slides, reference_table(deck.slides))
     slides = rewrite_anchors(rewrite_pictures(slides, lambda url: up + url), outside)
     title = next((s.title for s in slides if s.title), path)
     deck_title = " ".join(deck.manifest.title.split())
     return replace(deck, slides=slides, manifest=replace(deck.manifest, title=f"{title} \u2014 {deck_title}"))
+
+
+def with_definitions(slides: Sequence[Slide], table: Mapping[str, str]) -> Sequence[Slide]:
+    """The slides, with the definitions (from the deck's `table`) of the labels their pictures
+    are shown by, where the slides alone lack them or define them otherwise: at the end of
+    the last slide, where remark takes them in and shows nothing."""
+    own = reference_table(slides)
+    needed = sorted({label for s in slides for _, label in s.references
+                     if label in table and own.get(label) != table[label]})
+    last = next((i for i in range(len(slides) - 1, -1, -1) if slides[i].properties.get("layout") != "true"), None)
+    if not needed or last is None:
+        return slides
+    lines = "".join(f"\n[{label}]: {table[label]}" for label in needed)
+    steps = slides[last].steps
+    slide = slides[last].with_steps(steps[:-1] + (steps[-1].extended("\n" + lines + "\n"),))
+    return [*slides[:last], slide, *slides[last + 1:]]
 
 
 def chapter_owners(decks: Sequence[tuple[Deck, Mapping[str, list[Slide]]]]) -> dict[str, tuple[Deck, list[Slide]]]:

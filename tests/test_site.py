@@ -115,6 +115,11 @@ def test_chapter_page_pictures_point_up_to_the_site_root(built):
     pictures = source_of(out / "chapters/intro/pictures.md.html")
     assert "![A dot](../../images/dot.svg)" in pictures
     assert '<img src="../../images/dot.svg" alt="A dot" width="60">' in pictures
+    assert '<img srcset="../../images/dot.svg 2x" alt="Sharp"> <video poster="../../images/dot.svg">' in pictures
+    assert '<object data="../../images/dot.svg"' in pictures and "[dot]: ../../images/dot.svg" in pictures
+    assert "about the dot: ![The dot](../../images/dot.svg)" in pictures  # in the notes
+    # A label defined in another chapter: its definition comes along, ending the last slide.
+    assert "\n]\n\n\n[far-dot]: ../../images/dot.svg\n???\n" in pictures
     assert "`![not a picture](images/unused.svg)`" in pictures  # code is left alone
     assert (out / "chapters/intro/../../images/dot.svg").is_file()
 
@@ -150,6 +155,7 @@ def test_single_file_has_everything_inside(built):
     markdown = source_of(out / "single/demo.yml.html")
     assert "![A dot](data:image/svg+xml;base64," in markdown
     assert '<img src="data:image/svg+xml;base64,' in markdown
+    assert '<img srcset="data:image/svg+xml;base64,' in markdown and "[dot]: data:image/svg+xml;base64," in markdown
     assert "images/dot.svg" not in markdown.replace("intro/pictures.md", "")
 
 
