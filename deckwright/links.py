@@ -28,12 +28,14 @@ POSTER_OR_DATA = re.compile(
 # an inline `![alt](url)` first (PICTURE's; matched here only to be passed over), then
 # `![alt][label]` (a space or a line end may come between), `![label][]` (an empty label:
 # the alt is the label), then `![label]` alone. `_INSIDE`: the bracketed text, as marked
-# reads it (brackets inside in pairs).
-_INSIDE = r"(?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*"
+# reads it (brackets inside in pairs). Unlike marked, an alt or label is at most 1,000
+# characters, and `](` always opens an inline picture (marked also wants its `)`): so
+# that no text, however odd, takes more than a moment to read.
+_INSIDE = r"(?:\[[^\]]{0,1000}\]|[^\[\]]|\](?=[^\[\]]{0,1000}\])){0,1000}"
 PICTURE_REFERENCE = re.compile(
-    rf"!\[{_INSIDE}\]\([^)]*\)"
-    rf"|!\[({_INSIDE})\][ \t]*\n?[ \t]*\[([^\]]*)\]"
-    r"|!\[((?:\[[^\]]*\]|[^\[\]])*)\]"
+    rf"!\[{_INSIDE}\]\("
+    rf"|!\[({_INSIDE})\][ \t]*(?:\n[ \t]*)?\[([^\]]{{0,1000}})\]"
+    r"|!\[((?:\[[^\]]{0,1000}\]|[^\[\]]){0,1000})\]"
 )
 # remark's reference definition (its lexer's DEF rule, remark_lexer.py), at the start of a line.
 DEFINITION = re.compile(r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?=\n|\Z)")
@@ -181,7 +183,7 @@ def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
 
 
 # Any `![...]` not followed by `(...)`: every picture by reference has one.
-_MAY_REFER = re.compile(r"!\[[^\]]*\](?!\([^)]*\))")
+_MAY_REFER = re.compile(r"!\[[^\]]{0,1000}\](?!\()")
 _MACRO = re.compile(r"!\[:[^\] ]")  # remark_lexer's MACRO: remark takes it out of the text
 _WHITESPACE = re.compile(r"\s+")
 

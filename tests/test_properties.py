@@ -477,6 +477,19 @@ def test_a_second_notes_separator_keeps_the_first_notes_in_the_source_and_warns(
     assert "Slide\n\n.source[" in source and source.endswith("???\nfirst notes\n???\nsecond notes\n")
 
 
+# Brackets that may be pictures by reference (links.PICTURE_REFERENCE): read in time that
+# grows with the text, not with its square (a look-ahead to the end of the text at each `]`,
+# or two repeats of spaces one after the other, took minutes for these 1.8 MB).
+LONG_BRACKETS = ("# A\n\n![" + "a]" * 300_000 + "\n---\n![a]" + " " * 600_000 + "x\n---\n![" + "]" * 600_000
+                 + "\n")
+
+
+def test_brackets_like_pictures_by_reference_are_read_in_linear_time(tmp_path):
+    root = write_files(tmp_path / "slides", {"deck.yml": "content: [a.md]\n", "a.md": LONG_BRACKETS})
+    run = limited_cli(root, "build", "--root", ".", "--out", str(tmp_path / "out"))
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+
+
 def test_a_picture_url_with_a_line_break_is_read_as_the_browser_reads_it(tmp_path):
     # Found by the long run: `<img src="\rpic.png">` was "picture '\npic.png' does not exist",
     # a message over two lines about a picture the browser shows (it drops tabs and line ends).
