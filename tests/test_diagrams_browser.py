@@ -149,6 +149,26 @@ def test_draw_all_draws_slides_not_shown(browser, deck_url):
         page.close()
 
 
+def test_ctrl_p_draws_every_diagram_before_the_print_dialog(browser, deck_url):
+    page, blocked, _, _ = open_deck(browser, deck_url)
+    try:
+        assert page.evaluate(STATES) == [None, None]  # slide 1 shown: none drawn
+        # What the page's window.print() sees: the state of each block when it is called.
+        page.evaluate("""() => { window.printedWith = null;
+            window.print = () => { window.printedWith = Array.from(
+                document.querySelectorAll('.remark-slides-area pre.mermaid'),
+                (b) => b.getAttribute('data-deckwright-diagram')); }; }""")
+        page.keyboard.press("Control+p")
+        page.wait_for_function("() => window.printedWith !== null", timeout=20000)
+        assert page.evaluate("() => window.printedWith") == ["drawn", "failed"]
+        # The key was ours alone: remark did not take it as `p` (presenter mode).
+        assert not page.evaluate("() => document.querySelector('.remark-container').classList"
+                                 ".contains('remark-presenter-mode')")
+        assert blocked == []
+    finally:
+        page.close()
+
+
 def test_corpus_mlops_draws_its_diagrams(browser, corpus_root, tmp_path):
     out = tmp_path / "dist"
     assert all(r.ok for r in build(Project.at(corpus_root / "slides"), ["mlops.yml"], out, env={}))
