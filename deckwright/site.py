@@ -8,7 +8,8 @@ The decks themselves are `build`'s (same files, same checks). On top of them:
   substitutions, footers, title slides and exclusions. Links to slides outside
   the chapter open that deck at that slide.
 - `index.html`: workshops from `index.yaml` when the content folder has one, and
-  every deck built (title, slides, estimated time).
+  every deck built (title, slides, the time `deckwright stats` estimates, the length its
+  manifest declares).
 - `<zip name>`: the decks, their assets and pictures, for use without a network
   (the name is the last part of each manifest's `zip` URL; default slides.zip).
 - with `--single-file`: `single/<deck>.html`, one self-contained page per deck.
@@ -51,7 +52,7 @@ from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
 from .site_index import INDEX_YAML, DeckEntry, check_links, index_html, read_index
-from .stats import Counts, Pace, slide_counts
+from .stats import Pace, count_deck, estimate
 from .writer import OutputDir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -325,12 +326,20 @@ def asset_files(site: Path, mermaid: bool = True) -> list[str]:
 PACE = Pace()  # stats' default pace
 
 
-def estimated_minutes(deck: Deck, pace: Pace = PACE) -> int:
-    """The time `deckwright stats` gives the deck (generated slides take none, labs take more)."""
-    total = Counts()
-    for slide in deck.slides:
-        total.add(slide_counts(slide, None if slide.generated else slide))
-    return round(total.minutes(pace))
+def deck_entry(workshop: Workshop, deck: Deck, single_file: bool) -> DeckEntry:
+    """The index's line for a deck: its time as `deckwright stats` estimates it (same count,
+    same whole minutes) and the length its manifest declares (`duration`), if any."""
+    manifest = deck.manifest
+    counted = count_deck(workshop, deck, workshop.project.read_text(manifest.path), PACE)
+    return DeckEntry(
+        html=manifest.html,
+        title=counted.title,
+        slides=deck.shown_count,
+        minutes=estimate(counted.counts, PACE),
+        declared=" ".join((counted.duration or "").split()),
+        single=f"{SINGLE_DIR}/{manifest.html}" if single_file else "",
+        zip=zip_name(manifest),
+    )
 
 
 def pace_words(pace: Pace = PACE) -> str:
@@ -378,17 +387,18 @@ def build_site(
             deck, _ = compile_deck(workshop, manifest)
             decks.append((deck, slides_by_chapter(workshop, manifest, deck)))
     try:
-        _write_site(result, out, project, decks, strict, today or datetime.date.today(), single_file, title)
+        _write_site(result, out, workshop, decks, strict, today or datetime.date.today(), single_file, title)
     except DeckwrightError as exc:  # the folder is a file, read-only, full: said once, at its path
         result.problems += exc.problems
     return result
 
 
-def _write_site(result: SiteResult, out: OutputDir, project: Project,
+def _write_site(result: SiteResult, out: OutputDir, workshop: Workshop,
                 decks: list[tuple[Deck, dict[str, list[Slide]]]], strict: bool, today: datetime.date,
                 single_file: bool, title: str | None) -> None:
     """Write what the site adds to the decks, noting each in `result`; raises on the first
     file that cannot be written (each is written whole or not at all)."""
+    project = workshop.project
     for path, (deck, slides) in sorted(chapter_owners(decks).items()):
         page = chapter_deck(deck, path, slides)
         rel = chapter_page(path)
@@ -416,17 +426,7 @@ def _write_site(result: SiteResult, out: OutputDir, project: Project,
             out.write_text(rel, single_file_html(deck, project))
             result.singles.append(rel)
 
-    entries = [
-        DeckEntry(
-            html=deck.manifest.html,
-            title=" ".join(deck.manifest.title.split()),
-            slides=deck.shown_count,
-            minutes=estimated_minutes(deck),
-            single=f"{SINGLE_DIR}/{deck.manifest.html}" if single_file else "",
-            zip=zip_name(deck.manifest),
-        )
-        for deck, _ in decks
-    ]
+    entries = [deck_entry(workshop, deck, single_file) for deck, _ in decks]
     try:
         workshops, problems = read_workshops(project, {e.html for e in entries})
     except DeckwrightError as exc:

@@ -82,7 +82,8 @@ class DeckEntry:
     html: str
     title: str
     slides: int
-    minutes: int
+    minutes: int  # as `deckwright stats` estimates them
+    declared: str = ""  # the length the manifest declares (`duration: 1 day`), if any
     single: str = ""  # the single-file version, when built
     zip: str = ""  # the offline bundle holding it
 
@@ -126,12 +127,11 @@ def date_range(begin: datetime.date, end: datetime.date | None = None) -> str:
 
 
 def duration(minutes: int) -> str:
-    """A rough duration: "45 min", "2 h 30 min", "14 h" (rounded to 5 minutes, hours past 10)."""
-    if minutes < 60:
-        return f"{max(5, round(minutes / 5) * 5)} min"
-    if minutes >= 600:
-        return f"{round(minutes / 60)} h"
-    hours, rest = divmod(round(minutes / 5) * 5, 60)
+    """Whole minutes as people write them: "12 min", "2 h 31 min", "14 h". Not rounded any
+    further, so that the index shows the very time `deckwright stats` prints ("0h12")."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
     return f"{hours} h" + (f" {rest} min" if rest else "")
 
 

@@ -22,7 +22,7 @@ from .checks.text import analyse
 from .cli import open_project
 from .errors import DeckwrightError, Problem
 from .manifest import Mappings, parse_yaml
-from .model import Deck, Entry, Slide, SourceLoc
+from .model import Deck, Entry, Manifest, Slide, SourceLoc
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_VERSION = 1
@@ -126,9 +126,9 @@ class _Owners:
     (one file included by two chapters) goes to the first such entry not before the last one.
     """
 
-    def __init__(self, workshop: Workshop, authors: Deck) -> None:
+    def __init__(self, workshop: Workshop, manifest: Manifest) -> None:
         self.candidates: dict[SourceLoc, list[tuple[int, Slide]]] = {}
-        for number, entry in enumerate(authors.manifest.entries):
+        for number, entry in enumerate(manifest.entries):
             try:
                 slides = workshop.chapter(entry).slides
             except DeckwrightError:
@@ -147,13 +147,18 @@ class _Owners:
 
 
 def deck_stats(workshop: Workshop, loaded: LoadedDeck, pace: Pace) -> DeckStats:
-    """The counts of a compiled deck, per part and per chapter, in deck order."""
-    deck, authors = loaded.deck, loaded.authors
-    assert deck is not None and authors is not None
+    """The counts of a loaded deck, per part and per chapter, in deck order."""
+    assert loaded.deck is not None
+    return count_deck(workshop, loaded.deck, loaded.text, pace)
+
+
+def count_deck(workshop: Workshop, deck: Deck, manifest_text: str, pace: Pace) -> DeckStats:
+    """The counts of a compiled deck, per part and per chapter, in deck order, and the length
+    its manifest (`manifest_text`) declares; `deckwright site` counts its decks with it too."""
     manifest = deck.manifest
     stats = DeckStats(manifest.path, manifest.html, " ".join(manifest.title.split()))
     chapters: dict[int, ChapterStats] = {}
-    owners = _Owners(workshop, authors)
+    owners = _Owners(workshop, manifest)
     for slide in deck.slides:
         number, written = owners.owner(slide)
         entry = manifest.entries[number]
@@ -167,7 +172,7 @@ def deck_stats(workshop: Workshop, loaded: LoadedDeck, pace: Pace) -> DeckStats:
         part.counts.add(chapter.counts)
         stats.counts.add(chapter.counts)
     stats.parts = list(parts.values())
-    stats.duration = declared_duration(loaded.text)
+    stats.duration = declared_duration(manifest_text)
     if stats.duration is not None:
         stats.duration_minutes = parse_duration(stats.duration, pace.hours_per_day)
     return stats
@@ -212,6 +217,12 @@ def parse_duration(text: str, hours_per_day: float = HOURS_PER_DAY) -> float | N
         total += float(m.group(1)) * (per or 0)
         pos, last_unit = m.end(), unit
     return total if total > 0 else None
+
+
+def estimate(counts: Counts, pace: Pace) -> int:
+    """The estimated time in whole minutes: what `stats` prints ("0h12") and the site's index
+    shows ("12 min"); the JSON and CSV give it to a tenth of a minute."""
+    return round(counts.minutes(pace))
 
 
 def hours(minutes: float) -> str:
@@ -382,7 +393,7 @@ def stats_text(decks: list[DeckStats], pace: Pace) -> str:
         lines.append(
             f"  {c.shown} slides shown ({c.generated} generated: {c.toc} toc, {c.title} title, "
             f"{c.picture} picture; {c.extra_details} extra details; {c.labs} labs), "
-            f"about {hours(c.minutes(pace))}"
+            f"about {hours(estimate(c, pace))}"
         )
         if d.duration is not None:
             lines.append("  " + _against(d, pace))
@@ -402,14 +413,13 @@ def stats_text(decks: list[DeckStats], pace: Pace) -> str:
 
 def _row(label: str, c: Counts, pace: Pace, width: int = 44) -> str:
     return (f"{label:<{width}} {c.shown:>6} {c.generated:>4} {c.extra_details:>5} {c.labs:>4} "
-            f"{hours(c.minutes(pace)):>6}")
+            f"{hours(estimate(c, pace)):>6}")
 
 
 def _against(d: DeckStats, pace: Pace) -> str:
     if d.duration_minutes is None:
         return f"length: '{d.duration}' is not a length deckwright reads (e.g. '1 day', '4h', '90 min')"
-    estimate = d.counts.minutes(pace)
-    share = (estimate - d.duration_minutes) / d.duration_minutes * 100
+    share = (d.counts.minutes(pace) - d.duration_minutes) / d.duration_minutes * 100
     side = "over" if share >= 0 else "under"
     return (f"length: {d.duration} = {hours(d.duration_minutes)}; the estimate is "
             f"{abs(share):.0f}% {side}")

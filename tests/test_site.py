@@ -227,3 +227,16 @@ def test_a_site_folder_that_cannot_be_written_is_a_clear_error(content, tmp_path
     assert cli.main(["site", "--root", str(content), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert f"{out / 'assets' / 'index.css'}: error: cannot write: Not a directory" in err.splitlines()
+
+
+def test_index_shows_the_time_stats_estimates_and_the_declared_length(make_project, tmp_path, capsys):
+    """31 slides at 0.4 minute each: 12.4 minutes, which both commands show as 12."""
+    slides = "\n---\n".join(f"## Slide {n}\n\ntext\n" for n in range(31))
+    root = make_project({"deck.yml": "title: Deck\nduration: 1  day\ncontent:\n- a.md\n", "a.md": slides})
+    assert cli.main(["stats", "--root", str(root), "deck.yml"]) == 0
+    assert "31 slides shown (0 generated: 0 toc, 0 title, 0 picture; 0 extra details; 0 labs), about 0h12" \
+        in capsys.readouterr().out
+    out = tmp_path / "site"
+    assert site.build_site(Project.at(root), None, out, env={}, today=TODAY).ok
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<td class="number">12 min<span class="planned">planned: 1 day</span></td>' in page

@@ -36,7 +36,8 @@ def test_date_range(begin, end, text):
 
 @pytest.mark.parametrize(
     "minutes, text",
-    [(3, "5 min"), (42, "40 min"), (60, "1 h"), (151, "2 h 30 min"), (597, "9 h 55 min"), (598, "10 h"), (2512, "42 h")],
+    [(0, "0 min"), (3, "3 min"), (12, "12 min"), (42, "42 min"), (60, "1 h"), (151, "2 h 31 min"),
+     (597, "9 h 57 min"), (600, "10 h"), (2512, "41 h 52 min")],
 )
 def test_duration(minutes, text):
     assert duration(minutes) == text
