@@ -157,16 +157,15 @@ def count_deck(workshop: Workshop, deck: Deck, manifest_text: str, pace: Pace) -
     its manifest (`manifest_text`) declares; `deckwright site` counts its decks with it too."""
     manifest = deck.manifest
     stats = DeckStats(manifest.path, manifest.html, " ".join(manifest.title.split()))
-    chapters: dict[int, ChapterStats] = {}
+    # Every entry has its row, one whose slides the deck all excludes too (0 shown): it is
+    # listed, as `--where-used` says, and a trainer sees that it shows nothing here.
+    chapters = [ChapterStats(entry_name(entry), entry.part) for entry in manifest.entries]
     owners = _Owners(workshop, manifest)
     for slide in deck.slides:
         number, written = owners.owner(slide)
-        entry = manifest.entries[number]
-        if number not in chapters:
-            chapters[number] = ChapterStats(entry_name(entry), entry.part)
         chapters[number].counts.add(slide_counts(slide, None if slide.generated else written))
     parts: dict[int | None, PartStats] = {}
-    for chapter in chapters.values():
+    for chapter in chapters:
         part = parts.setdefault(chapter.part, PartStats(chapter.part))
         part.chapters.append(chapter)
         part.counts.add(chapter.counts)

@@ -164,6 +164,21 @@ def test_a_missing_picture_on_an_excluded_slide_does_not_stop_the_count(make_pro
     assert [d["manifest"] for d in stats_json(root, capsys)["decks"]] == ["deck.yml"]
 
 
+def test_a_chapter_whose_slides_are_all_excluded_has_its_row_as_where_used_lists_it(make_project, capsys):
+    root = make_project({
+        "selfpaced.yml": "exclude: [in-person]\ncontent:\n- - a.md\n- - cluster.md\n  - c.md\n",
+        "a.md": "# A\n", "c.md": "# C\n",
+        "cluster.md": "class: in-person\n\n# Cluster\n---\nclass: in-person\n\nroom\n",
+    })
+    parts = stats_json(root, capsys)["decks"][0]["parts"]
+    assert [(p["part"], p["shown"], [(c["chapter"], c["shown"]) for c in p["chapters"]]) for p in parts] == [
+        (1, 2, [("a.md", 2)]), (2, 2, [("cluster.md", 0), ("c.md", 2)])]
+    assert run_cli(["--root", str(root), "--format", "csv"]) == 0
+    assert "selfpaced.yml,chapter,2,cluster.md,0,0,0,0,0,0,0.0\n" in capsys.readouterr().out
+    assert run_cli(["--root", str(root), "--where-used", "cluster.md"]) == 0
+    assert capsys.readouterr().out == "cluster.md: 1 deck(s)\n  selfpaced.yml:4: part 2\n"
+
+
 def test_where_used_lists_decks_parts_and_includes(make_project, capsys, tmp_path):
     root = make_project({
         "one.yml": "content:\n- a.md\n- - b.md\n",
