@@ -18,6 +18,53 @@ MAX_NODES = 100_000  # a YAML alias bomb expands past this; real manifests have 
 # kills the process); real manifests and index.yaml nest two or three levels.
 MAX_DEPTH = 100
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+ALIASES = "deckwright_aliases"  # on a list's node: {index of an item that is an alias: its mark}
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+class _Composer(yaml.composer.Composer):
+    """PyYAML's composer (libyaml parsing, when present, as with `_LOADER`), which also:
+
+    - refuses lists and mappings nested over MAX_DEPTH deep before it recurses into them;
+    - notes where each alias in a list stands: YAML makes an alias the very node its anchor
+      names, so `- *c` would otherwise be located at `&c` (see `list_items`).
+    """
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        alias = self.peek_event() if self.check_event(yaml.AliasEvent) else None
+        node = super().compose_node(parent, index)
+        if alias is not None and isinstance(parent, yaml.SequenceNode):
+            parent.__dict__.setdefault(ALIASES, {})[index] = alias.start_mark
+        return node
+
+    def compose_sequence_node(self, anchor: str | None) -> yaml.Node:
+        self._enter()
+        node = super().compose_sequence_node(anchor)
+        self.depth -= 1
+        return node
+
+    def compose_mapping_node(self, anchor: str | None) -> yaml.Node:
+        self._enter()
+        node = super().compose_mapping_node(anchor)
+        self.depth -= 1
+        return node
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(self.peek_event().start_mark)
+
+
+class _Loader(_Composer, _LOADER):  # type: ignore[misc,valid-type]
+    def __init__(self, stream: str) -> None:
+        _LOADER.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
 
 
 class _Reader:
@@ -130,17 +177,29 @@ def node_loc(path: str, node: yaml.Node) -> SourceLoc:
     return SourceLoc(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def list_items(path: str, node: yaml.SequenceNode) -> list[tuple[yaml.Node, SourceLoc | None]]:
+    """A list's items, each with where it stands when it is an alias (`- *c`), else None."""
+    aliases = node.__dict__.get(ALIASES, {})
+    return [(item, _mark_loc(path, aliases[i]) if i in aliases else None) for i, item in enumerate(node.value)]
+
+
+def _mark_loc(path: str, mark: yaml.Mark) -> SourceLoc:
+    return SourceLoc(path, mark.line + 1, mark.column + 1)
+
+
 def parse_yaml(path: str, text: str) -> yaml.Node | None:
     """The YAML document's root node; bad YAML raises with its line and column."""
     try:
-        _check_depth(path, text)
-        return yaml.compose(text, Loader=_LOADER)
+        return yaml.compose(text, Loader=_Loader)
+    except _TooDeep as exc:
+        raise DeckwrightError(_problem(
+            _mark_loc(path, exc.mark), f"lists and mappings nest over {MAX_DEPTH} levels deep",
+        )) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 0)
-        what = exc.problem or exc.context or "invalid YAML"
         raise DeckwrightError(
-            _problem(SourceLoc(path, line, col), f"invalid YAML: {what}", _line(text, line))
+            _problem(SourceLoc(path, line, col), f"invalid YAML: {yaml_message(exc)}", _line(text, line))
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, an offset
         line = text.count("\n", 0, exc.position) + 1
@@ -154,20 +213,41 @@ def parse_yaml(path: str, text: str) -> yaml.Node | None:
         raise DeckwrightError(_problem(SourceLoc(path, 1), f"invalid YAML: {exc}")) from None
 
 
-def _check_depth(path: str, text: str) -> None:
-    """Refuse lists and mappings nested over MAX_DEPTH deep (events are read without recursion)."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise DeckwrightError(_problem(
-                    SourceLoc(path, mark.line + 1, mark.column + 1),
-                    f"lists and mappings nest over {MAX_DEPTH} levels deep",
-                ))
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+# What YAML was reading when it failed ("while parsing a flow sequence"), as where that began.
+_STARTED = {
+    "while parsing a flow sequence": "the list opened",
+    "while parsing a flow mapping": "the mapping opened",
+    "while parsing a block collection": "the list started",
+    "while parsing a block mapping": "the mapping started",
+    "while parsing a block node": "the value started",
+    "while parsing a flow node": "the value started",
+    "while parsing a node": "the value started",
+    "while scanning a quoted scalar": "the quoted text opened",
+    "while scanning a simple key": "the key started",
+    "while scanning a block scalar": "the block of text started",
+    "while scanning a plain scalar": "the text started",
+    "while parsing a tag": "the tag started",
+    "while scanning a tag": "the tag started",
+    "while scanning an anchor": "the anchor started",
+    "while scanning an alias": "the alias started",
+    "while scanning a directive": "the directive started",
+}
+
+
+def yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's problem, on one line, with where the construct it was reading began:
+    "did not find expected ',' or ']' (in the list opened at line 12)"."""
+    problem, context, at = exc.problem, exc.context, exc.context_mark
+    if at is None or not context or (exc.problem_mark and at.index == exc.problem_mark.index):
+        return " ".join((problem or context or "not YAML").split())
+    here = f"line {at.line + 1}"
+    if exc.problem_mark and exc.problem_mark.line == at.line:
+        here = f"column {at.column + 1}"
+    if context.startswith("found duplicate anchor"):  # "...; first occurrence", "second occurrence"
+        return f"{context.split(';')[0]} (first at {here})"
+    started = _STARTED.get(context)
+    where = f"in {started} at {here}" if started else f"{context} at {here}"
+    return " ".join(f"{problem or 'invalid YAML'} ({where})".split())
 
 
 def _problem(loc: SourceLoc, message: str, excerpt: str = ""):  # type: ignore[no-untyped-def]
@@ -353,49 +433,57 @@ def _entries(
     entries: list[Entry] = []
     seen: dict[str, SourceLoc] = {}
     part = 0
-    for item in node.value:
+    for item, alias in list_items(reader.path, node):
         reader.count(item)
         if isinstance(item, yaml.SequenceNode):
             part += 1
-            for leaf in _flatten(reader, item, set()):
-                entries += _entry(reader, leaf, part, base, exists, why_not, seen)
+            for leaf, at in _flatten(reader, item, set(), alias):
+                entries += _entry(reader, leaf, at, part, base, exists, why_not, seen)
         else:
-            entries += _entry(reader, item, None, base, exists, why_not, seen)
+            entries += _entry(reader, item, alias, None, base, exists, why_not, seen)
     return entries, part
 
 
-def _flatten(reader: _Reader, node: yaml.SequenceNode, stack: set[int]) -> list[yaml.Node]:
+def _flatten(
+    reader: _Reader, node: yaml.SequenceNode, stack: set[int], alias: SourceLoc | None
+) -> list[tuple[yaml.Node, SourceLoc | None]]:
+    """The leaves of nested lists, each with the alias it is listed by, if any (the items
+    of an aliased list are listed where the alias stands)."""
     if id(node) in stack:  # an alias of a list inside itself
         reader.report.error(reader.loc(node), "a list cannot contain itself")
         return []
     if len(stack) > MAX_DEPTH:  # aliases of lists in lists: deep without looking so
         reader.report.error(reader.loc(node), f"lists nest over {MAX_DEPTH} levels deep")
         return []
-    leaves: list[yaml.Node] = []
-    for item in node.value:
+    leaves: list[tuple[yaml.Node, SourceLoc | None]] = []
+    for item, at in list_items(reader.path, node):
         reader.count(item)
         if isinstance(item, yaml.SequenceNode):
-            leaves += _flatten(reader, item, stack | {id(node)})
+            leaves += _flatten(reader, item, stack | {id(node)}, alias or at)
         else:
-            leaves.append(item)
+            leaves.append((item, alias or at))
     return leaves
 
 
 def _entry(
     reader: _Reader,
     node: yaml.Node,
+    alias: SourceLoc | None,
     part: int | None,
     base: str,
     exists: Callable[[str], bool],
     why_not: Callable[[str], str],
     seen: dict[str, SourceLoc],
 ) -> list[Entry]:
-    loc = reader.loc(node)
+    """The entry of a content item; `alias`: where it is listed when by an alias (`- *c`),
+    for a chapter path (inline Markdown stays where its text is, at the anchor)."""
+    loc = alias or reader.loc(node)
     if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null"):
         reader.report.error(loc, "a content item must be a chapter path or Markdown text")
         return []
     value = str(node.value)
     if "\n" in value:
+        loc = reader.loc(node)
         if node.style == "|":  # a literal block: its text starts on the line after the `|`
             return [Entry(SourceLoc(loc.path, loc.line + 1), part, text=value)]
         # Other styles fold lines (a line break of plain or `>` text is a space, a blank line

@@ -75,6 +75,45 @@ def test_manifest_errors(tmp_path, manifest, expected):
     assert any(p.startswith(expected) for p in found), found
 
 
+ONE_DAY = (  # line 12 opens a list that nothing closes
+    "title: One day\ncontent:\n- shared/title.md\n- - a.md\n  - b.md\n- - c.md\n  - d.md\n  - e.md\n"
+    "  - f.md\n  - g.md\n- - h.md\n  - [oops \"ACME &mdash; \"\n  - i.md\n- - j.md\n  - k.md\n"
+)
+
+
+@pytest.mark.parametrize(
+    "manifest, where, started",
+    [
+        (ONE_DAY, "deck.yml:16:1", "(in the list opened at line 12)"),
+        ("title: x\ncontent: {a: a.md\nb: 1\n", "deck.yml:3:2", "(in the mapping opened at line 2)"),
+        ('title: "unclosed\ncontent: [a.md]\n', "deck.yml:3:1", "(in the quoted text opened at line 1)"),
+        ("title: x\ncontent\nmore: 1\n", "deck.yml:3:1", "(in the key started at line 2)"),
+        ("title: x\nchat: |x\ncontent: [a.md]\n", "deck.yml:2:8", "(in the block of text started at column 7)"),
+        ("title: &t A\nchat: &t B\ncontent: [a.md]\n", "deck.yml:2:7",
+         "found duplicate anchor 't' (first at line 1)"),
+    ],
+)
+def test_yaml_errors_say_where_what_they_were_reading_began(tmp_path, manifest, where, started):
+    """One line: PyYAML's problem at its place, and where the list (the quoted text...) began."""
+    found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER})
+    assert len(found) == 1 and found[0].startswith(f"{where}: error: invalid YAML: "), found
+    assert found[0].endswith(started), found
+
+
+@pytest.mark.parametrize(
+    "manifest, expected",
+    [
+        ("content:\n- &c a.md\n- hidden.md\n- - *c\n",
+         "deck.yml:4:5: error: chapter 'a.md' is listed twice (first at line 2)"),
+        ("part: &p [a.md, hidden.md]\ncontent:\n- *p\n- - *p\n",
+         "deck.yml:4:5: error: chapter 'a.md' is listed twice (first at line 3)"),
+    ],
+)
+def test_a_chapter_listed_again_by_an_alias_is_named_at_the_alias(tmp_path, manifest, expected):
+    found = problems(tmp_path, {"deck.yml": manifest, "a.md": CHAPTER, "hidden.md": "class: x\n\nHidden\n"})
+    assert expected in found, found
+
+
 @pytest.mark.parametrize(
     "manifest",
     [
