@@ -170,3 +170,15 @@ def test_sample_decks_share_chapters(tmp_path):
     shared = set.intersection(*(chapters(d) for d in decks))
     assert len(shared) >= 5
     assert {tuple(d.get("exclude", [])) for d in decks} >= {("self-paced",), ("in-person",)}
+
+
+def test_the_guide_gives_the_deckwright_command_before_this_repositorys_build_py():
+    """A trainer's own course has no build.py: a slide of the guide naming it names
+    `deckwright build --root slides` first."""
+    import re
+
+    for chapter in sorted((REPO / "slides" / "chapters").glob("*.md")):
+        for slide in re.split(r"^---$", chapter.read_text(encoding="utf-8"), flags=re.MULTILINE):
+            if "build.py" in slide:
+                general = slide.find("deckwright build --root slides")
+                assert 0 <= general < slide.index("build.py"), (chapter.name, slide)
