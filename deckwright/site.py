@@ -13,6 +13,8 @@ The decks themselves are `build`'s (same files, same checks). On top of them:
 - `<zip name>`: the decks, their assets and pictures, for use without a network
   (the name is the last part of each manifest's `zip` URL; default slides.zip).
 - with `--single-file`: `single/<deck>.html`, one self-contained page per deck.
+
+What an earlier site wrote and this one does not (a deck failed) is kept and named.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from .links import (
     reference_table,
     srcset_spans,
 )
+from .manifest import default_page
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
@@ -73,6 +76,7 @@ class SiteResult:
     singles: list[str] = field(default_factory=list)
     index: str = ""  # "index.html" once written
     workshops: int | None = None  # items read from index.yaml (None without one)
+    stale: list[str] = field(default_factory=list)  # kept from an earlier site, linked no more
 
     @property
     def ok(self) -> bool:
@@ -390,7 +394,44 @@ def build_site(
         _write_site(result, out, workshop, decks, strict, today or datetime.date.today(), single_file, title)
     except DeckwrightError as exc:  # the folder is a file, read-only, full: said once, at its path
         result.problems += exc.problems
+        return result
+    written = {deck.manifest.html for deck, _ in decks}
+    result.stale = stale_files(out.root, result, workshop, written | set(result.chapters)
+                               | set(result.singles) | set(result.zips))
     return result
+
+
+# ---------- what an earlier site left ----------
+
+def stale_files(site: Path, result: SiteResult, workshop: Workshop, written: set[str]) -> list[str]:
+    """What an earlier site wrote that this one did not write again, so that the index no
+    longer links it: the pages (and bundle) of the decks that failed this time, and the
+    chapter pages and single files under `chapters/` and `single/` that no deck shows now.
+
+    They are kept, as a failed build keeps a deck's last page (nothing is lost), and named.
+    The site keeps no record of what it wrote: outside its own folders, only the files of
+    the decks of this run are looked for (not those of a manifest since removed).
+    """
+    names = {name for r in result.decks if not r.ok for name in _deck_files(workshop, r)}
+    for folder in (CHAPTERS_DIR, SINGLE_DIR):
+        names.update(p.relative_to(site).as_posix() for p in (site / folder).rglob("*.html"))
+    return sorted(name for name in names - written if (site / name).is_file())
+
+
+def _deck_files(workshop: Workshop, failed: DeckResult) -> list[str]:
+    """The page and the bundle a failed deck's manifest names (its default page when the
+    manifest cannot be read)."""
+    try:
+        manifest, _ = workshop.load(failed.manifest)
+    except DeckwrightError:
+        return [failed.html or default_page(failed.manifest)]
+    return [manifest.html, zip_name(manifest)]
+
+
+def stale_line(stale: Sequence[str], shown: int = 8) -> str:
+    """One line naming what `stale_files` found (the first `shown` of them)."""
+    names = ", ".join(stale[:shown]) + (f" and {len(stale) - shown} more" if len(stale) > shown else "")
+    return f"kept from an earlier site, no longer linked from the index: {names}"
 
 
 def _write_site(result: SiteResult, out: OutputDir, workshop: Workshop,
@@ -500,4 +541,6 @@ def run(args: argparse.Namespace) -> int:
     listed = "" if result.workshops is None else f", {result.workshops} workshops from {INDEX_YAML}"
     if result.index:
         print(f"index: {args.out}/{result.index}{listed}")
+    if result.stale:
+        print(stale_line(result.stale))
     return EXIT_OK if result.ok else EXIT_FAILED

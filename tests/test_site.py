@@ -240,3 +240,32 @@ def test_index_shows_the_time_stats_estimates_and_the_declared_length(make_proje
     assert site.build_site(Project.at(root), None, out, env={}, today=TODAY).ok
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<td class="number">12 min<span class="planned">planned: 1 day</span></td>' in page
+
+
+def test_pages_of_a_deck_that_fails_are_kept_and_named_once(tmp_path, capsys):
+    """A deck that built last time fails now: its page, bundle, single file and the chapter
+    page only it showed stay (nothing is lost) but the index no longer links them: said in
+    one line. A file the site never wrote is not named."""
+    root = tmp_path / "workshops" / "slides"
+    shutil.copytree(FIXTURE, root)
+    out = tmp_path / "site"
+    argv = ["site", "--root", str(root), "--out", str(out), "--today", "2026-03-01", "--single-file"]
+    assert _run(argv) == 0
+    assert "kept from an earlier site" not in capsys.readouterr().out
+    (out / "mine.html").write_text("the owner's own page")
+    with (root / "more" / "only-other.md").open("a") as chapter:
+        chapter.write("\n![broken](images/missing.svg)\n")
+    assert _run(argv) == 1
+    printed = capsys.readouterr().out.splitlines()
+    stale = ["chapters/more/only-other.md.html", "other-bundle.zip", "other.yml.html", "single/other.yml.html"]
+    assert [line for line in printed if line.startswith("kept")] == [
+        "kept from an earlier site, no longer linked from the index: " + ", ".join(stale)]
+    assert all((out / rel).is_file() for rel in stale + ["mine.html"])
+    assert "other.yml.html" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_stale_files_are_named_on_one_line():
+    names = [f"chapters/{n}.md.html" for n in range(10)]
+    assert site.stale_line(names, shown=3) == (
+        "kept from an earlier site, no longer linked from the index: "
+        "chapters/0.md.html, chapters/1.md.html, chapters/2.md.html and 7 more")
