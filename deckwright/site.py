@@ -48,6 +48,7 @@ from .links import (
     is_local,
     pictures,
     reference_table,
+    slide_remote_pictures,
     srcset_spans,
 )
 from .manifest import default_page
@@ -73,6 +74,8 @@ class SiteResult:
     problems: list[Problem] = field(default_factory=list)
     chapters: list[str] = field(default_factory=list)  # pages written, relative to the site
     zips: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
+    # file name -> the pictures its decks still load from the network (blank offline)
+    remote: dict[str, set[str]] = field(default_factory=dict)
     singles: list[str] = field(default_factory=list)
     index: str = ""  # "index.html" once written
     workshops: int | None = None  # items read from index.yaml (None without one)
@@ -455,6 +458,9 @@ def _write_site(result: SiteResult, out: OutputDir, workshop: Workshop,
         bundles[zip_name(deck.manifest)] += deck_files(deck)
         if draws_diagrams(deck):
             diagrams.add(zip_name(deck.manifest))
+        table = reference_table(deck.slides)
+        result.remote.setdefault(zip_name(deck.manifest), set()).update(
+            url for slide in deck.slides for _, url in slide_remote_pictures(slide, table))
     for name, files in sorted(bundles.items()):
         assets = asset_files(out.root, mermaid=name in diagrams)
         data = zip_bytes(out.root, files + assets, name.removesuffix(".zip"))
@@ -512,6 +518,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _remote_words(urls: set[str] | None) -> str:
+    """What a bundle's line says of the pictures its decks load from the network."""
+    if not urls:
+        return ""
+    count = "1 picture" if len(urls) == 1 else f"{len(urls)} pictures"
+    return f"; {count} of its decks load from the network, blank offline: check --offline lists them"
+
+
 def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
@@ -535,7 +549,7 @@ def run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
     print(f"chapter pages: {len(result.chapters)} in {args.out}/{CHAPTERS_DIR}/")
     for name, size in result.zips.items():
-        print(f"offline bundle: {args.out}/{name} ({size / 1e6:.1f} MB)")
+        print(f"offline bundle: {args.out}/{name} ({size / 1e6:.1f} MB{_remote_words(result.remote.get(name))})")
     if result.singles:
         print(f"single files: {len(result.singles)} in {args.out}/{SINGLE_DIR}/")
     listed = "" if result.workshops is None else f", {result.workshops} workshops from {INDEX_YAML}"

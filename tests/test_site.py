@@ -17,6 +17,7 @@ from deckwright import cli, site, writer
 from deckwright.builder import Workshop, compile_deck
 from deckwright.reader import Project
 
+from .conftest import write_files
 from .pages import page_markdown
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site" / "slides"
@@ -182,6 +183,18 @@ def test_command_line_prints_what_it_wrote(content, tmp_path, capsys):
     assert f"offline bundle: {tmp_path}/slides.zip" in out
     assert f"index: {tmp_path}/index.html, 8 workshops from index.yaml" in out
     assert not (tmp_path / "single").exists()
+
+
+def test_a_bundle_line_counts_the_pictures_its_decks_load_from_the_network(tmp_path, capsys):
+    content = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": "title: Deck\nchapters:\n- a.md\n",
+        "a.md": "# A\n\n![](https://example.com/a.png)\n\n---\n\n![again](https://example.com/a.png)\n\n"
+                '<img src="//cdn.example.org/b.svg">\n\n`![](https://example.com/in-code.png)`\n',
+    })
+    assert _run(["site", "--root", str(content), "--out", str(tmp_path / "site")]) == 0
+    line = next(li for li in capsys.readouterr().out.splitlines() if li.startswith("offline bundle:"))
+    assert line.endswith("; 2 pictures of its decks load from the network, blank offline: "
+                         "check --offline lists them)")
 
 
 def test_command_line_strict_fails_on_index_warnings(content, tmp_path, capsys):
