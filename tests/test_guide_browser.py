@@ -1,0 +1,59 @@
+"""The sample workshop is our user guide: every slide of its decks fits the slide, in Chromium.
+
+A slide whose text runs past the bottom of remark's 16:9 box is cut off on a projector
+(and the slide number is drawn over it): an edit of the guide that makes one is caught here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckwright.builder import build
+from deckwright.reader import Project
+
+from .browser import block_external, goto_slide, load_deck, new_page, open_browser
+
+pytestmark = pytest.mark.browser
+
+GUIDE = Path(__file__).parent.parent / "slides"
+
+# For the slide on screen: how far its content reaches below remark's 16:9 box, in pixels
+# (elements the slide clips itself, such as a scrolled code block's lines, do not count).
+OVERFLOW = """() => {
+    const slide = document.querySelector('.remark-visible .remark-slide-scaler');
+    const bottom = slide.getBoundingClientRect().bottom;
+    let reach = bottom;
+    for (const e of slide.querySelectorAll('.remark-slide-content *')) {
+        const r = e.getBoundingClientRect();
+        if (r.height && e.closest('.remark-slide-content') && !e.closest('pre code, .source')) {
+            reach = Math.max(reach, r.bottom);
+        }
+    }
+    return Math.round(reach - bottom);
+}"""
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("guide")
+    results = build(Project.at(GUIDE), None, out, env={})
+    assert results and all(r.ok for r in results), [str(p) for r in results for p in r.problems]
+    return out
+
+
+@pytest.mark.parametrize("manifest", sorted(p.name for p in GUIDE.glob("*.yml")))
+def test_every_slide_of_the_guide_fits(guide, manifest):
+    with open_browser() as browser:
+        page = new_page(browser)
+        blocked = block_external(page)
+        deck = load_deck(page, (guide / f"{manifest}.html").as_uri())
+        page.evaluate("() => window.deckwrightDiagrams && window.deckwrightDiagrams.drawAll()")
+        over = {}
+        for number in range(1, deck["count"] + 1):
+            goto_slide(page, number)
+            if (reach := page.evaluate(OVERFLOW)) > 0:
+                over[number] = reach
+        assert deck["count"] > 100 and deck["errors"] == [] and blocked == []
+        assert over == {}, f"slides running past the bottom (slide: pixels): {over}"
