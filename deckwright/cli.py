@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .builder import DeckResult
+    from .errors import Problem
     from .reader import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -84,12 +85,26 @@ def print_results(results: Sequence[DeckResult]) -> None:
         elif result.ok:
             print(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
         else:
-            print(f"FAILED {result.manifest}", file=sys.stderr)
+            print(failed_line(result.manifest, result.problems), file=sys.stderr)
     failed = sum(not r.ok for r in results)
     warnings = sum(1 for r in results for p in r.problems if not p.is_error)
     kept = sum(r.ok and r.reused for r in results)
     counts = f"{len(results) - failed - kept} built, " + (f"{kept} up to date, " if kept else "")
     print(f"{counts}{failed} failed, {warnings} warnings")
+
+
+def failed_line(manifest: str, problems: Sequence[Problem]) -> str:
+    """`FAILED deck.yml (why)`: the deck's first error, and how many others.
+
+    Each problem is printed in full once, above the first deck it fails: decks sharing
+    a chapter fail on the same error, and each of their lines still says which.
+    """
+    errors = list(dict.fromkeys(p for p in problems if p.is_error))
+    if not errors:
+        return f"FAILED {manifest}"
+    more = len(errors) - 1
+    others = f", and {more} more error{'s' * (more != 1)}" if more else ""
+    return f"FAILED {manifest} ({errors[0].one_line()}{others}, as above)"
 
 
 def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:

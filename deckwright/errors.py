@@ -26,6 +26,11 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def one_line(self) -> str:
+        """`path:line: message`, without its severity and its excerpt: to say again, briefly,
+        what was printed in full."""
+        return f"{self.loc}: {self.message}"
+
 
 class DeckwrightError(Exception):
     """A user's input cannot be built; carries every problem found, errors first."""

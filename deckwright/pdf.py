@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .builder import Workshop, compile_deck, copy_assets, write_deck
-from .cli import open_project
+from .cli import failed_line, open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
 from .reader import Project
@@ -376,7 +376,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"printed {result.pdf:<34} {result.pages:>5} pages  "
                   f"{result.size / 1e6:6.1f} MB  {result.seconds:6.1f} s")
         else:
-            print(f"FAILED {result.manifest}", file=sys.stderr)
+            print(failed_line(result.manifest, result.problems), file=sys.stderr)
     failed = sum(not r.ok for r in results)
     print(f"{len(results) - failed} printed, {failed} failed")
     return EXIT_OK if not failed else EXIT_FAILED

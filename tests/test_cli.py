@@ -61,6 +61,20 @@ def test_one_bad_deck_fails_the_build_but_not_the_others(tmp_path, capsys):
     assert not list(out.rglob("*.tmp")), "no half-written files are left"
 
 
+def test_every_failed_deck_says_why_though_a_shared_error_is_printed_once(tmp_path, capsys):
+    root = write_files(tmp_path / "slides", {
+        "one.yml": "title: One\ncontent:\n- - a.md\n",
+        "two.yml": "title: Two\ncontent:\n- - a.md\n  - b.md\n",
+        "a.md": "# A\n\n```\nopen\n",
+        "b.md": "# B\n\n.lab[\n\n- do this\n",
+    })
+    assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err.count("a.md:3: error: code fence is never closed") == 1
+    assert "FAILED one.yml (a.md:3: code fence is never closed, as above)" in err
+    assert "FAILED two.yml (a.md:3: code fence is never closed, and 1 more error, as above)" in err
+
+
 def test_strict_fails_on_warnings_and_writes_nothing(tmp_path, capsys):
     root = write_files(tmp_path / "slides", {**GOOD, "a.md": "# A\n\n@@TYPO@@\n"})
     out = tmp_path / "dist"
