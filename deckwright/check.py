@@ -196,22 +196,27 @@ def _external(workshop: Workshop, loaded: list[LoadedDeck], options: ExternalOpt
     return external_findings(places, answers, options.time_limit)
 
 
-# Found on the slide and again in the assembled deck: one problem, said once.
+# Found on the slide (or by the build, in the chapter) and again in the assembled deck:
+# one problem, said once.
 ONE_PER_PLACE = frozenset(("unclosed-bracket", "unclosed-fence", "unclosed-backtick"))
 
 
 def merge(findings: list[Finding]) -> list[Finding]:
     """Each finding once: the same problem seen in several decks becomes one, naming them all.
 
+    An opener left open that its chapter shows (a finding of no deck) is said as the
+    chapter says it, whatever the decks in which it also runs into later slides.
     """
     merged: dict[tuple, Finding] = {}
     for f in findings:
         key = (f.loc, f.kind) if f.kind in ONE_PER_PLACE else (f.loc, f.kind, f.message, f.severity)
-        if key in merged:
-            decks = merged[key].decks + tuple(d for d in f.decks if d not in merged[key].decks)
-            merged[key] = replace(merged[key], decks=decks)
-        else:
+        kept = merged.get(key)
+        if kept is None:
             merged[key] = f
+        elif f.kind in ONE_PER_PLACE and not (kept.decks and f.decks):
+            merged[key] = f if kept.decks else kept  # the one of no deck
+        else:
+            merged[key] = replace(kept, decks=kept.decks + tuple(d for d in f.decks if d not in kept.decks))
     return sorted(merged.values(), key=lambda f: (f.loc.path, f.loc.line, f.loc.col, f.kind, f.message))
 
 

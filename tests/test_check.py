@@ -252,6 +252,27 @@ def test_unclosed_fence_is_the_builds_error(make_project):
     assert findings(root) == [("a.md:3", "unclosed-fence", "error", "code fence is never closed")]
 
 
+def test_an_unclosed_fence_in_notes_is_said_once_at_its_opener(make_project):
+    # The build's error; in the deck the fence also runs on to b.md's: the same problem.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",
+        "a.md": "# A\n\nfirst\n\n---\n\n## second\n\ntext\n\n???\n\nnotes\n\n```\nopen\n",
+        "b.md": "# B\n\nhello\n\n```bash\nls\n```\n",
+    })
+    assert [str(f) for f in check(str(root), env={}).findings] == ["a.md:15: error: code fence is never closed"]
+
+
+def test_a_backquote_in_notes_running_into_the_next_chapter_is_found_at_its_line(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",
+        "a.md": "# A\n---\n\nB\n\n???\n\nsay `this\n",
+        "b.md": "# C\n\nand` that\n",
+    })
+    assert [str(f) for f in check(str(root), env={}).findings] == [
+        ("a.md:8: error: a backquote (`) is not closed on its slide: in the deck, remark takes the slides "
+         "after it in, up to a match in a later slide [deck.yml]")]
+
+
 def test_slide_properties_remark_does_not_read(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n",

@@ -137,7 +137,7 @@ def swallowed_slides(authors: Deck, deck: Deck) -> list[Finding]:
     pos = 0
     while (culprit := _first_run_on(markdown, starts, pos)) is not None:
         index, tok = culprit
-        found.append(_culprit(deck.slides[index], markdown, tok))
+        found.append(_culprit(deck.slides[index], markdown, starts[index], tok))
         pos = starts[index + 1]  # read on as if that slide were mended: what follows is its doing
     if not found:
         found.append(Finding(SourceLoc(deck.manifest.path, 1), "build",
@@ -167,15 +167,30 @@ def _slide_at(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset) - 1
 
 
-def _culprit(slide: Slide, markdown: str, tok: Token) -> Finding:
-    """The finding at the line of the slide where `tok`, which runs past the slide, starts."""
-    line = line_text(markdown, tok.start + (1 if markdown.startswith("\n", tok.start) else 0))
-    loc = slide.loc
-    for step in slide.steps:
-        at = step.text.find(line)
-        if at >= 0:
-            loc = step.locate(at)
-            break
+def _culprit(slide: Slide, markdown: str, start: int, tok: Token) -> Finding:
+    """The finding at the line where `tok`, which runs past its slide (at `start` in
+    `markdown`), opens: in the text of one of the slide's steps, or in its notes."""
+    opener = tok.start + (1 if markdown.startswith("\n", tok.start) else 0)
+    line = line_text(markdown, opener)
     kind, what = RUNS_ON[tok.kind]
-    return Finding(loc, kind, what.format(tok.text) + ": in the deck, remark takes the slides "
-                   "after it in, up to a match in a later slide", excerpt=line)
+    return Finding(_source_of(slide, opener - start), kind, what.format(tok.text) + ": in the deck, "
+                   "remark takes the slides after it in, up to a match in a later slide", excerpt=line)
+
+
+def _source_of(slide: Slide, offset: int) -> SourceLoc:
+    """Where `offset` in the slide's Markdown (render.slide_markdown) comes from."""
+    pos = 0
+    for step in slide.steps:
+        if slide.generated:  # made by the build: located at the slide it is made for
+            return step.top
+        text = step.text if step.notes is None else step.text.rstrip("\n")
+        if offset <= pos + len(text):
+            return step.locate(offset - pos)
+        pos += len(text)
+        if step.notes is not None and step.notes_loc is not None:
+            pos += len("\n???\n")
+            if offset <= pos + len(step.notes):
+                return step.notes_loc.shifted(step.notes.count("\n", 0, offset - pos))
+            pos += len(step.notes)
+        pos += len("\n--\n")
+    return slide.steps[-1].top
