@@ -25,7 +25,6 @@ from .checks.files import (
     unused_images,
 )
 from .checks.load import (
-    STAGES,
     LoadedDeck,
     expand_entry,
     include_problems,
@@ -38,7 +37,7 @@ from .cli import open_project
 from .errors import DeckwrightError
 from .manifest import page_clashes
 from .model import Entry, SourceLoc
-from .stages import add_footers, run_pipeline
+from .stages import PIPELINE, add_footers, run_pipeline
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_VERSION = 1
@@ -91,7 +90,8 @@ def check(
         finding(p) for p in page_clashes([d.manifest for d in loaded if d.manifest]).values()
     ]
     for deck in loaded:
-        found += [finding(p) for p in deck.problems]
+        own = deck.deck.problems if deck.deck is not None else ()  # the deck's, not its chapters'
+        found += [finding(p, decks=(deck.path,) if p in own else ()) for p in deck.problems]
         if deck.authors is not None and deck.deck is not None and deck.complete:
             found += [replace(f, decks=(deck.path,)) for f in check_deck(deck.authors, deck.deck)]
     found += _chapter_findings(workshop, loaded)
@@ -184,7 +184,7 @@ def _external(workshop: Workshop, loaded: list[LoadedDeck], options: ExternalOpt
         if deck.authors is None:
             continue
         # The deck without its footers: they link every slide to the repository.
-        shown = run_pipeline(deck.authors, tuple(s for s in STAGES if s is not add_footers))
+        shown = run_pipeline(deck.authors, tuple(s for s in PIPELINE if s is not add_footers))
         for loc, url in external_urls(shown):
             locs = places.setdefault(url, [])
             if loc not in locs:

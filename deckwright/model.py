@@ -247,6 +247,7 @@ class Deck:
     repo: RepoLink | None = None
     build_info: BuildInfo = BuildInfo(None)
     problems: tuple = ()  # Problems found by the stages
+    left_out: frozenset[str] = frozenset()  # the names of the slides its `exclude` leaves out
 
     @property
     def shown_count(self) -> int:

@@ -29,7 +29,13 @@ def exclude_slides(deck: Deck) -> Deck:
         classes = props.get("class", "")
         return not (classes and any(c in classes for c in excluded) and excluded.intersection(slide.classes))
 
-    return replace(deck, slides=tuple(s for s in deck.slides if kept(s)))
+    slides, left_out = [], []
+    for slide in deck.slides:
+        if kept(slide):
+            slides.append(slide)
+        elif slide.name:
+            left_out.append(slide.name)
+    return replace(deck, slides=tuple(slides), left_out=deck.left_out.union(left_out))
 
 
 def assign_anchors(deck: Deck) -> Deck:
@@ -247,16 +253,25 @@ def _file_url(repo: RepoLink, path: str) -> str:
 
 
 def check_anchor_links(deck: Deck) -> Deck:
-    """Warn about links to `#name` anchors that no slide of this deck carries."""
+    """Warn about links to `#name` anchors that no slide of this deck carries (`check` says
+    the same: it is its broken-anchor). A warning: the deck shows all it should, but for
+    where that link goes; and a chapter shared by decks may link to a slide that one of
+    them leaves out."""
     names = {s.name for s in deck.slides if s.name}
     problems = [
-        Problem(loc, f"link to #{target}: no slide of {deck.manifest.html} is named so", "warning")
+        Problem(loc, f"link to #{target} goes nowhere: {_why_nowhere(deck, target)}", "warning")
         for slide in deck.slides
         if not slide.generated
         for loc, target in slide.links
         if target not in names
     ]
-    return replace(deck, problems=deck.problems + tuple(problems))
+    return replace(deck, problems=deck.problems + tuple(problems)) if problems else deck
+
+
+def _why_nowhere(deck: Deck, target: str) -> str:
+    if target in deck.left_out:
+        return f"its slide is left out by this deck's exclude ({', '.join(deck.manifest.exclude)})"
+    return "no slide of this deck is named so"
 
 
 PIPELINE: tuple[Stage, ...] = (

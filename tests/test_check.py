@@ -112,10 +112,23 @@ def test_broken_anchor_and_anchor_to_an_excluded_slide(make_project):
         "a.md": "[x](#nowhere)\n---\nname: later\nclass: extra\n\nHidden\n---\n[y](#later)\n",
     })
     assert findings(root) == [
-        ("a.md:1", "broken-anchor", "error", "link to #nowhere goes nowhere: no slide of this deck is named so"),
-        ("a.md:8", "broken-anchor", "error",
+        ("a.md:1", "broken-anchor", "warning", "link to #nowhere goes nowhere: no slide of this deck is named so"),
+        ("a.md:8", "broken-anchor", "warning",
          "link to #later goes nowhere: its slide is left out by this deck's exclude (extra)"),
     ]
+
+
+def test_the_build_says_what_check_says_of_links_that_go_nowhere(make_project, capsys):
+    # A warning in both, with the same message: why, when the deck's exclude left the slide out.
+    root = make_project({
+        "deck.yml": HEAD + "exclude: [extra]\ncontent:\n- a.md\n",
+        "a.md": "[x](#nowhere)\n---\nname: later\nclass: extra\n\nHidden\n---\n[y](#later)\n",
+    })
+    assert cli.main(["build", "--root", str(root), "--out", str(root.parent / "out")]) == 0
+    built = [line for line in capsys.readouterr().err.splitlines() if ": warning: " in line]
+    assert built == [f"{f.loc}: {f.severity}: {f.message}" for f in check(str(root), env={}).findings]
+    assert built[1] == ("a.md:8: warning: link to #later goes nowhere: its slide is left out by this "
+                        "deck's exclude (extra)")
 
 
 def test_a_finding_in_a_shared_chapter_is_said_once_naming_its_decks(make_project):
@@ -126,7 +139,7 @@ def test_a_finding_in_a_shared_chapter_is_said_once_naming_its_decks(make_projec
     })
     result = check(str(root), env={})
     assert [str(f) for f in result.findings] == [
-        "a.md:1: error: link to #nowhere goes nowhere: no slide of this deck is named so [one.yml, two.yml]"
+        "a.md:1: warning: link to #nowhere goes nowhere: no slide of this deck is named so [one.yml, two.yml]"
     ]
 
 
@@ -321,7 +334,7 @@ def test_chapter_listed_twice_and_bad_yaml_do_not_stop_the_other_manifests(make_
     })
     found = findings(root)
     assert ("twice.yml:5:5", "duplicate-chapter", "error", "chapter 'a.md' is listed twice (first at line 4)") in found
-    assert ("b.md:1", "broken-anchor", "error", "link to #nowhere goes nowhere: no slide of this deck is named so") in found
+    assert ("b.md:1", "broken-anchor", "warning", "link to #nowhere goes nowhere: no slide of this deck is named so") in found
     bad = [f for f in found if f[0].startswith("bad.yml")]
     assert [(f[0].split(":")[1], f[1], f[2]) for f in bad] == [("2", "manifest", "error")]
     assert bad[0][3].startswith("invalid YAML")
@@ -412,7 +425,7 @@ def test_local_links_to_missing_files_and_to_other_decks(make_project):
         ("a.md:4", "broken-anchor", "warning",
          ("link to 'two.yml.html#not-there' lands on the first slide of two.yml.html: "
          "no slide of that deck is named not-there")),
-        ("a.md:5", "broken-anchor", "error", "link to #toc-x goes nowhere: no slide of this deck is named so"),
+        ("a.md:5", "broken-anchor", "warning", "link to #toc-x goes nowhere: no slide of this deck is named so"),
     ]
 
 
@@ -444,9 +457,9 @@ def test_json_output_lists_findings_and_counts(make_project):
 
     root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "[x](#nowhere)\n@@NOPE@@\n"})
     data = json.loads(as_json(check(str(root), env={})))
-    assert data["summary"] == {"errors": 1, "warnings": 1, "by_kind": {"broken-anchor": 1, "unknown-directive": 1}}
+    assert data["summary"] == {"errors": 0, "warnings": 2, "by_kind": {"broken-anchor": 1, "unknown-directive": 1}}
     assert data["findings"][0] == {
-        "path": "a.md", "line": 1, "column": 0, "severity": "error", "kind": "broken-anchor",
+        "path": "a.md", "line": 1, "column": 0, "severity": "warning", "kind": "broken-anchor",
         "message": "link to #nowhere goes nowhere: no slide of this deck is named so",
         "excerpt": "", "decks": ["deck.yml"],
     }
@@ -481,7 +494,7 @@ def test_exit_status_errors_warnings_and_strict(make_project, capsys):
     assert out == ("a.md:1: warning: unknown directive @@NOPE@@ is left as it is\n"
                    "checked 1 deck(s): 0 error(s), 1 warning(s) (unknown-directive 1)\n")
     assert run_cli(["--root", str(warn), "--strict"]) == 1
-    (warn / "a.md").write_text("[x](#nowhere)\n")
+    (warn / "a.md").write_text("![x](gone.png)\n")
     assert run_cli(["--root", str(warn)]) == 1
 
 

@@ -166,7 +166,7 @@ def plant_faults(root: Path) -> set[tuple[str, int, str, str]]:
     at("k8s/daemonset.md", append_slide(k8s / "daemonset.md", [
         "```bash", "@@INCLUDE[k8s/no-such-file.yaml]", "```"]) + 1, "include")
     at("k8s/namespaces.md", append_slide(k8s / "namespaces.md", ["See [the start](#no-such-slide)"]),
-       "broken-anchor")
+       "broken-anchor", "warning")
     append_slide(k8s / "kubectl-logs.md", ["name: fault-twin", "", "One"])
     at("k8s/kubectl-logs.md", append_slide(k8s / "kubectl-logs.md", ["name: fault-twin", "", "Two"]),
        "duplicate-name")

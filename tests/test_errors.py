@@ -176,7 +176,7 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
         ("# A\n\n@@INCLUDE[/etc/passwd]\n", "a.md:3: error: @@INCLUDE[/etc/passwd] leaves the repository"),
         ("# A\n\n![pic](images/gone.png)\n", "a.md:3: error: picture 'images/gone.png' does not exist"),
         ("# A\n\nSee @@TYPO@@\n", "a.md:3: warning: unknown directive @@TYPO@@ is left as it is"),
-        ("# A\n\n[elsewhere](#nowhere)\n", "a.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so"),
+        ("# A\n\n[elsewhere](#nowhere)\n", "a.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so"),
     ],
 )
 def test_chapter_problems(tmp_path, chapter, expected):
@@ -383,16 +383,16 @@ INCLUDED = "l1\n\n[a](#nowhere)\n![p](nope.png)\n"
         ("# T\n\nbefore\n\n---\n\n## S2\n\n@@INCLUDE[slides/inc.md]\n\n![x](gone.png)\n", None,
          ["a.md:11: error: picture 'gone.png' does not exist",
           "inc.md:4: error: picture 'nope.png' does not exist",
-          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so"]),
+          "inc.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so"]),
         ("# T\n\nbefore\n@@INCLUDE[slides/inc.md]\nafter\n![q](gone.png) [b](#gone)\n", None,
          ["a.md:6: error: picture 'gone.png' does not exist",
           "inc.md:4: error: picture 'nope.png' does not exist",
-          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so",
-          "a.md:6: warning: link to #gone: no slide of deck.yml.html is named so"]),
+          "inc.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so",
+          "a.md:6: warning: link to #gone goes nowhere: no slide of this deck is named so"]),
         (None, "  # Inline\n\n  @@INCLUDE[slides/inc.md]\n  ![r](gone.png)\n",
          ["deck.yml:6: error: picture 'gone.png' does not exist",
           "inc.md:4: error: picture 'nope.png' does not exist",
-          "inc.md:3: warning: link to #nowhere: no slide of deck.yml.html is named so"]),
+          "inc.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so"]),
     ],
 )
 def test_problems_after_an_include_name_their_own_file_and_line(tmp_path, chapter, inline, expected):

@@ -1,4 +1,4 @@
-"""Checks of one compiled deck: anchors, slide names, reference labels, remark's slide count."""
+"""Checks of one compiled deck: slide names, reference labels, remark's slide count."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 from collections import defaultdict
 
 from ..directives import directive_values
-from ..links import anchor_links
 from ..model import Deck, Slide, SourceLoc
 from ..remark_lexer import Token, scan, separators
 from ..render import slide_markdown
@@ -22,28 +21,10 @@ SEPARATOR = "\n---\n"  # how render joins slides
 def check_deck(authors: Deck, deck: Deck) -> list[Finding]:
     """Findings in `deck` (after the stages); `authors` is the same deck before them."""
     return (
-        broken_anchors(authors, deck)
-        + duplicate_names(deck)
+        duplicate_names(deck)
         + duplicate_labels(exclude_slides(authors))
         + swallowed_slides(authors, deck)
     )
-
-
-def broken_anchors(authors: Deck, deck: Deck) -> list[Finding]:
-    """Links to `#name` that no slide of the deck carries (after its `exclude`)."""
-    names = {s.name for s in deck.slides if s.name}
-    excluded = {s.name for s in authors.slides if s.name} - names
-    found = []
-    for slide in deck.slides:
-        if slide.generated:
-            continue
-        for loc, target in anchor_links(slide):
-            if target in names:
-                continue
-            why = (f"its slide is left out by this deck's exclude ({', '.join(deck.manifest.exclude)})"
-                   if target in excluded else "no slide of this deck is named so")
-            found.append(Finding(loc, "broken-anchor", f"link to #{target} goes nowhere: {why}"))
-    return found
 
 
 def duplicate_names(deck: Deck) -> list[Finding]:

@@ -10,10 +10,7 @@ from ..directives import Expanded, expand_includes
 from ..errors import DeckwrightError, Problem
 from ..model import Chapter, Deck, Entry, Manifest, SourceLoc
 from ..reader import Project, build_info, repo_link
-from ..stages import PIPELINE, check_anchor_links, run_pipeline, substitute_directives
-
-# The build's stages, less its anchor warnings: `check` reports broken anchors itself.
-STAGES = tuple(stage for stage in PIPELINE if stage is not check_anchor_links)
+from ..stages import PIPELINE, run_pipeline, substitute_directives
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,7 @@ class LoadedDeck:
     manifest: Manifest | None = None
     authors: Deck | None = None  # the authors' slides, before any stage
     deck: Deck | None = None  # after the stages (None when the manifest is invalid)
+    # The problems of its own (broken anchors...) are `deck.problems`; `problems` has them too.
     problems: list[Problem] = field(default_factory=list)
     complete: bool = True  # False when a chapter could not be read at all
     # Errors `check` reports that do not stop the build: pictures of slides this deck excludes.
@@ -71,8 +69,9 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
         loaded.problems = list(exc.problems)
         return loaded
     loaded.authors = _authors_deck(workshop, loaded)
-    loaded.deck = run_pipeline(loaded.authors, STAGES)
-    loaded.problems += list(loaded.deck.problems)
+    loaded.deck = run_pipeline(loaded.authors, PIPELINE)
+    if loaded.complete:  # else links to the slides of the chapter it lacks would look broken
+        loaded.problems += list(loaded.deck.problems)
     # Pictures of every slide, those this variant excludes too: another variant shows them.
     missing = missing_pictures(substitute_directives(loaded.authors), workshop.project)
     # A picture shown by reference is found only in a deck (its labels are the deck's).
