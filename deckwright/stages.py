@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -252,6 +253,42 @@ def _file_url(repo: RepoLink, path: str) -> str:
     return repo.file_url(path)  # a few hundred files for thousands of steps
 
 
+def check_slide_names(deck: Deck) -> Deck:
+    """An error for each slide whose `name:` another slide of the deck has (a generated one
+    too: `toc-part-1`): remark sends every `#name` link to the last of them, so the links to
+    the others (the chapters' way back to their table of contents, say) go astray."""
+    by_name: dict[str, list[Slide]] = {}
+    for slide in deck.slides:
+        if slide.properties and (name := slide.properties.get("name")):
+            by_name.setdefault(name, []).append(slide)
+    problems = sorted((problem for name, slides in by_name.items() if len(slides) > 1
+                       for problem in _same_names(name, slides)), key=lambda p: p.loc)
+    return replace(deck, problems=deck.problems + tuple(problems)) if problems else deck
+
+
+def _same_names(name: str, slides: list[Slide]) -> list[Problem]:
+    """The errors for the authors' slides among `slides`, which share `name`."""
+    authors = [s for s in slides if not s.generated]
+    generated = [s for s in slides if s.generated]
+    if generated:
+        pairs = [(s, f"a generated {generated[0].generated} slide") for s in authors]
+    else:
+        pairs = [(s, f"the slide at {_name_loc(authors[0])}") for s in authors[1:]]
+    return [Problem(_name_loc(slide), f"slide name '{name}' is also the name of {other}: "
+                    f"remark sends every #{name} link to the last of them")
+            for slide, other in pairs]
+
+
+def _name_loc(slide: Slide) -> SourceLoc:
+    """Where the slide's `name:` property line is."""
+    step = slide.steps[0]
+    m = _NAME_LINE.search(step.text)
+    return step.locate(m.start()) if m else slide.loc
+
+
+_NAME_LINE = re.compile(r"^name:", re.MULTILINE)
+
+
 def check_anchor_links(deck: Deck) -> Deck:
     """Warn about links to `#name` anchors that no slide of this deck carries (`check` says
     the same: it is its broken-anchor). A warning: the deck shows all it should, but for
@@ -281,6 +318,7 @@ PIPELINE: tuple[Stage, ...] = (
     insert_title_slides,
     substitute_directives,
     resolve_picture_references,
+    check_slide_names,
     check_anchor_links,
     add_footers,
 )

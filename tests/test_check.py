@@ -159,6 +159,23 @@ def test_duplicate_slide_names(make_project):
     ]
 
 
+def test_duplicate_slide_names_are_the_builds_errors_too(make_project, capsys):
+    # remark sends #toc-part-1 to the author's slide: the chapters' way back to the table of
+    # contents is lost. The build fails on it, saying what check says.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- - b.md\n",
+        "a.md": "name: intro\n\nA\n---\nname: toc-part-1\n\nmine\n---\n@@TOC@@\n",
+        "b.md": "name: intro\n\n# B\n",
+    })
+    assert cli.main(["build", "--root", str(root), "--out", str(root.parent / "out")]) == 1
+    built = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    found = check(str(root), env={}).findings
+    assert built == [f"{f.loc}: {f.severity}: {f.message}" for f in found]
+    assert [(str(f.loc), f.kind, f.decks) for f in found] == [
+        ("a.md:5", "duplicate-name", ("deck.yml",)), ("b.md:1", "duplicate-name", ("deck.yml",))]
+    assert not (root.parent / "out" / "deck.yml.html").exists()
+
+
 def test_a_duplicate_slide_name_names_the_line_of_the_other(make_project):
     root = make_project({  # the first slide named so starts after a blank line: at its name
         "deck.yml": HEAD + "content:\n- a.md\n",

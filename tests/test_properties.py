@@ -391,7 +391,8 @@ def render_chapter(plans: list[dict]) -> tuple[str, list[list[str]], list[bool]]
             mine.append(token)
             return f"{prefix}{token} {plan['words'][len(mine) % 12]}"
 
-        lines = list(plan["props"])
+        # Each slide named its own name: two slides with one name are an error.
+        lines = [f"{p}-{number}" if p.startswith("name:") else p for p in plan["props"]]
         if lines:
             lines.append("")
         if number == 0 or plan["title"]:

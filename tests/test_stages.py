@@ -74,6 +74,7 @@ def test_pipeline_order():
         "insert_title_slides",
         "substitute_directives",
         "resolve_picture_references",
+        "check_slide_names",
         "check_anchor_links",
         "add_footers",
     ]

@@ -84,6 +84,7 @@ _MESSAGE_KINDS = (
     ("unknown directive", "unknown-directive"),
     ("picture '", "missing-image"),
     ("link to #", "broken-anchor"),
+    ("is also the name of", "duplicate-name"),
     ("not valid UTF-8", "unreadable"),
     ("cannot read", "unreadable"),
     ("the deck has no slides", "build"),

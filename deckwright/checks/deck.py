@@ -1,9 +1,8 @@
-"""Checks of one compiled deck: slide names, reference labels, remark's slide count."""
+"""Checks of one compiled deck: reference labels, remark's slide count."""
 
 from __future__ import annotations
 
 import bisect
-import re
 from collections import defaultdict
 
 from ..directives import directive_values
@@ -21,40 +20,9 @@ SEPARATOR = "\n---\n"  # how render joins slides
 def check_deck(authors: Deck, deck: Deck) -> list[Finding]:
     """Findings in `deck` (after the stages); `authors` is the same deck before them."""
     return (
-        duplicate_names(deck)
-        + duplicate_labels(exclude_slides(authors))
+        duplicate_labels(exclude_slides(authors))
         + swallowed_slides(authors, deck)
     )
-
-
-def duplicate_names(deck: Deck) -> list[Finding]:
-    """Two slides with one name: remark sends `#name` links to the last of them."""
-    by_name: dict[str, list[Slide]] = defaultdict(list)
-    for slide in deck.slides:
-        if slide.name:
-            by_name[slide.name].append(slide)
-    found = []
-    for name, slides in by_name.items():
-        authors = [s for s in slides if not s.generated]
-        generated = [s for s in slides if s.generated]
-        if generated:
-            pairs = [(s, f"a generated {generated[0].generated} slide") for s in authors]
-        else:
-            pairs = [(s, f"the slide at {_name_loc(authors[0])}") for s in authors[1:]]
-        for slide, other in pairs:
-            found.append(Finding(
-                _name_loc(slide), "duplicate-name",
-                f"slide name '{name}' is also the name of {other}: "
-                f"remark sends every #{name} link to the last of them",
-            ))
-    return found
-
-
-def _name_loc(slide: Slide) -> SourceLoc:
-    """Where the slide's `name:` property line is."""
-    step = slide.steps[0]
-    m = re.search(r"^name:", step.text, re.MULTILINE)
-    return step.locate(m.start()) if m else slide.loc
 
 
 def duplicate_labels(deck: Deck) -> list[Finding]:
