@@ -160,15 +160,14 @@ class Workshop:
         return manifest, report.problems
 
     def deck(self, manifest: Manifest) -> Deck:
-        """The deck as written by its authors, before any stage runs."""
+        """The deck as written by its authors, before any stage runs, with its chapters'
+        problems: errors too (a fence left open...), so that the stages run on and one build
+        reports all of its problems. A chapter that cannot be read at all raises."""
         slides = []
         problems = list(self.problems)
         for entry in manifest.entries:
             problems += self.chapter(entry).problems
             slides += self.slides_in_part(entry)
-        errors = [p for p in problems if p.is_error]
-        if errors:
-            raise DeckwrightError(errors)
         return Deck(
             manifest=manifest,
             slides=tuple(slides),
@@ -212,7 +211,9 @@ def no_slides(deck: Deck) -> list[Problem]:
 
 
 def compile_deck(workshop: Workshop, manifest: Manifest, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
-    """Run the stages for one validated manifest and check the result; raises on errors."""
+    """Run the stages for one validated manifest and check the result; raises on errors,
+    its chapters' and those of the deck (a missing picture, two slides with one name), all
+    at once."""
     deck = run_pipeline(workshop.deck(manifest), tuple(stages))
     problems = list(deck.problems) + missing_pictures(deck, workshop) + no_slides(deck)
     if any(p.is_error for p in problems):

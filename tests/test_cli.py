@@ -75,6 +75,26 @@ def test_every_failed_deck_says_why_though_a_shared_error_is_printed_once(tmp_pa
     assert "FAILED two.yml (a.md:3: code fence is never closed, and 1 more error, as above)" in err
 
 
+def test_a_chapter_error_does_not_hide_the_decks_other_problems(tmp_path, capsys):
+    # One push shows a CI user all there is to fix, not one error at a time.
+    root = write_files(tmp_path / "slides", {
+        **GOOD,
+        "a.md": "# A\n\n![p](gone.png)\n\n@@TYPO@@\n---\nname: x\n\n[go](#nowhere)\n---\nname: x\n\n```\nopen\n",
+    })
+    out = tmp_path / "dist"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 1
+    assert [line for line in capsys.readouterr().err.splitlines() if ": " in line and line[0] != " "] == [
+        "a.md:13: error: code fence is never closed",
+        ("a.md:11: error: slide name 'x' is also the name of the slide at a.md:7: "
+         "remark sends every #x link to the last of them"),
+        "a.md:3: error: picture 'gone.png' does not exist",
+        "a.md:5: warning: unknown directive @@TYPO@@ is left as it is",
+        "a.md:9: warning: link to #nowhere goes nowhere: no slide of this deck is named so",
+        "FAILED good.yml (a.md:13: code fence is never closed, and 2 more errors, as above)",
+    ]
+    assert not (out / "good.yml.html").exists()
+
+
 def test_strict_fails_on_warnings_and_writes_nothing(tmp_path, capsys):
     root = write_files(tmp_path / "slides", {**GOOD, "a.md": "# A\n\n@@TYPO@@\n"})
     out = tmp_path / "dist"
