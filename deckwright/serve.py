@@ -141,20 +141,21 @@ def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -
 
 
 def chapter_warnings(workshop: Workshop, entry: Entry) -> list[Problem]:
-    """`deckwright check`'s unclosed `.class[` and backquote findings for one chapter, as warnings.
+    """`deckwright check`'s unclosed `.class[` and backquote findings for one chapter, as
+    warnings, but for those the build reports.
 
-    The build reports the brackets it sees in a chapter's scan as errors (a deck with
-    one is not built, so this is not run and nothing is said twice); these are what
-    only a slide by slide reading finds (a backquote whose code span runs over a
-    separator), too slow for every chapter of a cold build: serve checks only the
-    chapters a save changed, where the author is looking.
+    The build reports the brackets and backquotes it sees in a chapter's scan as errors
+    (a deck with one is not built, so this is not run); what is left is what only a slide
+    by slide reading finds, too slow for every chapter of a cold build: serve checks only
+    the chapters a save changed, where the author is looking.
     """
     chapter = workshop.chapter(entry)
     expanded = expand_entry(workshop, entry)
     found = []
     for piece in pieces(chapter, expanded.text):
         found += unclosed_brackets(piece.text, lambda offset, base=piece.offset: expanded.locate(base + offset))
-    return [Problem(f.loc, f.message, "warning", f.excerpt) for f in found]
+    said = {(p.loc, p.message) for p in chapter.problems}
+    return [Problem(f.loc, f.message, "warning", f.excerpt) for f in found if (f.loc, f.message) not in said]
 
 
 def _comes_from(slide: Shown, files: set[str]) -> bool:

@@ -114,6 +114,12 @@ def swallowing_message(name: str, close_line: int, separators: int) -> str:
             f"takes {separators} separator(s) ('---', '--', '???') into the block")
 
 
+def backquote_message(close_line: int) -> str:
+    """What is wrong with a backquote whose code span (closed at `close_line`) runs over separators."""
+    return (f"a backquote (`) is not closed on its slide: its match is at line {close_line}, "
+            "so remark takes the separator(s) in between into one code span")
+
+
 def line_text(text: str, offset: int) -> str:
     """The line of `text` that holds `offset`, without its line end."""
     start = text.rfind("\n", 0, offset) + 1
@@ -122,11 +128,13 @@ def line_text(text: str, offset: int) -> str:
 
 
 def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
-    """`.class[` blocks that take slide separators in (remark merges those slides), and
-    openers that nothing in the chapter closes (text, or a block running into the next chapter).
+    """`.class[` blocks that take slide separators in (remark merges those slides), openers
+    that nothing in the chapter closes (text, or a block running into the next chapter), and
+    code spans that take separators in (a backquote left open: remark merges those slides).
 
-    The same facts as `deckwright check`'s unclosed brackets, read from the chapter's scan.
-    Errors, as a fence left open is, and as `check` rates them: a box or slides are lost.
+    The same facts as `deckwright check`'s unclosed brackets and backquotes, read from the
+    chapter's scan. Errors, as a fence left open is, and as `check` rates them: a box or
+    slides are lost.
     """
     problems = []
     for tok in tokens:
@@ -135,6 +143,11 @@ def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list
             if not inside:
                 continue
             message = swallowing_message(tok.text, locate(tok.end - 1).line, len(inside))
+        elif tok.kind == "inline_code":
+            # Most spans are on one line (a quick look): no separator line in them.
+            if text.find("\n", tok.start, tok.end) < 0 or not separators_in_block(text, tok.start + 1, tok.end - 1):
+                continue
+            message = backquote_message(locate(tok.end - 1).line)
         elif tok.kind == "open":
             message = unclosed_message(tok.text)
         else:

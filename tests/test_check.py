@@ -273,6 +273,20 @@ def test_backquote_left_open_runs_over_a_separator(make_project):
     assert places(root) == [("a.md:1", "unclosed-backtick")]
 
 
+def test_a_backquote_left_open_over_a_separator_is_the_builds_error_said_once(make_project, capsys):
+    # remark merges the slides the code span runs over; a separator's dashes that start or
+    # end a span (`--` and --`) are no line of their own: no separator, nothing merged.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "Run `ls\n---\nthen pwd`\n---\nA `--\nb` and `c\n--` fine\n",
+    })
+    assert cli.main(["build", "--root", str(root), "--out", str(root.parent / "out")]) == 1
+    built = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert built == [str(f) for f in check(str(root), env={}).findings] == [
+        ("a.md:1: error: a backquote (`) is not closed on its slide: its match is at line 3, so remark "
+         "takes the separator(s) in between into one code span")]
+
+
 def test_unclosed_fence_is_the_builds_error(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n- b.md\n",

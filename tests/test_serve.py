@@ -11,8 +11,17 @@ from pathlib import Path
 import pytest
 
 from deckwright import check, cli, serve
+from deckwright.model import Entry, SourceLoc
 from deckwright.reader import Project
-from deckwright.serve import Changes, DeckSite, DeckState, Shown, first_changed, slide_hunks
+from deckwright.serve import (
+    Changes,
+    DeckSite,
+    DeckState,
+    Shown,
+    chapter_warnings,
+    first_changed,
+    slide_hunks,
+)
 from deckwright.server import Debouncer, editor_file
 
 MANIFEST = """\
@@ -266,29 +275,34 @@ def test_an_unclosed_bracket_in_a_saved_chapter_is_the_builds_error_said_once(si
     assert event.data["errors"] is None and event.data["warnings"] is None
 
 
-def test_a_backquote_left_open_in_a_saved_chapter_is_a_warning_until_fixed(site: DeckSite):
-    # The build cannot see it (remark runs the code span over the separator); serve checks
-    # the saved chapter, slide by slide, as check does.
+def test_a_backquote_left_open_in_a_saved_chapter_is_the_builds_error_said_once(site: DeckSite):
+    # remark runs the code span over the separator, merging the slides: the build says so
+    # (from the chapter's scan), and serve's own check of the saved chapter does not again.
     printed: list[str] = []
     site.err = printed.append
     root = site.project.root
     two = root / "chapters/two.md"
     two.write_text(TWO.replace("- a step", "- run `ls").replace("Last words", "then `pwd`"))
     [event] = rebuild(site, two)
-    assert event.data["errors"] is None and event.changed
     [expected] = [f for f in check.check(str(root)).findings if f.kind == "unclosed-backtick"]
     assert str(expected.loc) == "chapters/two.md:11"
-    warning = f"chapters/two.md:11: warning: {expected.message}"
-    assert event.data["warnings"].startswith(warning)
-    assert event.keep["warnings"] == event.data["warnings"]
-    assert any(line.startswith(warning) for line in printed)
-    # Another chapter's save checks that one only; the warning stays until two.md is fixed.
-    (root / "chapters/one.md").write_text(ONE.replace("a point", "a new point"))
-    [event] = rebuild(site, root / "chapters/one.md")
-    assert event.data["warnings"].startswith(warning)
+    error = f"chapters/two.md:11: error: {expected.message}\n    - run `ls"
+    assert event.data["errors"] == error
+    assert [line for line in printed if "backquote" in line] == [error]
+    assert not event.data.get("warnings")
     two.write_text(TWO.replace("- a step", "- run `ls`"))
     [event] = rebuild(site, two)
-    assert event.data["warnings"] is None and event.keep["warnings"] is None
+    assert event.data["errors"] is None and event.data["warnings"] is None
+
+
+def test_what_the_build_reports_is_not_among_a_saved_chapters_warnings(site: DeckSite):
+    root = site.project.root
+    two = root / "chapters/two.md"
+    two.write_text(TWO.replace("- a step", "- run `ls").replace("Last words", "then `pwd`"))
+    entry = Entry(SourceLoc("deck.yml", 1), None, path="chapters/two.md")
+    site.workshop.forget({two})
+    assert [p.message for p in site.workshop.chapter(entry).problems if "backquote" in p.message]
+    assert chapter_warnings(site.workshop, entry) == []
 
 
 def test_warnings_are_printed_when_new_or_in_a_saved_file_and_errors_always(make_project,

@@ -81,6 +81,7 @@ _MESSAGE_KINDS = (
     ("@@INCLUDE", "include"),
     ("code fence is never closed", "unclosed-fence"),
     ("[' is not closed on its slide", "unclosed-bracket"),
+    ("a backquote (`) is not closed on its slide", "unclosed-backtick"),
     ("unknown directive", "unknown-directive"),
     ("picture '", "missing-image"),
     ("link to #", "broken-anchor"),

@@ -13,7 +13,7 @@ from ..directives import LINK
 from ..links import file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..remark_lexer import Token, separators_in_block
-from ..slides import line_text, swallowing_message, unclosed_message
+from ..slides import backquote_message, line_text, swallowing_message, unclosed_message
 from . import Finding
 from .text import (
     Block,
@@ -106,21 +106,14 @@ def unclosed_brackets(text: str, at: Locate) -> list[Finding]:
     return found
 
 
-_SEPARATOR_LINE = re.compile(r"\n(?:---?|\?\?\?)(?=\n|$)")
-
-
 def _long_code_spans(text: str, at: Locate) -> list[Finding]:
-    """Inline code spans that run over a separator line: a backquote left open."""
+    """Inline code spans that run over a separator line: a backquote left open (in a
+    chapter's slide, the build's error too: see slides._unclosed_brackets)."""
     found = []
     for tok in analyse(text).top:
-        if tok.kind == "inline_code" and _SEPARATOR_LINE.search(text, tok.start, tok.end):
-            close = at(tok.end - 1)
-            found.append(Finding(
-                at(tok.start), "unclosed-backtick",
-                f"a backquote (`) is not closed on its slide: its match is at line {close.line}, "
-                "so remark takes the separator(s) in between into one code span",
-                excerpt=line_text(text, tok.start),
-            ))
+        if tok.kind == "inline_code" and separators_in_block(text, tok.start + 1, tok.end - 1):
+            found.append(Finding(at(tok.start), "unclosed-backtick", backquote_message(at(tok.end - 1).line),
+                                 excerpt=line_text(text, tok.start)))
     return found
 
 
