@@ -80,17 +80,25 @@ def print_results(results: Sequence[DeckResult]) -> None:
             if text not in seen:
                 seen.add(text)
                 print(text, file=sys.stderr)
+        warned = _warnings(len({str(p) for p in result.problems if not p.is_error}))
         if result.ok and result.reused:
-            print(f"kept   {result.html:<28} {result.slides:>5} slides  (up to date)")
+            print(f"kept   {result.html:<28} {result.slides:>5} slides  (up to date{', ' + warned if warned else ''})")
         elif result.ok:
-            print(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s")
+            print(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s"
+                  + (f"  ({warned})" if warned else ""))
         else:
             print(failed_line(result.manifest, result.problems), file=sys.stderr)
     failed = sum(not r.ok for r in results)
-    warnings = sum(1 for r in results for p in r.problems if not p.is_error)
+    # Each warning once, however many decks share the chapter it is in (each deck's line
+    # says how many it has).
+    warnings = len({str(p) for r in results for p in r.problems if not p.is_error})
     kept = sum(r.ok and r.reused for r in results)
     counts = f"{len(results) - failed - kept} built, " + (f"{kept} up to date, " if kept else "")
-    print(f"{counts}{failed} failed, {warnings} warnings")
+    print(f"{counts}{failed} failed, {_warnings(warnings) or '0 warnings'}")
+
+
+def _warnings(count: int) -> str:
+    return f"{count} warning{'s' * (count != 1)}" if count else ""
 
 
 def failed_line(manifest: str, problems: Sequence[Problem]) -> str:
