@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .directives import Expanded, directive_values, expand_includes, unknown_directives
 from .errors import DeckwrightError, Problem
+from .links import file_path, is_local
 from .manifest import load_manifest, page_clashes
 from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import GitState, Project, build_info, read_git, repo_link
@@ -53,7 +54,7 @@ class Workshop:
     project: Project
     env: Mapping[str, str]
     git: GitState
-    interstitials: tuple[str, ...]
+    interstitials: tuple[tuple[SourceLoc, str], ...]
     # What every deck fails with: interstitials.txt could not be read (not UTF-8, say).
     problems: tuple[Problem, ...] = ()
     chapters: dict[str, Chapter] = field(default_factory=dict)
@@ -178,7 +179,7 @@ class Workshop:
         )
 
 
-def _interstitials(project: Project) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
+def _interstitials(project: Project) -> tuple[tuple[tuple[SourceLoc, str], ...], tuple[Problem, ...]]:
     """The pictures of interstitials.txt, or why it cannot be read: then each deck fails
     with that one message (as with a chapter it uses), and every command reports it."""
     try:
@@ -193,11 +194,23 @@ def chapter_key(entry: Entry) -> str:
 
 
 def missing_pictures(deck: Deck, project: Project | Workshop) -> list[Problem]:
-    return [
+    """An error for each place the deck shows a picture that does not exist, once per place:
+    a picture between chapters is at its line of interstitials.txt, however many times shown."""
+    return list(dict.fromkeys(
         Problem(loc, f"picture '{path}' does not exist")
         for slide in deck.slides
         for loc, path in slide.pictures
         if project.local_file(path) is None
+    ))
+
+
+def missing_interstitials(workshop: Workshop) -> list[Problem]:
+    """An error for each local picture of interstitials.txt that does not exist, at its line,
+    whether or not a deck comes to it (`check` names every one)."""
+    return [
+        Problem(loc, f"picture '{file_path(url)}' does not exist")
+        for loc, url in workshop.interstitials
+        if is_local(url) and workshop.local_file(file_path(url)) is None
     ]
 
 

@@ -158,7 +158,7 @@ def _unused_files(workshop: Workshop, loaded: list[LoadedDeck]) -> list[Finding]
                 used_chapters |= set(_files(workshop, entry))
     for path in chapters:
         referenced |= _references(workshop, Entry(SourceLoc(path, 1), None, path=path))
-    referenced |= {p for p in (local_path(u) for u in workshop.interstitials) if p}
+    referenced |= {p for p in (local_path(u) for _, u in workshop.interstitials) if p}
     if workshop.problems:  # interstitials.txt cannot be read: any picture may be one it names
         referenced |= set(images)
     return unused_chapters(chapters, used_chapters) + unused_images(images, referenced)

@@ -243,7 +243,7 @@ class Deck:
 
     manifest: Manifest
     slides: tuple[Slide, ...]
-    interstitials: tuple[str, ...] = ()
+    interstitials: tuple[Ref, ...] = ()  # the pictures between chapters, at their lines
     repo: RepoLink | None = None
     build_info: BuildInfo = BuildInfo(None)
     problems: tuple = ()  # Problems found by the stages

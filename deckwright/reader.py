@@ -136,11 +136,20 @@ class Project:
         full = (self.repo_root / target).resolve()
         return not posixpath.isabs(target) and full.is_relative_to(self.repo_root) and full.exists()
 
-    def interstitials(self) -> tuple[str, ...]:
-        if not (self.root / INTERSTITIALS).is_file():
+    def interstitials(self) -> tuple[tuple[SourceLoc, str], ...]:
+        """The pictures of interstitials.txt, each at its line; none when there is no such file.
+
+        A folder (or a link to nothing) in its place is an error, as a file that cannot be read."""
+        if not os.path.lexists(self.root / INTERSTITIALS):
             return ()
+        if self._inside(INTERSTITIALS) is not None and not self.exists(INTERSTITIALS):
+            raise DeckwrightError(Problem(SourceLoc(INTERSTITIALS, 0), self.why_not_a_file(INTERSTITIALS)))
         text = self.read_text(INTERSTITIALS)
-        return tuple(line.strip() for line in text.splitlines() if line.strip())
+        return tuple(
+            (SourceLoc(INTERSTITIALS, number), line.strip())
+            for number, line in enumerate(text.split("\n"), 1)
+            if line.strip()
+        )
 
     def local_file(self, path: str) -> Path | None:
         """A file the decks reference (a picture), if it exists under the content root."""

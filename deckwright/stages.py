@@ -105,9 +105,10 @@ def insert_title_slides(deck: Deck) -> Deck:
         if slide.anchor:
             number += 1
             if pictures:
-                url = pictures[number % len(pictures)]
+                # Its picture is where interstitials.txt lists it: a missing one is that line's error.
+                listed, url = pictures[number % len(pictures)]
                 text = f"class: pic\n\n.interstitial[![]({url})]\n"
-                shown = ((slide.steps[0].top, file_path(url)),) if is_local(url) else ()
+                shown = ((listed, file_path(url)),) if is_local(url) else ()
                 slides.append(_generated(text, slide.steps[0], "picture", {"class": "pic"}, shown))
             prev = chapters[number - 1] if number > 0 else None
             nxt = chapters[number + 1] if number + 1 < len(chapters) else None

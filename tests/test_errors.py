@@ -9,6 +9,7 @@ import pytest
 from deckwright import cli
 from deckwright.builder import build
 from deckwright.check import check
+from deckwright.model import SourceLoc
 from deckwright.reader import Project
 from deckwright.site import build_site
 
@@ -183,11 +184,23 @@ def test_chapter_problems(tmp_path, chapter, expected):
     assert expected in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
 
 
-def test_a_missing_interstitial_picture_names_the_title_it_goes_before(tmp_path):
-    files = {"deck.yml": "content:\n- - a.md\n", "interstitials.txt": "images/gone.png\n",
-             "a.md": "# A\n---\n\n# B\n"}  # B's slide starts with a blank line
-    assert problems(tmp_path, files) == ["a.md:1: error: picture 'images/gone.png' does not exist",
-                                         "a.md:4: error: picture 'images/gone.png' does not exist"]
+def test_a_missing_interstitial_picture_is_the_error_of_its_line_said_once(tmp_path):
+    files = {"deck.yml": "content:\n- - a.md\n", "interstitials.txt": "\nimages/gone.png\n",
+             "a.md": "# A\n---\n\n# B\n"}  # two chapters: the picture shows twice
+    assert problems(tmp_path, files) == ["interstitials.txt:2: error: picture 'images/gone.png' does not exist"]
+
+
+def test_a_deck_fails_on_the_missing_interstitials_it_shows_and_check_names_them_all(tmp_path):
+    root = write_files(tmp_path / "repo" / "slides", {
+        "one.yml": "content:\n- - a.md\n", "two.yml": "content:\n- - a.md\n  - b.md\n",
+        "a.md": CHAPTER, "b.md": "# B\n", "images/ok.png": "(a picture)",
+        "interstitials.txt": "images/ok.png\nimages/gone.png\n",  # one.yml shows only the first
+    })
+    one, two = build(Project.at(root), None, tmp_path / "out", env={})
+    assert one.ok and [str(p) for p in two.problems] == [
+        "interstitials.txt:2: error: picture 'images/gone.png' does not exist"]
+    assert [str(f) for f in check(str(root)).findings] == [
+        "interstitials.txt:2: error: picture 'images/gone.png' does not exist"]
 
 
 def left_open(place: str, name: str) -> str:
@@ -243,6 +256,8 @@ def test_invalid_utf8_names_its_line(tmp_path, raw):
 @pytest.mark.parametrize("broken, expected", [
     ("not UTF-8", "interstitials.txt:1: error: not valid UTF-8 (byte 0xff)"),
     ("a link out of the folder", "interstitials.txt:1: error: path leaves the content folder"),
+    ("a folder", "interstitials.txt: error: is a folder, not a file"),
+    ("a missing picture", "interstitials.txt:1: error: picture 'images/nope.png' does not exist"),
 ])
 def test_an_unreadable_interstitials_txt_fails_every_command_with_one_message(tmp_path, capsys, command,
                                                                                broken, expected):
@@ -250,6 +265,12 @@ def test_an_unreadable_interstitials_txt_fails_every_command_with_one_message(tm
                                                       "images/a.png": "(a picture it may name)"})
     if broken == "not UTF-8":
         (root / "interstitials.txt").write_bytes(b"images/a.png\xff\n")
+    elif broken == "a folder":
+        (root / "interstitials.txt").mkdir()
+    elif broken == "a missing picture":  # in a deck of three chapters: shown twice
+        (root / "interstitials.txt").write_text("images/nope.png\nimages/a.png\n")
+        (root / "deck.yml").write_text("content:\n- - a.md\n  - b.md\n  - c.md\n")
+        write_files(root, {"b.md": "# B\n", "c.md": "# C\n"})
     else:
         (tmp_path / "outside.txt").write_text("images/a.png\n")
         (root / "interstitials.txt").symlink_to(tmp_path / "outside.txt")
@@ -258,7 +279,7 @@ def test_an_unreadable_interstitials_txt_fails_every_command_with_one_message(tm
     out, err = capsys.readouterr()
     if "json" in command:
         data = json.loads(out)
-        found = [f"{p['path']}:{p['line']}: {p['severity']}: {p['message']}"
+        found = [f"{SourceLoc(p['path'], p['line'])}: {p['severity']}: {p['message']}"
                  for p in data.get("findings", data.get("problems"))]
         assert found == [expected]
     else:

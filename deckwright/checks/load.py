@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..builder import Workshop, chapter_key, missing_pictures, no_slides
+from ..builder import Workshop, chapter_key, missing_interstitials, missing_pictures, no_slides
 from ..directives import Expanded, expand_includes
 from ..errors import DeckwrightError, Problem
 from ..model import Chapter, Deck, Entry, Manifest, SourceLoc
@@ -77,6 +77,8 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
     # A picture shown by reference is found only in a deck (its labels are the deck's).
     referring = replace(loaded.deck, slides=tuple(s for s in loaded.deck.slides if s.references))
     missing += [p for p in missing_pictures(referring, workshop.project) if p not in missing]
+    # The pictures between chapters, each at its line: an error of the decks that come to it.
+    missing += missing_interstitials(workshop)
     shown = {loc for slide in loaded.deck.slides for loc, _ in slide.pictures}
     loaded.problems += missing
     loaded.check_only = [p for p in missing if p.loc not in shown]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..builder import Workshop
-from ..errors import DeckwrightError
 from ..links import reference_table, slide_remote_pictures
 from ..model import SourceLoc
 from ..reader import INTERSTITIALS
@@ -39,12 +38,7 @@ def remote_pictures(workshop: Workshop, loaded: Iterable[LoadedDeck]) -> list[Fi
 
 def _interstitial_lines(workshop: Workshop) -> dict[str, SourceLoc]:
     """Where each picture of interstitials.txt is listed (its first line)."""
-    try:
-        text = workshop.project.read_text(INTERSTITIALS) if workshop.interstitials else ""
-    except DeckwrightError:  # reported by the build's own check of the file
-        return {}
     lines: dict[str, SourceLoc] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            lines.setdefault(line.strip(), SourceLoc(INTERSTITIALS, number))
+    for loc, url in workshop.interstitials:
+        lines.setdefault(url, loc)
     return lines
