@@ -33,7 +33,7 @@ from .checks.load import (
 )
 from .checks.offline import remote_pictures
 from .checks.slides import LocalTargets, check_chapter
-from .cli import open_project
+from .cli import add_project_arguments, open_project
 from .errors import DeckwrightError
 from .manifest import page_clashes
 from .model import Entry, SourceLoc
@@ -274,9 +274,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         epilog="kinds of findings:\n" + kinds,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("manifests", nargs="*", metavar="MANIFEST",
-                   help="manifest files (default: every *.yml at the top of --root)")
-    p.add_argument("--root", default=".", metavar="DIR", help="the content folder (default: .)")
+    add_project_arguments(p)
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--external", action="store_true",
@@ -301,10 +299,10 @@ def run(args: argparse.Namespace) -> int:
     opened = open_project(args)
     if opened is None:
         return EXIT_USAGE
-    _, manifests = opened
+    project, manifests = opened
     external = None
     if args.external:
         external = ExternalOptions(args.timeout, args.time_limit, args.cache, args.cache_hours * 3600)
-    result = check(args.root, manifests, external=external, offline=args.offline)
+    result = check(str(project.root), manifests, external=external, offline=args.offline)
     sys.stdout.write(as_json(result) if args.format == "json" else as_text(result))
     return EXIT_FAILED if result.failed(args.strict) else EXIT_OK

@@ -38,12 +38,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Build each manifest into one HTML deck (with its assets and pictures). "
         "Problems are printed as path:line: message; the exit status is 1 if any deck failed.",
     )
-    b.add_argument("manifests", nargs="*", metavar="MANIFEST",
-                   help="manifest files (default: every *.yml at the top of --root)")
-    b.add_argument("--root", default=".", metavar="DIR",
-                   help="the content folder: manifests at its top, chapter paths relative to it "
-                   "(default: the current folder); @@INCLUDE and @@LINK paths are relative to "
-                   "the folder above it")
+    add_project_arguments(b)
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     b.add_argument("--strict", action="store_true", help="fail on warnings too")
     b.add_argument("--force", action="store_true",
@@ -58,6 +53,16 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         if command in (None, name.rpartition(".")[2]):
             importlib.import_module(name).add_parser(commands)
     return parser
+
+
+def add_project_arguments(parser: argparse.ArgumentParser) -> None:
+    """The MANIFEST arguments and --root, as every command takes them (read by open_project)."""
+    parser.add_argument("manifests", nargs="*", metavar="MANIFEST",
+                        help="manifest files (default: every *.yml at the top of --root)")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the content folder: manifests at its top, chapter paths relative to it; "
+                        "@@INCLUDE and @@LINK paths are relative to the folder above it (default: "
+                        "the folder of the MANIFESTs named, which must be one, else the current folder)")
 
 
 def _jobs(text: str) -> int:
@@ -115,16 +120,40 @@ def failed_line(manifest: str, problems: Sequence[Problem]) -> str:
     return f"FAILED {manifest} ({errors[0].one_line()}{others}, as above)"
 
 
+def content_folder(args: argparse.Namespace) -> str | None:
+    """`--root`, else the folder of the MANIFESTs named (chapters are found from there, so
+    pictures and includes must be too), else the current folder; None, once the user's
+    mistake is printed, when the manifests named are in several folders."""
+    if args.root is not None:
+        return str(args.root)
+    folders: dict[str, str] = {}  # each folder (its real path) as first named
+    for name in args.manifests:
+        folder = os.path.dirname(name) or "."
+        folders.setdefault(os.path.realpath(folder), folder)
+    if len(folders) > 1:
+        named = ", ".join(folders.values())
+        print(f"deckwright: error: the manifests named are in several folders ({named}): "
+              "pass --root DIR, the content folder they are in", file=sys.stderr)
+        return None
+    return next(iter(folders.values()), ".")
+
+
 def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:
-    """The `--root` content folder and the MANIFEST arguments found in it (an empty list:
-    all of them); None, once the user's mistake is printed, when there is nothing to do."""
+    """The content folder (see content_folder) and the MANIFEST arguments found in it (an empty
+    list: all of them); None, once the user's mistake is printed, when there is nothing to do."""
     from .builder import resolve_manifest
     from .errors import DeckwrightError
     from .reader import Project
 
-    project = Project.at(args.root)
+    root = content_folder(args)
+    if root is None:
+        return None
+    project = Project.at(root)
     if not project.root.is_dir():
-        print(f"deckwright: error: --root {args.root} is not a folder", file=sys.stderr)
+        if args.root is None:  # the folder of the manifests named
+            print(f"{args.manifests[0]}: error: no such manifest ({root} is not a folder)", file=sys.stderr)
+        else:
+            print(f"deckwright: error: --root {root} is not a folder", file=sys.stderr)
         return None
     try:
         manifests = [resolve_manifest(project, m) for m in args.manifests]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .builder import Workshop, compile_deck, copy_assets, write_deck
-from .cli import failed_line, open_project
+from .cli import add_project_arguments, failed_line, open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
 from .reader import Project
@@ -325,9 +325,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Print each deck to PDF with the system's Chromium: one 16:9 page per slide. "
         "Pictures come from local files only; text stays selectable.",
     )
-    p.add_argument("manifests", nargs="*", metavar="MANIFEST",
-                   help="manifest files (default: every *.yml at the top of --root)")
-    p.add_argument("--root", default=".", metavar="DIR", help="the content folder (default: .)")
+    add_project_arguments(p)
     p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     p.add_argument("--steps", choices=("all", "last"), default="all",
                    help="all: one page per `--` step, as presented; last: one page per slide, "

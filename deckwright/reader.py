@@ -124,7 +124,9 @@ class Project:
         if posixpath.isabs(target) or not full.is_relative_to(self.repo_root):
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}] leaves the repository"))
         if not full.is_file():
-            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: no such file"))
+            # The content folder named, not the absolute paths: enough to see a wrong --root.
+            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: no such file in the repository "
+                                          f"(the folder above the content folder '{self.root.name}')"))
         shown = os.path.relpath(full, self.root).replace(os.sep, "/")
         try:
             return shown, normalize_text(full.read_bytes(), shown)

@@ -35,7 +35,7 @@ from .builder import (
 )
 from .checks.load import expand_entry
 from .checks.slides import pieces, unclosed_brackets
-from .cli import open_project
+from .cli import add_project_arguments, open_project
 from .errors import DeckwrightError, Problem
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import INTERSTITIALS, Project, read_git
@@ -563,10 +563,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "slide that changed. Problems are printed as path:line: message and shown in the tab; "
         "saved chapters are also checked for unclosed .class[ brackets (warnings).",
     )
-    p.add_argument("manifests", nargs="*", metavar="MANIFEST",
-                   help="manifest files (default: every *.yml at the top of --root)")
-    p.add_argument("--root", default=".", metavar="DIR",
-                   help="the content folder (default: the current folder)")
+    add_project_arguments(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")

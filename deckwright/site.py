@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .builder import DeckResult, Workshop, build, compile_deck, copy_mermaid
-from .cli import open_project
+from .cli import add_project_arguments, open_project
 from .errors import DeckwrightError, Problem
 from .links import (
     ANCHOR_LINK,
@@ -505,9 +505,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "an index page (from index.yaml when there is one), one page per chapter at "
         "chapters/<path>.html, and an offline bundle (slides.zip, or the manifests' `zip` name).",
     )
-    p.add_argument("manifests", nargs="*", metavar="MANIFEST",
-                   help="manifest files (default: every *.yml at the top of --root)")
-    p.add_argument("--root", default=".", metavar="DIR", help="the content folder (default: .)")
+    add_project_arguments(p)
     p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
     p.add_argument("--single-file", action="store_true",

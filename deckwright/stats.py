@@ -19,7 +19,7 @@ import yaml
 from .builder import Workshop, deck_inputs
 from .checks.load import LoadedDeck, load_decks, open_workshop
 from .checks.text import analyse
-from .cli import open_project
+from .cli import add_project_arguments, open_project
 from .errors import DeckwrightError, Problem
 from .manifest import Mappings, parse_yaml
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
@@ -436,9 +436,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "duration. A manifest may state its length with a `duration` key ('1 day', '2 days', "
         "'half day', '4h', '90 min'); the estimate is compared with it.",
     )
-    p.add_argument("manifests", nargs="*", metavar="MANIFEST",
-                   help="manifest files (default: every *.yml at the top of --root)")
-    p.add_argument("--root", default=".", metavar="DIR", help="the content folder (default: .)")
+    add_project_arguments(p)
     p.add_argument("--format", choices=("text", "json", "csv"), default="text",
                    help="output format (default: text)")
     p.add_argument("--minutes-per-slide", type=float, default=MINUTES_PER_SLIDE, metavar="MIN",
@@ -461,7 +459,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     project, manifests = opened
     manifests = manifests or project.manifests()
-    workshop = open_workshop(args.root)
+    workshop = open_workshop(str(project.root))
     loaded = load_decks(workshop, manifests)
     if args.where_used:
         return _run_where_used(args, workshop, loaded)

@@ -88,7 +88,7 @@ def test_missing_include_is_reported_and_the_rest_of_the_chapter_is_checked(make
         "a.md": "# A\n\n```\n@@INCLUDE[k8s/nope.yaml]\n```\n---\n![p](images/nope.png)\n",
     })
     assert findings(root) == [
-        ("a.md:4", "include", "error", "@@INCLUDE[k8s/nope.yaml]: no such file"),
+        ("a.md:4", "include", "error", "@@INCLUDE[k8s/nope.yaml]: no such file in the repository (the folder above the content folder 'slides')"),
         ("a.md:7", "missing-image", "error", "picture 'images/nope.png' does not exist"),
     ]
 

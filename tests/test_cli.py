@@ -46,6 +46,55 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert exc.value.code == 2
 
 
+COMMANDS = ["build", "serve", "site", "pdf", "check", "stats"]  # each takes [MANIFEST ...] [--root DIR]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_content_folder_is_that_of_the_manifests_named(tmp_path, monkeypatch, command):
+    root = write_files(tmp_path / "repo" / "slides", GOOD)
+    write_files(tmp_path / "repo" / "other", GOOD)
+    monkeypatch.chdir(tmp_path / "repo")  # the repository's top, above the content folder
+
+    def opened(*argv: str) -> tuple:
+        args = cli._parser(command).parse_args([command, *argv])
+        project, manifests = cli.open_project(args)
+        return project.root, manifests
+
+    assert opened("slides/good.yml") == (root.resolve(), ["good.yml"])
+    assert opened("slides/good.yml", "./slides/../slides/good.yml") == (root.resolve(), ["good.yml"] * 2)
+    assert opened("--root", ".", "slides/good.yml") == ((tmp_path / "repo").resolve(), ["slides/good.yml"])
+    monkeypatch.chdir(root)
+    assert opened("good.yml") == (root.resolve(), ["good.yml"])
+    assert opened() == (root.resolve(), [])
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_manifests_named_in_several_folders_need_root(tmp_path, monkeypatch, capsys, command):
+    write_files(tmp_path / "slides", GOOD)
+    write_files(tmp_path / "other", GOOD)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([command, "slides/good.yml", "other/good.yml"]) == 2
+    assert capsys.readouterr().err == (
+        "deckwright: error: the manifests named are in several folders (slides, other): "
+        "pass --root DIR, the content folder they are in\n")
+    assert cli.main([command, "nowhere/good.yml"]) == 2
+    assert capsys.readouterr().err == "nowhere/good.yml: error: no such manifest (nowhere is not a folder)\n"
+
+
+def test_a_build_from_the_repository_top_finds_pictures_and_includes(tmp_path, monkeypatch, capsys):
+    write_files(tmp_path, {"slides/inc.md": "Outside the repository\n"})  # above its top
+    repo = tmp_path / "repo"
+    write_files(repo, {"slides/deck.yml": "content:\n- chapters/a.md\n",
+                       "slides/chapters/a.md": "# A\n\n![p](images/p.svg)\n\n@@INCLUDE[slides/inc.md]\n",
+                       "slides/images/p.svg": "<svg/>", "slides/inc.md": "Included\n"})
+    monkeypatch.chdir(repo)
+    assert cli.main(["build", "slides/deck.yml", "--out", str(tmp_path / "dist")]) == 0
+    assert "1 built, 0 failed, 0 warnings" in capsys.readouterr().out
+    assert (tmp_path / "dist" / "images" / "p.svg").is_file()
+    page = (tmp_path / "dist" / "deck.yml.html").read_text()
+    assert "Included" in page and "Outside" not in page
+
+
 def test_one_bad_deck_fails_the_build_but_not_the_others(tmp_path, capsys):
     root = write_files(
         tmp_path / "slides",

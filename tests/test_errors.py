@@ -172,7 +172,7 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
     [
         ("# A\n---\nText\n```bash\nls\n---\nmore\n", "a.md:4: error: code fence is never closed"),
         ("# A\n.lab[\n```\necho\n]\n", "a.md:3: error: code fence is never closed"),
-        ("# A\n\n@@INCLUDE[nothere.yaml]\n", "a.md:3: error: @@INCLUDE[nothere.yaml]: no such file"),
+        ("# A\n\n@@INCLUDE[nothere.yaml]\n", "a.md:3: error: @@INCLUDE[nothere.yaml]: no such file in the repository (the folder above the content folder 'slides')"),
         ("# A\n\n@@INCLUDE[../../etc/passwd]\n", "a.md:3: error: @@INCLUDE[../../etc/passwd] leaves the repository"),
         ("# A\n\n@@INCLUDE[/etc/passwd]\n", "a.md:3: error: @@INCLUDE[/etc/passwd] leaves the repository"),
         ("# A\n\n![pic](images/gone.png)\n", "a.md:3: error: picture 'images/gone.png' does not exist"),

@@ -132,7 +132,7 @@ def test_a_deck_that_does_not_build_is_reported_and_the_others_counted(make_proj
 
 
 @pytest.mark.parametrize("chapter, message", [
-    ("# T\n\n@@INCLUDE[slides/nope.md]\n", "a.md:3: error: @@INCLUDE[slides/nope.md]: no such file"),
+    ("# T\n\n@@INCLUDE[slides/nope.md]\n", "a.md:3: error: @@INCLUDE[slides/nope.md]: no such file in the repository (the folder above the content folder 'slides')"),
     ("# T\n\n@@INCLUDE[slides/a.md]\n", "a.md:3: error: @@INCLUDE[slides/a.md] includes itself"),
     ("# T\n\n```bash\necho hi\n", "a.md:3: error: code fence is never closed"),
     ("# T\n\n![p](images/nope.png)\n", "a.md:3: error: picture 'images/nope.png' does not exist"),
