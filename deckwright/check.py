@@ -108,7 +108,8 @@ def check(
 def _chapter_findings(workshop: Workshop, loaded: list[LoadedDeck]) -> list[Finding]:
     """Chapter-level checks, once per chapter of any checked deck."""
     project = workshop.project
-    targets = LocalTargets(project.exists, _pages(workshop, loaded), project.in_repository, project.prefix())
+    targets = LocalTargets(project.exists, _pages(workshop, loaded), project.in_repository,
+                           project.leaves_repository, project.prefix())
     found: list[Finding] = []
     seen: set[str] = set()
     for deck in loaded:

@@ -166,11 +166,20 @@ def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:
     return project, manifests
 
 
+def out_is_a_folder(out: str | None) -> bool:
+    """False, once the user's mistake is printed, when `--out` names a file: it cannot be
+    the folder the decks are written into (and is left as it is)."""
+    if out is not None and os.path.isfile(out):
+        print(f"deckwright: error: --out {out} is a file, not a folder", file=sys.stderr)
+        return False
+    return True
+
+
 def run_build(args: argparse.Namespace) -> int:
     from .builder import build
 
     opened = open_project(args)
-    if opened is None:
+    if opened is None or not out_is_a_folder(args.out):
         return EXIT_USAGE
     project, manifests = opened
     results = build(project, manifests, args.out, strict=args.strict,

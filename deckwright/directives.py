@@ -97,11 +97,18 @@ def _expand(
             ))
         target, content = read(m.group(1).strip(), loc)
         if target in chain or len(chain) > MAX_INCLUDE_DEPTH:
-            what = "includes itself" if target in chain else "nests includes too deeply"
+            what = _cycle(chain, target) if target in chain else "nests includes too deeply"
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{m.group(1)}] {what}", "error", m.group(0)))
         _expand(target, content, 1, read, out, chain + (target,), count)
         pos = m.end()
     add(out, path, text[pos:], line_at(pos))
+
+
+def _cycle(chain: tuple[str, ...], target: str) -> str:
+    """What an include of `target`, already being expanded, does: name the files of the cycle."""
+    if chain[-1] == target:
+        return "includes itself"
+    return "makes a cycle: " + " -> ".join(chain[chain.index(target):] + (target,))
 
 
 def _add(out: list[_Piece], path: str, text: str, first_line: int) -> None:

@@ -492,7 +492,11 @@ def _entry(
         where = SourceLoc(loc.path, loc.line + 1) if node.style == ">" else loc  # `>`: as `|`
         return [Entry(where, part, text=value, one_line=True)]
     path = posixpath.normpath(posixpath.join(base, value.strip()))
-    if value.strip().startswith("/") or path.startswith("../") or path == "..":
+    if value.strip().startswith("/"):
+        reader.report.error(loc, f"chapter path '{value}' is absolute: write it relative to "
+                            "the manifest's folder")
+        return []
+    if path.startswith("../") or path == "..":
         reader.report.error(loc, f"chapter path '{value}' leaves the content folder")
         return []
     if not exists(path):

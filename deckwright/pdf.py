@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .builder import Workshop, compile_deck, copy_assets, write_deck
-from .cli import add_project_arguments, failed_line, open_project
+from .cli import add_project_arguments, failed_line, open_project, out_is_a_folder
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
 from .reader import Project
@@ -349,7 +349,7 @@ def _missing_tools(chromium: str) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     opened = open_project(args)
-    if opened is None:
+    if opened is None or not out_is_a_folder(args.out):
         return EXIT_USAGE
     project, manifests = opened
     missing = _missing_tools(args.chromium)

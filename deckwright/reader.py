@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import posixpath
@@ -18,6 +19,8 @@ INTERSTITIALS = "interstitials.txt"
 
 def normalize_text(raw: bytes, path: str) -> str:
     """Decode UTF-8 (a BOM is dropped) and turn CRLF and lone CR line ends into LF."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # as some Windows editors save
+        raise DeckwrightError(Problem(SourceLoc(path, 0), "is UTF-16: save it as UTF-8"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -120,23 +123,34 @@ class Project:
 
     def read_include(self, target: str, loc: SourceLoc) -> tuple[str, str]:
         """An `@@INCLUDE` target (relative to the repository); returns (root-relative path, text)."""
-        full = (self.repo_root / target).resolve()
-        if posixpath.isabs(target) or not full.is_relative_to(self.repo_root):
+        if self.leaves_repository(target):
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}] leaves the repository"))
+        full = (self.repo_root / target).resolve()
+        if full.is_dir():
+            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}] is a folder, not a file"))
         if not full.is_file():
             # The content folder named, not the absolute paths: enough to see a wrong --root.
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: no such file in the repository "
                                           f"(the folder above the content folder '{self.root.name}')"))
         shown = os.path.relpath(full, self.root).replace(os.sep, "/")
         try:
-            return shown, normalize_text(full.read_bytes(), shown)
+            raw = full.read_bytes()
         except OSError as exc:
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: {exc.strerror}")) from None
+        try:
+            return shown, normalize_text(raw, shown)
+        except DeckwrightError as exc:  # said at the @@INCLUDE line, naming the file's own line
+            [problem] = exc.problems
+            raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: {problem.loc}: {problem.message}")) from None
 
     def in_repository(self, target: str) -> bool:
         """Whether an `@@LINK` target (relative to the repository) is a file or folder in it."""
+        return not self.leaves_repository(target) and (self.repo_root / target).exists()
+
+    def leaves_repository(self, target: str) -> bool:
+        """Whether a path from the repository (an `@@LINK` target) leads out of it."""
         full = (self.repo_root / target).resolve()
-        return not posixpath.isabs(target) and full.is_relative_to(self.repo_root) and full.exists()
+        return posixpath.isabs(target) or not full.is_relative_to(self.repo_root)
 
     def interstitials(self) -> tuple[tuple[SourceLoc, str], ...]:
         """The pictures of interstitials.txt, each at its line; none when there is no such file.

@@ -35,7 +35,7 @@ from .builder import (
 )
 from .checks.load import expand_entry
 from .checks.slides import pieces, unclosed_brackets
-from .cli import add_project_arguments, open_project
+from .cli import add_project_arguments, open_project, out_is_a_folder
 from .errors import DeckwrightError, Problem
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import INTERSTITIALS, Project, read_git
@@ -590,7 +590,7 @@ def start(project: Project, manifests: Sequence[str], out: Path, host: str, port
 
 def run(args: argparse.Namespace) -> int:
     opened = open_project(args)
-    if opened is None:
+    if opened is None or not out_is_a_folder(args.out):
         return EXIT_USAGE
     project, manifests = opened
     # SIGTERM stops as cleanly as Ctrl-C: both raise KeyboardInterrupt, caught once below.

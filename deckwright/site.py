@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .builder import DeckResult, Workshop, build, compile_deck, copy_mermaid
-from .cli import add_project_arguments, open_project
+from .cli import add_project_arguments, open_project, out_is_a_folder
 from .errors import DeckwrightError, Problem
 from .links import (
     ANCHOR_LINK,
@@ -535,7 +535,7 @@ def run(args: argparse.Namespace) -> int:
     from .cli import print_results
 
     opened = open_project(args)
-    if opened is None:
+    if opened is None or not out_is_a_folder(args.out):
         return EXIT_USAGE
     project, manifests = opened
     result = build_site(project, manifests, args.out, strict=args.strict, today=args.today,

@@ -479,7 +479,7 @@ def test_link_directives_to_missing_or_no_files_of_the_repository(make_project, 
         ("a.md:3", "missing-file", "warning", "@@LINK[] names no file"),
         ("a.md:5", "missing-file", "warning",
          "@@LINK[a.md]: no such file in the repository (paths start from the repository: slides/a.md)"),
-        ("a.md:7", "missing-file", "warning", "@@LINK[../outside.txt]: no such file in the repository"),
+        ("a.md:7", "missing-file", "warning", "@@LINK[../outside.txt] leaves the repository"),
     ]
 
 

@@ -81,6 +81,16 @@ def test_manifests_named_in_several_folders_need_root(tmp_path, monkeypatch, cap
     assert capsys.readouterr().err == "nowhere/good.yml: error: no such manifest (nowhere is not a folder)\n"
 
 
+@pytest.mark.parametrize("command", ["build", "site", "serve", "pdf"])
+def test_an_out_that_is_a_file_is_a_usage_error(tmp_path, capsys, command):
+    root = write_files(tmp_path / "slides", GOOD)
+    (tmp_path / "notes.txt").write_text("mine\n")
+    out = str(tmp_path / "notes.txt")
+    assert cli.main([command, "--root", str(root), "--out", out]) == 2
+    assert capsys.readouterr() == ("", f"deckwright: error: --out {out} is a file, not a folder\n")
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+
+
 def test_a_build_from_the_repository_top_finds_pictures_and_includes(tmp_path, monkeypatch, capsys):
     write_files(tmp_path, {"slides/inc.md": "Outside the repository\n"})  # above its top
     repo = tmp_path / "repo"

@@ -295,6 +295,56 @@ def test_include_cycle_is_refused(tmp_path):
     assert "b.txt:2: error: @@INCLUDE[slides/b.txt] includes itself" in problems(tmp_path, files)
 
 
+def test_an_include_cycle_through_two_files_is_named(tmp_path):
+    files = {
+        "deck.yml": "content:\n- ca.md\n",
+        "ca.md": "# A\n\n@@INCLUDE[slides/cb.md]\n",
+        "cb.md": "one\n@@INCLUDE[slides/ca.md]\n",
+    }
+    assert problems(tmp_path, files) == [
+        "cb.md:2: error: @@INCLUDE[slides/ca.md] makes a cycle: ca.md -> cb.md -> ca.md"]
+
+
+def test_an_include_of_a_folder_says_so(tmp_path):
+    files = {"deck.yml": "content:\n- a.md\n", "a.md": "# A\n\n@@INCLUDE[slides/t]\n", "t/b.md": "B\n"}
+    assert problems(tmp_path, files) == ["a.md:3: error: @@INCLUDE[slides/t] is a folder, not a file"]
+
+
+def test_an_included_file_that_is_not_text_is_said_at_the_include(tmp_path):
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content:\n- a.md\n",
+                                                      "a.md": "# A\n\n@@INCLUDE[slides/images/x.png]\n"})
+    (root / "images").mkdir()
+    (root / "images" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    [result] = build(Project.at(root), None, tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == [
+        "a.md:3: error: @@INCLUDE[slides/images/x.png]: images/x.png:1: not valid UTF-8 (byte 0x89)"]
+
+
+def test_an_absolute_chapter_path_is_refused_as_absolute(tmp_path):
+    root = write_files(tmp_path / "repo" / "slides", {"a.md": CHAPTER})
+    write_files(root, {"deck.yml": f"content:\n- {root / 'a.md'}\n"})
+    [result] = build(Project.at(root), None, tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == [(
+        f"deck.yml:2:3: error: chapter path '{root / 'a.md'}' is absolute: write it relative to the "
+        "manifest's folder")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("name, include", [("deck.yml", ""), ("a.md", ""), ("b.md", "slides/b.md")])
+def test_a_utf16_file_is_told_to_be_saved_as_utf8(tmp_path, encoding, name, include):
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content:\n- a.md\n", "a.md": CHAPTER})
+    if include:
+        (root / "a.md").write_text(f"# A\n@@INCLUDE[{include}]\n")
+    text = (root / name).read_text() if name != "b.md" else "B\n"
+    bom = "" if encoding == "utf-16" else "\ufeff"  # Python's utf-16 writes one
+    (root / name).write_bytes((bom + text).encode(encoding))
+    [result] = build(Project.at(root), None, tmp_path / "out", env={})
+    expected = f"{name}: error: is UTF-16: save it as UTF-8"
+    if include:
+        expected = f"a.md:2: error: @@INCLUDE[{include}]: {name}: is UTF-16: save it as UTF-8"
+    assert [str(p).split("\n")[0] for p in result.problems] == [expected]
+
+
 def test_bad_yaml_shows_the_offending_line(tmp_path):
     root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "title: Kubernetes\n  chat: none\n"})
     [result] = build(Project.at(root), None, tmp_path / "out", env={})

@@ -87,6 +87,7 @@ _MESSAGE_KINDS = (
     ("link to #", "broken-anchor"),
     ("is also the name of", "duplicate-name"),
     ("not valid UTF-8", "unreadable"),
+    ("is UTF-16", "unreadable"),
     ("cannot read", "unreadable"),
     ("the deck has no slides", "build"),
 )

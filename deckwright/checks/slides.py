@@ -65,6 +65,7 @@ class LocalTargets:
     exists: Callable[[str], bool]
     pages: Mapping[str, frozenset[str] | None]  # deck page -> its slide names (None: unknown)
     in_repository: Callable[[str], bool] = lambda _: True  # for @@LINK (repository paths)
+    leaves_repository: Callable[[str], bool] = lambda _: False
     content_prefix: str = ""  # the content folder in the repository ("slides"), for hints
 
 
@@ -299,6 +300,8 @@ def repository_links(text: str, at: Locate, targets: LocalTargets) -> list[Findi
             continue
         if not path:
             message = "@@LINK[] names no file"
+        elif targets.leaves_repository(path):  # whether or not there is a file out there
+            message = f"@@LINK[{path}] leaves the repository"
         else:
             message = f"@@LINK[{path}]: no such file in the repository"
             prefixed = posixpath.join(targets.content_prefix, path)
