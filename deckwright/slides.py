@@ -172,6 +172,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []
+    opened = 0  # where the slide being read starts (after its `---`)
     for kind, start, end in _chunks(text, tokens):
         piece = text[start:end]
         if kind == "???" and steps:
@@ -185,11 +186,27 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
             continue
         if kind in ("---", "") and steps:
             slides.append(_finish(steps))
+            problems += _empty(steps, opened, locate)
             steps = []
+        if not steps:
+            opened = start
         steps.append(Step(piece, locate(start), blocks=blocks.within(start, end), seams=seams(start, end)))
     if steps:
         slides.append(_finish(steps))
+        if text.strip():
+            problems += _empty(steps, opened, locate)
+        else:
+            problems.append(Problem(locate(0), "an empty chapter: remark shows a blank slide", "warning"))
     return Chapter(path, tuple(slides), tuple(problems))
+
+
+def _empty(steps: list[Step], opened: int, locate: LocateFn) -> list[Problem]:
+    """A warning for a slide with nothing in it (no text, properties or notes), at the `---`
+    opening it: remark shows it blank, mostly because of a `---` too many."""
+    if len(steps) > 1 or steps[0].text.strip() or steps[0].notes is not None:
+        return []
+    return [Problem(locate(max(opened - 1, 0)), "an empty slide: remark shows it blank "
+                    "(a '---' too many?)", "warning")]
 
 
 class _Blocks:

@@ -556,7 +556,7 @@ def test_every_kind_is_documented(kind):
 def test_an_empty_chapter_is_checked_without_crashing(make_project):
     # An empty file once made the build itself fail (no text to find line numbers in).
     root = make_project({"deck.yml": HEAD + "content:\n- a.md\n- empty.md\n", "a.md": "A\n", "empty.md": ""})
-    assert findings(root) == []
+    assert findings(root) == [("empty.md:1", "empty-slide", "warning", "an empty chapter: remark shows a blank slide")]
 
 
 def test_a_deck_left_with_no_slides_is_the_builds_error(make_project):

@@ -177,11 +177,23 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
         ("# A\n\n@@INCLUDE[/etc/passwd]\n", "a.md:3: error: @@INCLUDE[/etc/passwd] leaves the repository"),
         ("# A\n\n![pic](images/gone.png)\n", "a.md:3: error: picture 'images/gone.png' does not exist"),
         ("# A\n\nSee @@TYPO@@\n", "a.md:3: warning: unknown directive @@TYPO@@ is left as it is"),
+        ("# A\n\ntext\n\n---\n\n---\n\nmore\n", "a.md:5: warning: an empty slide: remark shows it blank (a '---' too many?)"),
+        ("# A\n\ntext\n---\n", "a.md:4: warning: an empty slide: remark shows it blank (a '---' too many?)"),
         ("# A\n\n[elsewhere](#nowhere)\n", "a.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so"),
     ],
 )
 def test_chapter_problems(tmp_path, chapter, expected):
     assert expected in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
+
+
+@pytest.mark.parametrize("chapter", [
+    "# A\n---\nclass: pic\nbackground-image: url(images/x.png)\n",  # properties only: a picture slide
+    "# A\n---\n\n???\nSay it aloud\n",  # notes only: the presenter's
+    "# A\n---\n\n--\n\nthen this\n",  # an empty first step
+])
+def test_a_slide_with_properties_notes_or_steps_is_not_empty(tmp_path, chapter):
+    assert [p for p in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
+            if "empty" in p] == []
 
 
 def test_a_missing_interstitial_picture_is_the_error_of_its_line_said_once(tmp_path):
