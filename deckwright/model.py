@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .links import find_anchor_links, find_picture_references, find_pictures
 
@@ -24,7 +24,7 @@ class SourceLoc:
         return f"{self.path}:{self.line}" + (f":{self.col}" if self.col else "")
 
     def shifted(self, lines: int) -> SourceLoc:
-        return replace(self, line=self.line + lines, col=0)
+        return SourceLoc(self.path, self.line + lines)  # (not `replace`: twice as quick)
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,11 @@ class Step:
         """The line a reader is sent to: the step's first line of text, past the blank lines
         a `---` is mostly followed by (where `loc` is). A property line is text."""
         text = self.text
-        rest = text.lstrip(" \t\n")
-        if not rest or len(rest) == len(text):
+        if not text.startswith(("\n", " ", "\t")):  # its text starts on its first line
             return self.loc
-        lead = text.rfind("\n", 0, len(text) - len(rest)) + 1
-        return self.locate(lead) if lead else self.loc
+        blank = _BLANK.match(text).end()  # type: ignore[union-attr]
+        lead = text.rfind("\n", 0, blank) + 1  # the start of the line where the text starts
+        return self.locate(lead) if lead and blank < len(text) else self.loc
 
     def with_text(self, text: str, notes: str | None = None) -> Step:
         # Stages change text within its lines (`@@TOC@@` out, values in): seams stay.
@@ -108,6 +108,7 @@ class Step:
         return loc.shifted(self.text.count("\n", start, offset))
 
 
+_BLANK = re.compile(r"[ \t\n]*")  # (Step.top)
 PROPERTY_LINE = re.compile(r"\n*([-\w]+):([^$\n]*)", re.ASCII)
 COMMENT_PROPERTY = re.compile(r"\n*<!--\s*([-\w]+):([^$\n]*?)\s*-->", re.ASCII)
 

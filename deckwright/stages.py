@@ -242,8 +242,9 @@ def _footed(steps: tuple[Step, ...], generated: str, repo: RepoLink | None) -> t
     # parses a changed chapter again, whose other slides come back equal.
     footed = []
     for st in steps:
-        url = _file_url(repo, st.top.path) if repo else None
-        text = st.text.rstrip("\n") + f"\n\n{_footer(st.top, generated, url)}\n"
+        top = st.top
+        url = _file_url(repo, top.path) if repo else None
+        text = st.text.rstrip("\n") + f"\n\n{_footer(top, generated, url)}\n"
         # (No block ends in "\n": the blocks stay where they are.)
         footed.append(Step(text, st.loc, st.notes, st.notes_loc, st.blocks, st.seams))
     return tuple(footed)
