@@ -574,12 +574,11 @@ def resolve_manifest(project: Project, name: str) -> str:
     path = Path(name)
     candidates = [path if path.is_absolute() else Path.cwd() / path, project.root / name]
     why = f"no such manifest in {project.root}"
-    for candidate in candidates:
+    for candidate in candidates:  # the first in the content folder (both may exist)
         if candidate.is_file():
             try:
                 return candidate.resolve().relative_to(project.root).as_posix()
             except ValueError:  # its chapter paths would be read from another folder
                 why = f"a manifest must be in the content folder (--root {project.root})"
-                break
     # No line of the file is to blame: printed `name: error: ...`
     raise DeckwrightError(Problem(SourceLoc(name, 0), why))

@@ -128,7 +128,8 @@ def content_folder(args: argparse.Namespace) -> str | None:
         return str(args.root)
     folders: dict[str, str] = {}  # each folder (its real path) as first named
     for name in args.manifests:
-        folder = os.path.dirname(name) or "."
+        # A manifest named by a symbolic link: its chapters are found from its own folder.
+        folder = os.path.dirname(os.path.realpath(name) if os.path.islink(name) else name) or "."
         folders.setdefault(os.path.realpath(folder), folder)
     if len(folders) > 1:
         named = ", ".join(folders.values())

@@ -520,8 +520,8 @@ def _remote_words(urls: set[str] | None) -> str:
     """What a bundle's line says of the pictures its decks load from the network."""
     if not urls:
         return ""
-    count = "1 picture" if len(urls) == 1 else f"{len(urls)} pictures"
-    return f"; {count} of its decks load from the network, blank offline: check --offline lists them"
+    count = "1 picture of its decks loads" if len(urls) == 1 else f"{len(urls)} pictures of its decks load"
+    return f"; {count} from the network, blank offline: check --offline lists them"
 
 
 def _date(text: str) -> datetime.date:

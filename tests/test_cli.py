@@ -68,6 +68,26 @@ def test_the_content_folder_is_that_of_the_manifests_named(tmp_path, monkeypatch
     assert opened() == (root.resolve(), [])
 
 
+def test_a_manifest_named_by_a_symbolic_link_is_read_from_its_own_folder(tmp_path, monkeypatch):
+    root = write_files(tmp_path / "repo" / "slides", GOOD)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "link.yml").symlink_to(root / "good.yml")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    args = cli._parser("build").parse_args(["build", "link.yml"])
+    project, manifests = cli.open_project(args)
+    assert (project.root, manifests) == (root.resolve(), ["good.yml"])
+
+
+def test_a_manifest_named_with_root_is_the_one_in_the_content_folder(tmp_path, monkeypatch):
+    # Both ./good.yml and content/good.yml exist: with --root content, the second is meant.
+    root = write_files(tmp_path / "content", GOOD)
+    write_files(tmp_path, GOOD)
+    monkeypatch.chdir(tmp_path)
+    args = cli._parser("build").parse_args(["build", "--root", "content", "good.yml"])
+    project, manifests = cli.open_project(args)
+    assert (project.root, manifests) == (root.resolve(), ["good.yml"])
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_manifests_named_in_several_folders_need_root(tmp_path, monkeypatch, capsys, command):
     write_files(tmp_path / "slides", GOOD)
