@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from .raw_html import inside, raw_spans
+
 # The parts of remark's block grammar, in its order; `(?:^|\n)` is remark's
 # "at the start of the text still to scan, or after a newline". remark's content part
 # (`.class[`, or `\.class[` escaped) is written here as two, each starting with one
@@ -169,19 +171,41 @@ def content_start(src: str, block: Token) -> int:
     return src.index("[", block.start + len(block.text)) + 1
 
 
-def separators_in_block(src: str, start: int, end: int) -> list[Token]:
-    """The `---`, `--` and `???` lines (outside code) in a block's content `src[start:end]`.
+def separators_in_span(src: str, start: int, end: int) -> list[Token]:
+    """The `---`, `--` and `???` lines (outside code) in `src[start:end]`, the content of an
+    inline code span (or of a `.class[...]` block), whatever HTML they are in.
 
-    remark reads a block's content on its own, without separators: the slides these
-    lines would have split are merged into the block.
+    remark reads such content on its own, without separators: the slides these lines
+    would have split are merged into it. Its lexer knows no HTML: a code span left open
+    in a `<pre>` merges slides too.
     """
     if not _SEPARATOR_LINE.search(src, start, end):
         return []  # no such line (most blocks): nothing to scan
+    return _separator_lines(src, scan(src, pos=start, end=end))
+
+
+def _separator_lines(src: str, tokens: list[Token]) -> list[Token]:
     # Only whole lines of the source: the content starts after the `[` and ends before the
     # `]`, so a `--` right after one (`.red[--]`) or before one (`--]`) is not alone on its
     # line, though a scan from that position (or up to that end) would take it as one.
-    return [t for t in scan(src, pos=start, end=end)
-            if t.kind in ("separator", "notes") and src[t.start] == "\n" == src[t.end - 1]]
+    return [t for t in tokens if t.kind in ("separator", "notes") and src[t.start] == "\n" == src[t.end - 1]]
+
+
+def separators_in_block(src: str, start: int, end: int) -> list[Token]:
+    """The separator lines in a `.class[...]` block's content `src[start:end]` that its
+    author may have meant as separators: not those in code, nor in raw HTML (a comment, a
+    `<pre>`, `<textarea>`, `<script>` or `<style>` element): those are content written as
+    it is meant to show, and remark, which takes them into the block, shows them so.
+    """
+    if not _SEPARATOR_LINE.search(src, start, end):
+        return []  # no such line (most blocks): nothing to scan
+    tokens = scan(src, pos=start, end=end)
+    found = _separator_lines(src, tokens)
+    if found and src.find("<", start, end) >= 0:
+        code = [(t.start, t.end) for t in tokens if t.kind in ("fences", "code", "inline_code")]
+        raw = raw_spans(src, start, end, code)
+        found = [t for t in found if not inside(raw, t.start + 1)]
+    return found
 
 
 def separators(src: str) -> list[Token]:

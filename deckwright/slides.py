@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from .errors import Problem
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
+from .raw_html import comments, inside
 from .remark_lexer import (
     Token,
     content_start,
@@ -15,6 +16,7 @@ from .remark_lexer import (
     fenced_blocks,
     scan,
     separators_in_block,
+    separators_in_span,
 )
 
 # A fence opener left in plain text: remark found no closing fence for it.
@@ -128,9 +130,11 @@ def line_text(text: str, offset: int) -> str:
 
 
 def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
-    """`.class[` blocks that take slide separators in (remark merges those slides), openers
-    that nothing in the chapter closes (text, or a block running into the next chapter), and
-    code spans that take separators in (a backquote left open: remark merges those slides).
+    """`.class[` blocks that take slide separators in (remark merges those slides; a `---`
+    line in a `<pre>` or a comment in the block is content), openers that nothing in the
+    chapter closes (text, or a block running into the next chapter; nothing shows of one in
+    an HTML comment), and code spans that take separators in (a backquote left open: remark
+    merges those slides, whatever HTML the span is in).
 
     The same facts as `deckwright check`'s unclosed brackets and backquotes, read from the
     chapter's scan. Errors, as a fence left open is, and as `check` rates them: a box or
@@ -139,21 +143,29 @@ def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list
     problems = []
     for tok in tokens:
         if tok.kind == "content":
-            inside = separators_in_block(text, content_start(text, tok), tok.end - 1)
-            if not inside:
+            taken = separators_in_block(text, content_start(text, tok), tok.end - 1)
+            if not taken:
                 continue
-            message = swallowing_message(tok.text, locate(tok.end - 1).line, len(inside))
+            message = swallowing_message(tok.text, locate(tok.end - 1).line, len(taken))
         elif tok.kind == "inline_code":
             # Most spans are on one line (a quick look): no separator line in them.
-            if text.find("\n", tok.start, tok.end) < 0 or not separators_in_block(text, tok.start + 1, tok.end - 1):
+            if text.find("\n", tok.start, tok.end) < 0 or not separators_in_span(text, tok.start + 1, tok.end - 1):
                 continue
             message = backquote_message(locate(tok.end - 1).line)
-        elif tok.kind == "open":
+        elif tok.kind == "open" and not _commented(text, tokens, tok.start):
             message = unclosed_message(tok.text)
         else:
             continue
         problems.append(Problem(locate(tok.start), message, "error", line_text(text, tok.start)))
     return problems
+
+
+def _commented(text: str, tokens: list[Token], offset: int) -> bool:
+    """Whether `offset` is in an HTML comment (one that opens outside code): nothing of it shows."""
+    if text.rfind("<!--", 0, offset) < 0:  # no comment before it (most openers): nothing to find
+        return False
+    code = [(t.start, t.end) for t in tokens if t.kind in ("fences", "code", "inline_code")]
+    return inside(comments(text, code=code), offset)
 
 
 def split_chapter(path: str, text: str, locate: LocateFn | None = None,

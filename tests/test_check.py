@@ -248,6 +248,16 @@ def test_brackets_the_build_reports_are_said_once(make_project, capsys):
     assert [str(f) for f in found] == built
 
 
+def test_separator_lines_in_raw_html_in_a_box_and_openers_in_comments_are_fine(make_project):
+    # remark shows the box with its `<pre>` as written, and nothing of a commented opener.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- ch/b.md\n",
+        "ch/b.md": ".lab[\n<pre>\nkey: 1\n---\nkey: 2\n</pre>\n<!--\n--\n-->\n]\n\n---\n\n## next\n"
+                   "<!-- .exercise[ -->\n",
+    })
+    assert findings(root) == []
+
+
 def test_brackets_closed_nested_or_in_code_are_fine(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n",

@@ -238,11 +238,33 @@ def swallowing(place: str, name: str, close: int, separators: int) -> str:
         ("# A\n.lab[\n```\n---\n```\n`--`\n]\n---\n.exercise[\n", [left_open("a.md:9", ".exercise")]),
         # a `--` right after the `[` or right before the `]` is not alone on its line
         ("# A\n\nUse .red[--] or .lab[---]\n\n.small[--\nfoo]\n.note[\nbar\n--]\n", []),
+        # a separator-looking line in raw HTML in a block is content (remark shows it in the box)
+        ("# B\n\n.lab[\n<pre>\nkey: 1\n---\nkey: 2\n</pre>\n]\n\n---\n\n## next\n", []),
+        (("# B\n.lab[\n<!--\n---\n-->\n<TEXTAREA rows=3>\n--\n</textarea>\n<script>\n???\n</script>\n"
+          "<style>\n---\n</style>\n]\n"), []),
+        # ... but a separator line after it counts, as one in a `<pre>` that code opens or that stays open
+        ("# B\n.lab[\n<pre>\n---\n</pre>\n---\n]\n", [swallowing("a.md:2", ".lab", 7, 1)]),
+        ("# B\n.lab[\n<pre>\n---\n</pre>\n`<pre>`\n---\n`</pre>`]\n", [swallowing("a.md:2", ".lab", 8, 1)]),
+        ("# B\n.lab[\n<pre>\n---\n</pre>\n<pre>\n---\n]\n</pre>\n", [swallowing("a.md:2", ".lab", 8, 1)]),
+        # nothing shows of an opener in an HTML comment; one after a comment, or in code, shows
+        ("# A\n\n<!-- .lab[ -->\n\n---\n\n<!--\nto do: .exercise[\n-->\n", []),
+        ("# A\n\n<!-- .note[ -->\n.lab[\n", [left_open("a.md:4", ".lab")]),
+        ("# A\n\n<!-- .note[ -->\n`<!--` .lab[ `-->`\n", [left_open("a.md:4", ".lab")]),
     ],
 )
 def test_brackets_left_open_are_errors_at_their_line(tmp_path, chapter, expected):
     found = problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
     assert [p for p in found if "is not closed" in p] == expected
+
+
+def test_a_backquote_left_open_in_a_pre_still_merges_slides(tmp_path):
+    # remark's lexer knows no HTML: the code span runs over the `---` in the `<pre>`, where
+    # the same `---` in a block's `<pre>` is fine.
+    chapter = "# A\n<pre>\nRun `ls\n---\nthen` pwd\n</pre>\n---\n.lab[\n<pre>\n---\n</pre>\n]\n"
+    found = problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
+    assert [p for p in found if "is not closed" in p] == [
+        ("a.md:3: error: a backquote (`) is not closed on its slide: its match is at line 5, so remark "
+         "takes the separator(s) in between into one code span")]
 
 
 @pytest.mark.parametrize(

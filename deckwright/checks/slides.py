@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from ..directives import LINK
 from ..links import file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
-from ..remark_lexer import Token, separators_in_block
+from ..raw_html import comments, inside
+from ..remark_lexer import Token, separators_in_block, separators_in_span
 from ..slides import backquote_message, line_text, swallowing_message, unclosed_message
 from . import Finding
 from .text import (
@@ -93,11 +94,14 @@ def _shifted(locate: Locate, base: int) -> Locate:
 # --- `.class[` brackets ---------------------------------------------------------------
 
 def unclosed_brackets(text: str, at: Locate) -> list[Finding]:
-    """`.class[` openers remark does not close on this slide, and blocks that swallow slides."""
+    """`.class[` openers remark does not close on this slide (but in an HTML comment, where
+    nothing of them shows), and blocks and code spans that swallow slides."""
+    openers = unclosed_openers(text)
+    hidden = comments(analyse(text).blanked) if openers else []
     found = [
         Finding(at(m.start()), "unclosed-bracket", unclosed_message(m.group(2)),
                 excerpt=line_text(text, m.start()))
-        for m in unclosed_openers(text)
+        for m in openers if not inside(hidden, m.start())  # nothing shows of one in a comment
     ]
     if "[" in text:
         for block in blocks(text, analyse(text).top):
@@ -112,9 +116,9 @@ def _long_code_spans(text: str, at: Locate) -> list[Finding]:
     chapter's slide, the build's error too: see slides._unclosed_brackets)."""
     found = []
     for tok in analyse(text).top:
-        if tok.kind == "inline_code" and separators_in_block(text, tok.start + 1, tok.end - 1):
-            found.append(Finding(at(tok.start), "unclosed-backtick", backquote_message(at(tok.end - 1).line),
-                                 excerpt=line_text(text, tok.start)))
+        if tok.kind == "inline_code" and separators_in_span(text, tok.start + 1, tok.end - 1):
+            message = backquote_message(at(tok.end - 1).line)
+            found.append(Finding(at(tok.start), "unclosed-backtick", message, excerpt=line_text(text, tok.start)))
     return found
 
 

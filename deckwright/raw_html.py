@@ -1,0 +1,56 @@
+"""Raw HTML that an author writes as is: comments, and the elements whose content is not Markdown.
+
+remark's lexer does not know HTML, so it reads a `---` line or a `.class[` in them as it
+reads any other. The checks of brackets left open look here to tell what the author
+meant: a `---` line inside a `<pre>` element is the content of a listing, not a forgotten
+`]`, and nothing shows of an opener inside a comment.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+# Elements whose content HTML does not reformat (a `<pre>`) or shows not as text at all.
+_ELEMENT = re.compile(r"<!--|<(pre|textarea|script|style)(?=[\s>/])[^>]*>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--")
+_CLOSERS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("pre", "textarea", "script", "style")}
+_END_OF_COMMENT = re.compile(r"-->")
+
+Spans = Sequence[tuple[int, int]]
+
+
+def raw_spans(text: str, start: int = 0, end: int | None = None, code: Spans = ()) -> list[tuple[int, int]]:
+    """(start, end) of each comment and `<pre>`, `<textarea>`, `<script>` or `<style>` element
+    that opens and closes in `text[start:end]`, and does not open in code (`code`: the
+    (start, end) spans of code, in order)."""
+    return _regions(_ELEMENT, text, start, len(text) if end is None else end, code)
+
+
+def comments(text: str, start: int = 0, end: int | None = None, code: Spans = ()) -> list[tuple[int, int]]:
+    """(start, end) of each HTML comment in `text[start:end]`, as raw_spans finds them."""
+    return _regions(_COMMENT, text, start, len(text) if end is None else end, code)
+
+
+def inside(spans: Spans, offset: int) -> bool:
+    """Whether `offset` is in one of `spans` (in order, not overlapping)."""
+    i = bisect.bisect_right(spans, offset, key=lambda span: span[0]) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+
+def _regions(opening: re.Pattern[str], text: str, start: int, end: int, code: Spans) -> list[tuple[int, int]]:
+    found = []
+    pos = start
+    while m := opening.search(text, pos, end):
+        pos = m.end()
+        if inside(code, m.start()):
+            continue
+        name = m.group(1) if opening.groups else None
+        closer = _CLOSERS[name.lower()] if name else _END_OF_COMMENT
+        close = closer.search(text, m.end(), end)
+        if close is None:  # left open: not surely meant as raw HTML
+            continue
+        found.append((m.start(), close.end()))
+        pos = close.end()
+    return found
