@@ -110,16 +110,24 @@ def unclosed_message(name: str) -> str:
             "takes the slides after it into the block up to some later ']'")
 
 
-def swallowing_message(name: str, close_line: int, separators: int) -> str:
-    """What is wrong with a `.class[` block whose `]` (at `close_line`) comes after separators."""
-    return (f"'{name}[' is not closed on its slide: its ']' is at line {close_line}, so remark "
+def swallowing_message(name: str, opener: SourceLoc, close: SourceLoc, separators: int) -> str:
+    """What is wrong with a `.class[` block (opened at `opener`) whose `]` (at `close`) comes
+    after separators."""
+    return (f"'{name}[' is not closed on its slide: its ']' is at {_place(close, opener)}, so remark "
             f"takes {separators} separator(s) ('---', '--', '???') into the block")
 
 
-def backquote_message(close_line: int) -> str:
-    """What is wrong with a backquote whose code span (closed at `close_line`) runs over separators."""
-    return (f"a backquote (`) is not closed on its slide: its match is at line {close_line}, "
+def backquote_message(opener: SourceLoc, close: SourceLoc) -> str:
+    """What is wrong with a backquote (at `opener`) whose code span, closed at `close`, runs
+    over separators."""
+    return (f"a backquote (`) is not closed on its slide: its match is at {_place(close, opener)}, "
             "so remark takes the separator(s) in between into one code span")
+
+
+def _place(close: SourceLoc, opener: SourceLoc) -> str:
+    """Where a closing mark is, said from its opener: its line in the same file, else its
+    file and line (an opener in an @@INCLUDEd file, closed in the chapter including it)."""
+    return f"line {close.line}" if close.path == opener.path else str(close)
 
 
 def line_text(text: str, offset: int) -> str:
@@ -146,12 +154,12 @@ def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list
             taken = separators_in_block(text, content_start(text, tok), tok.end - 1)
             if not taken:
                 continue
-            message = swallowing_message(tok.text, locate(tok.end - 1).line, len(taken))
+            message = swallowing_message(tok.text, locate(tok.start), locate(tok.end - 1), len(taken))
         elif tok.kind == "inline_code":
             # Most spans are on one line (a quick look): no separator line in them.
             if text.find("\n", tok.start, tok.end) < 0 or not separators_in_span(text, tok.start + 1, tok.end - 1):
                 continue
-            message = backquote_message(locate(tok.end - 1).line)
+            message = backquote_message(locate(tok.start), locate(tok.end - 1))
         elif tok.kind == "open" and not _commented(text, tokens, tok.start):
             message = unclosed_message(tok.text)
         else:

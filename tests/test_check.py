@@ -258,6 +258,20 @@ def test_separator_lines_in_raw_html_in_a_box_and_openers_in_comments_are_fine(m
     assert findings(root) == []
 
 
+def test_a_bracket_closed_in_the_including_chapter_is_named_with_its_file(make_project, capsys):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- ch/main.md\n",
+        "ch/main.md": "# Main\n\n@@INCLUDE[snips/inc.md]\n\n---\n]\n",
+    })
+    (root.parent / "snips").mkdir()
+    (root.parent / "snips" / "inc.md").write_text("x\n.lab[\nincluded box\n")
+    assert cli.main(["build", "--root", str(root), "--out", str(root.parent / "out")]) == 1
+    built = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert built == [str(f) for f in check(str(root), env={}).findings] == [
+        ("../snips/inc.md:2: error: '.lab[' is not closed on its slide: its ']' is at ch/main.md:6, so remark "
+         "takes 1 separator(s) ('---', '--', '???') into the block")]
+
+
 def test_brackets_closed_nested_or_in_code_are_fine(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n",

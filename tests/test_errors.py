@@ -220,8 +220,10 @@ def left_open(place: str, name: str) -> str:
             "takes the slides after it into the block up to some later ']'")
 
 
-def swallowing(place: str, name: str, close: int, separators: int) -> str:
-    return (f"{place}: error: '{name}[' is not closed on its slide: its ']' is at line {close}, so "
+def swallowing(place: str, name: str, close: int | str, separators: int) -> str:
+    """`close`: the line of the `]`, or its file and line when it is in another file."""
+    close = f"line {close}" if isinstance(close, int) else close
+    return (f"{place}: error: '{name}[' is not closed on its slide: its ']' is at {close}, so "
             f"remark takes {separators} separator(s) ('---', '--', '???') into the block")
 
 
@@ -265,6 +267,18 @@ def test_a_backquote_left_open_in_a_pre_still_merges_slides(tmp_path):
     assert [p for p in found if "is not closed" in p] == [
         ("a.md:3: error: a backquote (`) is not closed on its slide: its match is at line 5, so remark "
          "takes the separator(s) in between into one code span")]
+
+
+def test_a_mark_closed_in_another_file_is_named_with_its_file(tmp_path):
+    # An included file's `.lab[` (and backquote) closed in the chapter that includes it.
+    files = {"deck.yml": "content:\n- - ch/main.md\n",
+             "ch/main.md": "# Main\n\nsome\n\ntext\n\n@@INCLUDE[snips/inc.md]\n\nmore\n\n---\n]\n"
+                           "\n---\n\n@@INCLUDE[snips/run.md]\n---\nthen` and `--\nnot` that\n"}
+    write_files(tmp_path / "repo" / "snips", {"inc.md": "x\n\n\n\n\n\n.lab[\nincluded box\n", "run.md": "Run `ls\n"})
+    assert [p for p in problems(tmp_path, files) if "is not closed" in p] == [
+        swallowing("../snips/inc.md:7", ".lab", "ch/main.md:12", 1),
+        ("../snips/run.md:1: error: a backquote (`) is not closed on its slide: its match is at ch/main.md:18, "
+         "so remark takes the separator(s) in between into one code span")]
 
 
 @pytest.mark.parametrize(

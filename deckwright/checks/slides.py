@@ -117,7 +117,7 @@ def _long_code_spans(text: str, at: Locate) -> list[Finding]:
     found = []
     for tok in analyse(text).top:
         if tok.kind == "inline_code" and separators_in_span(text, tok.start + 1, tok.end - 1):
-            message = backquote_message(at(tok.end - 1).line)
+            message = backquote_message(at(tok.start), at(tok.end - 1))
             found.append(Finding(at(tok.start), "unclosed-backtick", message, excerpt=line_text(text, tok.start)))
     return found
 
@@ -128,7 +128,7 @@ def _swallowing(text: str, block: Block, at: Locate) -> list[Finding]:
     if not inside:
         return []
     name = "." + ".".join(block.classes)
-    message = swallowing_message(name, at(block.end - 1).line, len(inside))
+    message = swallowing_message(name, at(block.start), at(block.end - 1), len(inside))
     return [Finding(at(block.start), "unclosed-bracket", message, excerpt=line_text(text, block.start))]
 
 
