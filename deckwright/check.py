@@ -134,7 +134,8 @@ def _pages(workshop: Workshop, loaded: list[LoadedDeck]) -> dict[str, frozenset[
     }
     for deck in loaded:
         if deck.deck is not None:
-            pages[deck.deck.manifest.html] = frozenset(s.name for s in deck.deck.slides if s.name)
+            pages[deck.deck.manifest.html] = frozenset(
+                s.name for s in deck.deck.slides if s.name and not s.is_layout)
     return pages
 
 

@@ -162,6 +162,12 @@ class Slide:
     def name(self) -> str | None:
         return self.properties.get("name") or None
 
+    @property
+    def is_layout(self) -> bool:
+        """Whether remark keeps the slide out of the deck (`layout: true`), putting its text
+        before each slide that follows instead: it is neither shown nor a link target."""
+        return self.properties.get("layout") == "true"
+
     # Direct constructors: dataclasses.replace is several times slower, and big decks
     # make tens of thousands of slides per build.
     def with_steps(self, steps: tuple[Step, ...]) -> Slide:
@@ -252,5 +258,6 @@ class Deck:
 
     @property
     def shown_count(self) -> int:
-        """Slides as remark counts them: every `--` step is one."""
-        return sum(len(s.steps) for s in self.slides)
+        """Slides as remark counts them: every `--` step is one; a `layout: true` slide
+        is none (remark does not show it)."""
+        return sum(len(s.steps) for s in self.slides if not s.is_layout)

@@ -258,10 +258,11 @@ def _file_url(repo: RepoLink, path: str) -> str:
 def check_slide_names(deck: Deck) -> Deck:
     """An error for each slide whose `name:` another slide of the deck has (a generated one
     too: `toc-part-1`): remark sends every `#name` link to the last of them, so the links to
-    the others (the chapters' way back to their table of contents, say) go astray."""
+    the others (the chapters' way back to their table of contents, say) go astray. A
+    `layout: true` slide is no link target: its name is only for `template:`."""
     by_name: dict[str, list[Slide]] = {}
     for slide in deck.slides:
-        if slide.properties and (name := slide.properties.get("name")):
+        if slide.properties and (name := slide.properties.get("name")) and not slide.is_layout:
             by_name.setdefault(name, []).append(slide)
     problems = sorted((problem for name, slides in by_name.items() if len(slides) > 1
                        for problem in _same_names(name, slides)), key=lambda p: p.loc)
@@ -295,8 +296,8 @@ def check_anchor_links(deck: Deck) -> Deck:
     """Warn about links to `#name` anchors that no slide of this deck carries (`check` says
     the same: it is its broken-anchor). A warning: the deck shows all it should, but for
     where that link goes; and a chapter shared by decks may link to a slide that one of
-    them leaves out."""
-    names = {s.name for s in deck.slides if s.name}
+    them leaves out. A `layout: true` slide's name is no target: remark shows no such slide."""
+    names = {s.name for s in deck.slides if s.name and not s.is_layout}
     problems = [
         Problem(loc, f"link to #{target} goes nowhere: {_why_nowhere(deck, target)}", "warning")
         for slide in deck.slides
@@ -310,6 +311,8 @@ def check_anchor_links(deck: Deck) -> Deck:
 def _why_nowhere(deck: Deck, target: str) -> str:
     if target in deck.left_out:
         return f"its slide is left out by this deck's exclude ({', '.join(deck.manifest.exclude)})"
+    if any(s.is_layout and s.name == target for s in deck.slides):
+        return "only a layout: true slide is named so, and remark does not show one"
     return "no slide of this deck is named so"
 
 

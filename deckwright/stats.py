@@ -69,7 +69,10 @@ _GENERATED = {"table of contents": "toc", "title slide": "title", "picture": "pi
 
 
 def slide_counts(slide: Slide, authors: Slide | None) -> Counts:
-    """One slide's counts; `authors` is the slide as written (for its labs)."""
+    """One slide's counts; `authors` is the slide as written (for its labs). A `layout: true`
+    slide counts for nothing: remark does not show it, but puts its text on the next ones."""
+    if slide.is_layout:
+        return Counts()
     counts = Counts(shown=len(slide.steps))
     if slide.generated:
         setattr(counts, _GENERATED.get(slide.generated, "title"), 1)

@@ -176,6 +176,44 @@ def test_duplicate_slide_names_are_the_builds_errors_too(make_project, capsys):
     assert not (root.parent / "out" / "deck.yml.html").exists()
 
 
+def test_a_layout_slides_name_is_no_duplicate(make_project, capsys):
+    # remark keeps a `layout: true` slide's name for `template:` only: no link goes there.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "# A\n---\nlayout: true\nname: lay\n\n.footnote[x]\n---\nname: lay\n\nB\n",
+    })
+    assert findings(root) == []
+    assert cli.main(["build", "--root", str(root), "--out", str(root.parent / "out")]) == 0
+    assert ": error: " not in capsys.readouterr().err
+
+
+def test_a_link_to_a_layout_slides_name_goes_nowhere(make_project):
+    # remark sends a `#name` it has no shown slide for to the first slide.
+    root = make_project({
+        "one.yml": HEAD + "content:\n- a.md\n",
+        "two.yml": HEAD + "content:\n- b.md\n",
+        "a.md": "layout: true\nname: lay\n\n.footnote[x]\n---\n[here](#lay) [there](two.yml.html#lay2)\n",
+        "b.md": "layout: true\nname: lay2\n\n.footnote[x]\n---\nB\n",
+    })
+    assert findings(root) == [
+        ("a.md:6", "broken-anchor", "warning",
+         "link to #lay goes nowhere: only a layout: true slide is named so, and remark does not show one"),
+        ("a.md:6", "broken-anchor", "warning",
+         ("link to 'two.yml.html#lay2' lands on the first slide of two.yml.html: "
+         "no slide of that deck is named lay2")),
+    ]
+
+
+def test_a_layout_slide_is_counted_as_remark_reads_the_deck(make_project):
+    # A lone backquote makes check read the whole deck as remark does, separators counted:
+    # the layout slide's are among them, though remark does not show it.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "# A\n---\nlayout: true\n\n.footnote[x]\n---\nA lone ` here\n",
+    })
+    assert findings(root) == []
+
+
 def test_a_duplicate_slide_name_names_the_line_of_the_other(make_project):
     root = make_project({  # the first slide named so starts after a blank line: at its name
         "deck.yml": HEAD + "content:\n- a.md\n",

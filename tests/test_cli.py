@@ -125,6 +125,17 @@ def test_a_build_from_the_repository_top_finds_pictures_and_includes(tmp_path, m
     assert "Included" in page and "Outside" not in page
 
 
+def test_a_layout_slide_is_not_counted_as_shown(tmp_path, capsys):
+    # remark does not show a `layout: true` slide: it puts its text before each later one.
+    root = write_files(tmp_path / "slides", {
+        "deck.yml": "title: T\ncontent:\n- a.md\n",
+        "a.md": "# L\n---\nlayout: true\n.footnote[x]\n---\nA\n---\nB\n",
+    })
+    assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "dist")]) == 0
+    built = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("built ")]
+    assert [words[:4] for words in built] == [["built", "deck.yml.html", "3", "slides"]]
+
+
 def test_one_bad_deck_fails_the_build_but_not_the_others(tmp_path, capsys):
     root = write_files(
         tmp_path / "slides",

@@ -67,6 +67,15 @@ def test_counts_per_deck_part_and_chapter(make_project, capsys):
     assert deck["parts"][1]["labs"] == 2 and deck["parts"][1]["extra_details"] == 2
 
 
+def test_a_layout_slide_counts_for_nothing(make_project, capsys):
+    # remark shows 3 slides (1/3 to 3/3): the layout's text goes on the ones after it.
+    deck = stats_json(make_project({
+        "deck.yml": "title: T\ncontent:\n- a.md\n",
+        "a.md": "# L\n---\nlayout: true\nclass: extra-details\n.lab[x]\n---\nA\n---\nB\n",
+    }), capsys)["decks"][0]
+    assert (deck["shown"], deck["extra_details"], deck["labs"]) == (3, 0, 0)
+
+
 def test_minutes_follow_the_pace(make_project, capsys):
     data = stats_json(make_project(DECK), capsys, "--minutes-per-slide", "2", "--minutes-per-lab", "10")
     deck = data["decks"][0]
