@@ -31,11 +31,16 @@ POSTER_OR_DATA = re.compile(
 # reads it (brackets inside in pairs). Unlike marked, an alt or label is at most 1,000
 # characters, and `](` always opens an inline picture (marked also wants its `)`): so
 # that no text, however odd, takes more than a moment to read.
+# Last, a link `[text](` whose text holds a picture (`[![label]](url)`): marked reads the
+# link first, then its text on its own, where a picture ends with the text (group 4).
+# Only a `[` followed by `![` (other text before it, no bracket) is tried as such a link:
+# trying every `[` would read up to 1,000 characters at each.
 _INSIDE = r"(?:\[[^\]]{0,1000}\]|[^\[\]]|\](?=[^\[\]]{0,1000}\])){0,1000}"
 PICTURE_REFERENCE = re.compile(
     rf"!\[{_INSIDE}\]\("
     rf"|!\[({_INSIDE})\][ \t]*(?:\n[ \t]*)?\[([^\]]{{0,1000}})\]"
     r"|!\[((?:\[[^\]]{0,1000}\]|[^\[\]]){0,1000})\]"
+    rf"|\[(?=[^\[\]]{{0,1000}}!\[)(?=({_INSIDE})\]\()"
 )
 # remark's reference definition (its lexer's DEF rule, remark_lexer.py), at the start of a line.
 DEFINITION = re.compile(r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?=\n|\Z)")
@@ -172,7 +177,7 @@ def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
     text = blank_code(step.text)
     if "]:" in text:  # remark's lexer takes definitions out of the text marked reads
         text = DEFINITION.sub(_blank, text)
-    for m in PICTURE_REFERENCE.finditer(text):
+    for m in _reference_matches(text):
         if m.group(2) is not None:
             label = m.group(2) or m.group(1)
         elif m.group(3) is not None and not _MACRO.match(text, m.start()):
@@ -180,6 +185,25 @@ def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
         else:  # an inline picture (PICTURE's), or a remark macro `![:name]`
             continue
         yield step.locate(m.start()), _WHITESPACE.sub(" ", label).lower()
+
+
+def _reference_matches(text: str) -> Iterator[re.Match[str]]:
+    """PICTURE_REFERENCE's matches in `text` but for links, each link's text read on its own
+    (as marked does): a picture there ends where the text does. Each character is read once."""
+    ends = [len(text)]  # the end of each link text the scan is in, the innermost last
+    pos = 0
+    while True:
+        m = PICTURE_REFERENCE.search(text, pos, ends[-1])
+        if m is None:
+            if len(ends) == 1:
+                return
+            pos = ends.pop() + 2  # past the `](` after the link's text
+        elif m.group(4) is not None:
+            ends.append(m.end(4))
+            pos = m.end()
+        else:
+            yield m
+            pos = m.end()
 
 
 # Any `![...]` not followed by `(...)`: every picture by reference has one.
@@ -213,11 +237,12 @@ def reference_table(slides: Iterable[Slide]) -> dict[str, str]:
         for step in slide.steps:
             for text in (step.text, step.notes):
                 if text and "]:" in text:
-                    table.update(_definitions(text))
+                    table.update(reference_definitions(text))
     return table
 
 
-def _definitions(text: str) -> Iterator[tuple[str, str]]:
+def reference_definitions(text: str) -> Iterator[tuple[str, str]]:
+    """(label, URL) of each `[label]: url` line of a step's text or notes, as remark reads them."""
     blanked = blank_code(text)
     for m in DEFINITION.finditer(blanked):
         if not m.group(0).lstrip("\n").startswith("    "):  # 4 spaces: code, to remark's lexer
