@@ -449,6 +449,17 @@ def test_unused_chapters_and_images_are_warnings_one_per_file(make_project):
     ]
 
 
+def test_pictures_by_reference_are_used_with_a_title_angle_brackets_or_defined_in_notes(make_project):
+    # remark takes the definitions in presenter notes into the deck's table too: the build copies them.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": ('![title] ![angle] ![noted]\n\n[title]: images/title.svg "A title"\n'
+                 "[angle]: <images/angle.svg>\n???\n[noted]: <images/noted.svg> (A title)\n"),
+        "images/title.svg": "", "images/angle.svg": "", "images/noted.svg": "",
+    })
+    assert findings(root) == []
+
+
 def test_unused_files_are_looked_for_only_when_every_manifest_is_checked(make_project):
     root = make_project({"deck.yml": HEAD + "content:\n- a.md\n", "a.md": "A\n", "old.md": "B\n"})
     assert places(root, ["deck.yml"]) == []

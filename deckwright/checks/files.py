@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterable
 from urllib.parse import unquote
 
-from ..links import is_local, pictures
+from ..links import is_local, pictures, reference_definitions
 from ..model import Chapter, SourceLoc
 from . import Finding
 from .slides import link_targets
@@ -25,7 +25,8 @@ def local_path(target: str) -> str | None:
 
 
 def referenced_files(chapter: Chapter) -> set[str]:
-    """Local files a chapter shows (pictures) or links to, as content-root paths."""
+    """Local files a chapter shows (pictures) or links to, as content-root paths. A reference
+    definition in presenter notes counts too: remark takes it into the deck's table."""
     found = set()
     for slide in chapter.slides:
         for _, target in pictures(slide):
@@ -33,6 +34,8 @@ def referenced_files(chapter: Chapter) -> set[str]:
         for step in slide.steps:
             for _, target in link_targets(step.text, blank_code(step.text)):
                 found.add(target)
+            if step.notes and "]:" in step.notes:
+                found.update(url for _, url in reference_definitions(step.notes))
     return {p for p in (local_path(t) for t in found) if p}
 
 
