@@ -232,7 +232,7 @@ def reference_table(slides: Iterable[Slide]) -> dict[str, str]:
         return {}
     table: dict[str, str] = {}
     for slide in slides:
-        if slide.properties.get("layout") == "true":
+        if slide.is_layout:
             continue
         for step in slide.steps:
             for text in (step.text, step.notes):

@@ -119,7 +119,7 @@ _BODY_HASHES_LIMIT = 1 << 16
 
 def _shown_steps(slide: Slide) -> int:
     """How many slides remark shows for this one: none for a `layout: true` slide."""
-    return 0 if slide.properties.get("layout") == "true" else len(slide.steps)
+    return 0 if slide.is_layout else len(slide.steps)
 
 
 def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -> int | None:

@@ -209,19 +209,15 @@ def add_footers(deck: Deck) -> Deck:
     repo = deck.repo
     if repo not in _FOOTED:
         by_steps = SameObjectMemo(lambda steps: _footed(steps, "", repo))
-        _FOOTED[repo] = SameObjectMemo(lambda s: s if _is_layout(s) else s.with_steps(
+        _FOOTED[repo] = SameObjectMemo(lambda s: s if s.is_layout else s.with_steps(
             _footed(s.steps, s.generated, repo) if s.generated else by_steps(s.steps)))
     slides = list(map(_FOOTED[repo], deck.slides))
-    first = next((at for at, slide in enumerate(slides) if not _is_layout(slide)), None)
+    first = next((at for at, slide in enumerate(slides) if not slide.is_layout), None)
     if first is not None:
         steps = slides[first].steps
         info = steps[0].extended(f"\n.build-info[\n{deck.build_info}\n]\n")
         slides[first] = slides[first].with_steps((info,) + steps[1:])
     return replace(deck, slides=tuple(slides))
-
-
-def _is_layout(slide: Slide) -> bool:
-    return slide.properties.get("layout") == "true"
 
 
 # Slides with footers, per repository. The same slide objects come back build after
