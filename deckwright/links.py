@@ -241,6 +241,16 @@ def reference_table(slides: Iterable[Slide]) -> dict[str, str]:
     return table
 
 
+def definitions(text: str, blanked: str) -> Iterator[tuple[int, str, str]]:
+    """(offset of the line, label, URL) of each `[label]: url` definition outside code
+    (`blanked`: the text with its code blanked out, blank_code's)."""
+    if "]:" not in blanked:
+        return
+    for m in DEFINITION.finditer(blanked):
+        start = m.start() + (1 if blanked.startswith("\n", m.start()) else 0)
+        yield start, m.group(1), text[m.start(2) : m.end(2)]
+
+
 def reference_definitions(text: str) -> Iterator[tuple[str, str]]:
     """(label, URL) of each `[label]: url` line of a step's text or notes, as remark reads them."""
     blanked = blank_code(text)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from .errors import Problem
+from .links import blank_code, definitions
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
 from .raw_html import comments, inside
 from .remark_lexer import (
@@ -130,6 +131,22 @@ def _place(close: SourceLoc, opener: SourceLoc) -> str:
     return f"line {close.line}" if close.path == opener.path else str(close)
 
 
+def label_case_message(label: str) -> str:
+    """What is wrong with a `[Label]: url` definition whose label has capital letters."""
+    return (f"reference label [{label}] has capital letters: remark looks every reference up "
+            f"in lower case, so no link finds it (write [{label.lower()}]: ...)")
+
+
+def _label_case(text: str, locate: LocateFn) -> list[Problem]:
+    """A warning for each `[Label]: url` definition with capital letters (outside code): remark
+    stores it as written but looks references up in lower case, so `[Label]` and its
+    brackets show as text. Most chapters define no label: nothing is blanked for them."""
+    if "]:" not in text:
+        return []
+    return [Problem(locate(start), label_case_message(label), "warning", line_text(text, start))
+            for start, label, _ in definitions(text, blank_code(text)) if label != label.lower()]
+
+
 def line_text(text: str, offset: int) -> str:
     """The line of `text` that holds `offset`, without its line end."""
     start = text.rfind("\n", 0, offset) + 1
@@ -189,6 +206,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
         spans = fenced_blocks(text, tokens)
         problems = _unclosed_fences(text, tokens, spans, locate)
     problems += _unclosed_brackets(text, tokens, locate)
+    problems += _label_case(text, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []

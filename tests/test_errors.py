@@ -177,6 +177,12 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
         ("# A\n\n@@INCLUDE[/etc/passwd]\n", "a.md:3: error: @@INCLUDE[/etc/passwd] leaves the repository"),
         ("# A\n\n![pic](images/gone.png)\n", "a.md:3: error: picture 'images/gone.png' does not exist"),
         ("# A\n\nSee @@TYPO@@\n", "a.md:3: warning: unknown directive @@TYPO@@ is left as it is"),
+        ("# A\n\nSee [Docs].\n\n[Docs]: https://example.com/\n",
+         ("a.md:5: warning: reference label [Docs] has capital letters: remark looks every reference up "
+          "in lower case, so no link finds it (write [docs]: ...)")),
+        ("# A\n\nSee [Docs].\n\n???\n\n[Docs]: https://example.com/\n",  # in the notes: remark reads it too
+         ("a.md:7: warning: reference label [Docs] has capital letters: remark looks every reference up "
+          "in lower case, so no link finds it (write [docs]: ...)")),
         ("# A\n\ntext\n\n---\n\n---\n\nmore\n", "a.md:5: warning: an empty slide: remark shows it blank (a '---' too many?)"),
         ("# A\n\ntext\n---\n", "a.md:4: warning: an empty slide: remark shows it blank (a '---' too many?)"),
         ("# A\n\n[elsewhere](#nowhere)\n", "a.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so"),

@@ -84,6 +84,7 @@ _MESSAGE_KINDS = (
     ("[' is not closed on its slide", "unclosed-bracket"),
     ("a backquote (`) is not closed on its slide", "unclosed-backtick"),
     ("an empty slide", "empty-slide"),
+    ("has capital letters: remark looks every reference up", "label-case"),
     ("an empty chapter", "empty-slide"),
     ("unknown directive", "unknown-directive"),
     ("picture '", "missing-image"),

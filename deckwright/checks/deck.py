@@ -6,13 +6,14 @@ import bisect
 from collections import defaultdict
 
 from ..directives import directive_values
+from ..links import definitions
 from ..model import Deck, Slide, SourceLoc
 from ..remark_lexer import Token, scan, separators
 from ..render import slide_markdown
 from ..slides import line_text
 from ..stages import exclude_slides
 from . import Finding
-from .text import blank_code, definitions, may_run_on
+from .text import blank_code, may_run_on
 
 SEPARATOR = "\n---\n"  # how render joins slides
 

@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import DeckwrightError
+from ..links import definitions
 from ..model import Deck, SourceLoc
 from ..reader import Project
 from ..writer import OutputDir
 from . import Finding
-from .text import blank_code, definitions
+from .text import blank_code
 
 URL = re.compile(
     r"\]\(\s*<?(https?://[^)\s>]+)"  # [text](url) and ![alt](url)

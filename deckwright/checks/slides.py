@@ -10,11 +10,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..directives import LINK
-from ..links import file_path, is_local
+from ..links import definitions, file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..raw_html import comments, inside
 from ..remark_lexer import Token, separators_in_block, separators_in_span
-from ..slides import backquote_message, line_text, swallowing_message, unclosed_message
+from ..slides import (
+    backquote_message,
+    label_case_message,
+    line_text,
+    swallowing_message,
+    unclosed_message,
+)
 from . import Finding
 from .text import (
     Block,
@@ -22,7 +28,6 @@ from .text import (
     blank_code,
     blocks,
     code_spans,
-    definitions,
     unclosed_openers,
 )
 
@@ -244,10 +249,7 @@ def _char_name(char: str) -> str:
 def label_case(text: str, blanked: str, at: Locate) -> list[Finding]:
     """remark keeps `[Label]: url` as written but looks references up in lower case."""
     return [
-        Finding(at(start), "label-case",
-                f"reference label [{label}] has capital letters: remark looks every reference up "
-                f"in lower case, so no link finds it (write [{label.lower()}]: ...)",
-                "warning", excerpt=line_text(text, start))
+        Finding(at(start), "label-case", label_case_message(label), "warning", excerpt=line_text(text, start))
         for start, label, _ in definitions(text, blanked)
         if label != label.lower()
     ]

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..links import DEFINITION
 from ..model import SourceLoc
 from ..remark_lexer import Token, scan
 
@@ -117,10 +116,3 @@ def line_at(loc: SourceLoc, text: str, offset: int) -> SourceLoc:
     return loc.shifted(text.count("\n", 0, offset))
 
 
-def definitions(text: str, blanked: str) -> Iterator[tuple[int, str, str]]:
-    """(offset of the line, label, URL) of each `[label]: url` definition outside code."""
-    if "]:" not in blanked:
-        return
-    for m in DEFINITION.finditer(blanked):
-        start = m.start() + (1 if blanked.startswith("\n", m.start()) else 0)
-        yield start, m.group(1), text[m.start(2) : m.end(2)]
