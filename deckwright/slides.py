@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from .errors import Problem
-from .links import blank_code, definitions
+from .links import DEFINITION
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
 from .raw_html import comments, inside
 from .remark_lexer import (
@@ -137,14 +137,27 @@ def label_case_message(label: str) -> str:
             f"in lower case, so no link finds it (write [{label.lower()}]: ...)")
 
 
-def _label_case(text: str, locate: LocateFn) -> list[Problem]:
+def _label_case(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
     """A warning for each `[Label]: url` definition with capital letters (outside code): remark
     stores it as written but looks references up in lower case, so `[Label]` and its
-    brackets show as text. Most chapters define no label: nothing is blanked for them."""
+    brackets show as text. Lines are looked at where the chapter's scan found no code."""
     if "]:" not in text:
         return []
-    return [Problem(locate(start), label_case_message(label), "warning", line_text(text, start))
-            for start, label, _ in definitions(text, blank_code(text)) if label != label.lower()]
+    found = []
+    inner: dict[int, list[Token]] = {}
+    at = text.find("]:")
+    while at >= 0:  # each `]:`: does a definition's label end there? (`^` tried everywhere is slower)
+        start = text.rfind("\n", 0, at) + 1
+        m = _LABEL.match(text, start)
+        label = m.group(1) if m and m.end() == at + 2 else ""
+        if label != label.lower() and DEFINITION.match(text, max(start - 1, 0)) and \
+                not _in_code(text, tokens, start, inner):
+            found.append(Problem(locate(start), label_case_message(label), "warning", line_text(text, start)))
+        at = text.find("]:", at + 2)
+    return found
+
+
+_LABEL = re.compile(r" *\[([^\]\n]+)\]:")  # at a line's start: a definition's label, maybe
 
 
 def line_text(text: str, offset: int) -> str:
@@ -206,7 +219,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
         spans = fenced_blocks(text, tokens)
         problems = _unclosed_fences(text, tokens, spans, locate)
     problems += _unclosed_brackets(text, tokens, locate)
-    problems += _label_case(text, locate)
+    problems += _label_case(text, tokens, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []
