@@ -253,10 +253,9 @@ def definitions(text: str, blanked: str) -> Iterator[tuple[int, str, str]]:
 
 def reference_definitions(text: str) -> Iterator[tuple[str, str]]:
     """(label, URL) of each `[label]: url` line of a step's text or notes, as remark reads them."""
-    blanked = blank_code(text)
-    for m in DEFINITION.finditer(blanked):
-        if not m.group(0).lstrip("\n").startswith("    "):  # 4 spaces: code, to remark's lexer
-            yield m.group(1), text[m.start(2) : m.end(2)]
+    for start, label, url in definitions(text, blank_code(text)):
+        if not text.startswith("    ", start):  # 4 spaces: code, to remark's lexer
+            yield label, url
 
 
 def referenced_pictures(slide: Slide, table: dict[str, str]) -> Iterator[tuple[SourceLoc, str]]:

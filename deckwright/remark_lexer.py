@@ -10,7 +10,7 @@ We reproduce that scan so that our slides are exactly remark's slides.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from .raw_html import inside, raw_spans
@@ -166,6 +166,14 @@ def fence_lines(src: str) -> Iterator[tuple[int, int, int]]:
 _SEPARATOR_LINE = re.compile(r"\n(?:---?|\?{3})\n")
 
 
+CODE_KINDS = ("fences", "code", "inline_code")  # the tokens that are code
+
+
+def code_spans(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """(start, end) of each code token, in order."""
+    return [(t.start, t.end) for t in tokens if t.kind in CODE_KINDS]
+
+
 def content_start(src: str, block: Token) -> int:
     """Where the content of a `.class[...]` block (a content token) starts: after its `[`."""
     return src.index("[", block.start + len(block.text)) + 1
@@ -202,8 +210,7 @@ def separators_in_block(src: str, start: int, end: int) -> list[Token]:
     tokens = scan(src, pos=start, end=end)
     found = _separator_lines(src, tokens)
     if found and src.find("<", start, end) >= 0:
-        code = [(t.start, t.end) for t in tokens if t.kind in ("fences", "code", "inline_code")]
-        raw = raw_spans(src, start, end, code)
+        raw = raw_spans(src, start, end, code_spans(tokens))
         found = [t for t in found if not inside(raw, t.start + 1)]
     return found
 

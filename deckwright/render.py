@@ -129,7 +129,12 @@ def has_diagrams(texts: Iterable[str]) -> bool:
 
 def draws_diagrams(deck: Deck) -> bool:
     """Whether the deck's page loads mermaid."""
-    return has_diagrams(step.text for slide in deck.slides for step in slide.steps)
+    return _DRAWS(deck.slides)
+
+
+# By the deck's slides: the build asks for each page twice (to copy mermaid, to render it).
+_DRAWS: SameObjectMemo[tuple[Slide, ...], bool] = SameObjectMemo(
+    lambda slides: has_diagrams(step.text for slide in slides for step in slide.steps), limit=64)
 
 
 def deck_html(

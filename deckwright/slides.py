@@ -11,7 +11,9 @@ from .links import DEFINITION
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
 from .raw_html import comments, inside
 from .remark_lexer import (
+    CODE_KINDS,
     Token,
+    code_spans,
     content_start,
     fence_lines,
     fenced_blocks,
@@ -78,10 +80,9 @@ def _in_code(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Tok
         return False
     tok = tokens[i]
     if tok.kind != "content":
-        return tok.kind in ("fences", "code", "inline_code")
+        return tok.kind in CODE_KINDS
     if tok.start not in inner:  # scanned only when something inside needs it
-        inner_start = text.index("[", tok.start + len(tok.text)) + 1
-        inner[tok.start] = scan(text, inline=True, pos=inner_start, end=tok.end - 1)
+        inner[tok.start] = scan(text, inline=True, pos=content_start(text, tok), end=tok.end - 1)
     return _in_code(text, inner[tok.start], pos, inner)
 
 
@@ -202,8 +203,7 @@ def _commented(text: str, tokens: list[Token], offset: int) -> bool:
     """Whether `offset` is in an HTML comment (one that opens outside code): nothing of it shows."""
     if text.rfind("<!--", 0, offset) < 0:  # no comment before it (most openers): nothing to find
         return False
-    code = [(t.start, t.end) for t in tokens if t.kind in ("fences", "code", "inline_code")]
-    return inside(comments(text, code=code), offset)
+    return inside(comments(text, code=code_spans(tokens)), offset)
 
 
 def split_chapter(path: str, text: str, locate: LocateFn | None = None,

@@ -258,8 +258,8 @@ def check_slide_names(deck: Deck) -> Deck:
     `layout: true` slide is no link target: its name is only for `template:`."""
     by_name: dict[str, list[Slide]] = {}
     for slide in deck.slides:
-        if slide.properties and (name := slide.properties.get("name")) and not slide.is_layout:
-            by_name.setdefault(name, []).append(slide)
+        if slide.name and not slide.is_layout:
+            by_name.setdefault(slide.name, []).append(slide)
     problems = sorted((problem for name, slides in by_name.items() if len(slides) > 1
                        for problem in _same_names(name, slides)), key=lambda p: p.loc)
     return replace(deck, problems=deck.problems + tuple(problems)) if problems else deck

@@ -13,7 +13,7 @@ from ..directives import LINK
 from ..links import definitions, file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..raw_html import comments, inside
-from ..remark_lexer import Token, separators_in_block, separators_in_span
+from ..remark_lexer import Token, code_spans, separators_in_block, separators_in_span
 from ..slides import (
     backquote_message,
     label_case_message,
@@ -27,7 +27,6 @@ from .text import (
     analyse,
     blank_code,
     blocks,
-    code_spans,
     unclosed_openers,
 )
 

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..model import SourceLoc
-from ..remark_lexer import Token, scan
-
-CODE_KINDS = ("fences", "code", "inline_code")
+from ..remark_lexer import Token, code_spans, content_start, scan
 
 
 @dataclass(frozen=True)
@@ -28,8 +26,7 @@ def _walk(text: str, tokens: list[Token]) -> Iterator[Token]:
     for tok in tokens:
         yield tok
         if tok.kind == "content":
-            inner = text.index("[", tok.start + len(tok.text)) + 1
-            yield from _walk(text, scan(text, inline=True, pos=inner, end=tok.end - 1))
+            yield from _walk(text, scan(text, inline=True, pos=content_start(text, tok), end=tok.end - 1))
 
 
 @dataclass(frozen=True)
@@ -54,16 +51,12 @@ def structure(text: str) -> list[Token]:
     return list(analyse(text).tokens)
 
 
-def code_spans(tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    return [(t.start, t.end) for t in tokens if t.kind in CODE_KINDS]
-
-
 def blocks(text: str, tokens: Sequence[Token]) -> list[Block]:
     found = []
     for t in tokens:
         if t.kind == "content":
             classes = tuple(c for c in t.text.split(".") if c)
-            found.append(Block(t.start, t.end, classes, text.index("[", t.start + len(t.text)) + 1))
+            found.append(Block(t.start, t.end, classes, content_start(text, t)))
     return found
 
 
