@@ -561,7 +561,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Build the decks into a temporary folder, serve it over HTTP and watch the "
         "sources: a saved file rebuilds the decks that use it, and an open tab shows the first "
         "slide that changed. Problems are printed as path:line: message and shown in the tab; "
-        "saved chapters are also checked for unclosed .class[ brackets (warnings).",
+        "saved chapters are also checked slide by slide for brackets and backquotes left open "
+        "that the build does not report (warnings).",
     )
     add_project_arguments(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder)")

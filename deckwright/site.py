@@ -223,7 +223,7 @@ def with_definitions(slides: Sequence[Slide], table: Mapping[str, str]) -> Seque
     own = reference_table(slides)
     needed = sorted({label for s in slides for _, label in s.references
                      if label in table and own.get(label) != table[label]})
-    last = next((i for i in range(len(slides) - 1, -1, -1) if slides[i].properties.get("layout") != "true"), None)
+    last = next((i for i in range(len(slides) - 1, -1, -1) if not slides[i].is_layout), None)
     if not needed or last is None:
         return slides
     lines = "".join(f"\n[{label}]: {table[label]}" for label in needed)
