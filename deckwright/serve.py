@@ -123,15 +123,17 @@ def _shown_steps(slide: Slide) -> int:
 
 
 def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -> int | None:
-    """The 0-based shown index, in `new`, of the first slide from `files` whose content changed.
+    """The 0-based shown index, in `new`, of the first slide from `files` whose content or
+    file changed (the slides of a renamed chapter differ in their footers alone, yet they
+    are where the tab should go, as for an edit).
 
     A slide is from a file when it is written there, or its content may come from it
     (an included file, the interstitials list). None when those files' slides are the
     same as before (nothing visible changed there). When slides were only removed at
     the end of a file, the file's last slide is shown.
     """
-    before = [s.signature for s in old if _comes_from(s, files)]
-    after = [(i, s.signature) for i, s in enumerate(new) if _comes_from(s, files)]
+    before = [(s.path, s.signature) for s in old if _comes_from(s, files)]
+    after = [(i, (s.path, s.signature)) for i, s in enumerate(new) if _comes_from(s, files)]
     for k, (index, signature) in enumerate(after):
         if k >= len(before) or before[k] != signature:
             return index

@@ -152,6 +152,22 @@ def test_saving_a_chapter_rebuilds_its_deck_and_points_at_the_edited_slide(site:
     assert "Final words" in (site.root / "deck.yml.html").read_text()
 
 
+def test_renaming_a_chapter_points_at_its_first_slide_as_an_edit_would(site: DeckSite):
+    """Only the footers of its slides change (the file's name): the tab still goes there."""
+    root = site.project.root
+    (root / "chapters/two.md").rename(root / "chapters/deux.md")
+    (root / "deck.yml").write_text(MANIFEST.replace("chapters/two.md", "chapters/deux.md"))
+    # what the watcher reports: the file moved (from, to) and the manifest saved
+    [event] = rebuild(site, root / "chapters/two.md", root / "chapters/deux.md", root / "deck.yml")
+    assert event.data["target"] == 3 and event.data["total"] == 7  # the title slide, one's 2 slides
+
+
+def test_first_changed_counts_a_slide_from_another_file_as_changed():
+    old = shown(("a.md", "1"), ("b.md", "x"), ("b.md", "y"))
+    new = shown(("a.md", "1"), ("c.md", "x"), ("c.md", "y"))
+    assert first_changed(old, new, {"b.md", "c.md"}) == 1
+
+
 def test_saving_an_included_file_points_at_the_slide_that_shows_it(make_project, tmp_path: Path):
     including = TWO.replace("Last words", "```yaml\n@@INCLUDE[slides/examples/x.yaml]\n```")
     root = make_project({**PROJECT, "chapters/two.md": including, "examples/x.yaml": "a: 1\n"})
