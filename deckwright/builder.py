@@ -6,7 +6,7 @@ import gc
 import os
 import posixpath
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +17,7 @@ from .errors import DeckwrightError, Problem
 from .links import file_path, is_local
 from .manifest import load_manifest, page_clashes
 from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
-from .reader import GitState, Project, build_info, read_git, repo_link
+from .reader import INTERSTITIALS, GitState, Project, build_info, read_git, repo_link
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
 from .slides import split_chapter
 from .stages import PIPELINE, Stage, run_pipeline
@@ -223,14 +223,39 @@ def no_slides(deck: Deck) -> list[Problem]:
                     "empty, or every slide is excluded")]
 
 
+def in_deck_order(problems: Iterable[Problem], workshop: Workshop, deck: Deck) -> list[Problem]:
+    """A deck's problems, errors first, each by file in the order the deck uses the files
+    (file_order), then by line: whichever stage found them, the first error said is the
+    first a reader of the deck comes to."""
+    problems = list(problems)
+    rank = file_order(workshop, deck) if len(problems) > 1 else {}
+    return sorted(problems, key=lambda p: (not p.is_error, rank.get(p.loc.path, len(rank)),
+                                           p.loc.path, p.loc.line, p.loc.col))
+
+
+def file_order(workshop: Workshop, deck: Deck) -> dict[str, int]:
+    """The rank of each file of a deck: its manifest (inline Markdown), then its chapters as
+    listed, each followed by the files it includes; interstitials.txt comes before the
+    chapter its first picture slide is shown for."""
+    files = [deck.manifest.path]
+    for entry in deck.manifest.entries:
+        chapter = workshop.chapters.get(chapter_key(entry))  # (none: it could not be read)
+        files += chapter.files if chapter else (entry.source_path,)
+    picture = next((s.loc.path for s in deck.slides if s.generated == "picture"), "")
+    if picture in files:
+        files.insert(files.index(picture), INTERSTITIALS)
+    return {path: rank for rank, path in enumerate(dict.fromkeys(files))}
+
+
 def compile_deck(workshop: Workshop, manifest: Manifest, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
     """Run the stages for one validated manifest and check the result; raises on errors,
     its chapters' and those of the deck (a missing picture, two slides with one name), all
-    at once."""
+    at once, in_deck_order."""
     deck = run_pipeline(workshop.deck(manifest), tuple(stages))
-    problems = list(deck.problems) + missing_pictures(deck, workshop) + no_slides(deck)
+    problems = in_deck_order([*deck.problems, *missing_pictures(deck, workshop), *no_slides(deck)],
+                             workshop, deck)
     if any(p.is_error for p in problems):
-        raise DeckwrightError(sorted(problems, key=lambda p: not p.is_error))
+        raise DeckwrightError(problems)
     return deck, problems
 
 

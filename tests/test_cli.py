@@ -174,13 +174,13 @@ def test_a_chapter_error_does_not_hide_the_decks_other_problems(tmp_path, capsys
     out = tmp_path / "dist"
     assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 1
     assert [line for line in capsys.readouterr().err.splitlines() if ": " in line and line[0] != " "] == [
-        "a.md:13: error: code fence is never closed",
+        "a.md:3: error: picture 'gone.png' does not exist",
         ("a.md:11: error: slide name 'x' is also the name of the slide at a.md:7: "
          "remark sends every #x link to the last of them"),
-        "a.md:3: error: picture 'gone.png' does not exist",
+        "a.md:13: error: code fence is never closed",
         "a.md:5: warning: unknown directive @@TYPO@@ is left as it is",
         "a.md:9: warning: link to #nowhere goes nowhere: no slide of this deck is named so",
-        "FAILED good.yml (a.md:13: code fence is never closed, and 2 more errors, as above)",
+        "FAILED good.yml (a.md:3: picture 'gone.png' does not exist, and 2 more errors, as above)",
     ]
     assert not (out / "good.yml.html").exists()
 

@@ -233,6 +233,35 @@ def swallowing(place: str, name: str, close: int | str, separators: int) -> str:
             f"remark takes {separators} separator(s) ('---', '--', '???') into the block")
 
 
+IN_DECK_ORDER = {
+    "deck.yml": "content:\n- - b.md\n  - a.md\n",  # b.md is shown first
+    "interstitials.txt": "images/between.png\n",  # shown before b.md's title slide
+    "a.md": "# A\n\n![a](images/a.png)\n\n.lab[\n",
+    "b.md": "# B\n\n![by reference][gone]\n\n![direct](images/direct.png)\n\n[gone]: images/gone.png\n",
+}
+IN_DECK_ORDER_ERRORS = [
+    "interstitials.txt:1: error: picture 'images/between.png' does not exist",
+    "b.md:3: error: picture 'images/gone.png' does not exist",
+    "b.md:5: error: picture 'images/direct.png' does not exist",
+    "a.md:3: error: picture 'images/a.png' does not exist",
+    left_open("a.md:5", ".lab"),
+]
+
+
+def test_a_decks_errors_come_by_file_as_the_deck_shows_them_then_by_line(tmp_path, capsys):
+    """Whichever stage finds them (a chapter's scan, pictures by reference last): the
+    FAILED line names the first, and stats' JSON lists them in the same order."""
+    root = write_files(tmp_path / "repo" / "slides", IN_DECK_ORDER)
+    assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if ": error: " in line] == IN_DECK_ORDER_ERRORS
+    assert err[-1] == ("FAILED deck.yml (interstitials.txt:1: picture 'images/between.png' does not "
+                       "exist, and 4 more errors, as above)")
+    assert cli.main(["stats", "--root", str(root), "--format", "json"]) == 1
+    listed = json.loads(capsys.readouterr().out)["problems"]
+    assert [f"{p['path']}:{p['line']}: {p['severity']}: {p['message']}" for p in listed] == IN_DECK_ORDER_ERRORS
+
+
 @pytest.mark.parametrize(
     "chapter, expected",
     [

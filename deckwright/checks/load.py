@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..builder import Workshop, chapter_key, missing_interstitials, missing_pictures, no_slides
+from ..builder import (
+    Workshop,
+    chapter_key,
+    in_deck_order,
+    missing_interstitials,
+    missing_pictures,
+    no_slides,
+)
 from ..directives import Expanded, expand_includes
 from ..errors import DeckwrightError, Problem
 from ..model import Chapter, Deck, Entry, Manifest, SourceLoc
@@ -84,6 +91,7 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
     loaded.check_only = [p for p in missing if p.loc not in shown]
     if loaded.complete:  # else the deck lacks a chapter, which is said already
         loaded.problems += no_slides(loaded.deck)
+    loaded.problems = in_deck_order(loaded.problems, workshop, loaded.deck)  # as the build says them
     return loaded
 
 
