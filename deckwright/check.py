@@ -90,8 +90,7 @@ def check(
         finding(p) for p in page_clashes([d.manifest for d in loaded if d.manifest]).values()
     ]
     for deck in loaded:
-        own = deck.deck.problems if deck.deck is not None else ()  # the deck's, not its chapters'
-        found += [finding(p, decks=(deck.path,) if p in own else ()) for p in deck.problems]
+        found += [finding(p, decks=(deck.path,) if p in deck.own else ()) for p in deck.problems]
         if deck.authors is not None and deck.deck is not None and deck.complete:
             found += [replace(f, decks=(deck.path,)) for f in check_deck(deck.authors, deck.deck)]
     found += _chapter_findings(workshop, loaded)

@@ -143,6 +143,21 @@ def test_a_finding_in_a_shared_chapter_is_said_once_naming_its_decks(make_projec
     ]
 
 
+def test_a_missing_picture_of_interstitials_names_the_decks_that_come_to_it(make_project):
+    # A picture slide before each chapter: deck.yml shows lines 1 and 2, other.yml line 1 only.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- - a.md\n  - b.md\n",
+        "other.yml": HEAD + "content:\n- - b.md\n",
+        "interstitials.txt": "images/one.png\nimages/two.png\nimages/never.png\n",
+        "a.md": "# A\n", "b.md": "# B\n",
+    })
+    assert [str(f) for f in check(str(root), env={}).findings] == [
+        "interstitials.txt:1: error: picture 'images/one.png' does not exist [deck.yml, other.yml]",
+        "interstitials.txt:2: error: picture 'images/two.png' does not exist [deck.yml]",
+        "interstitials.txt:3: error: picture 'images/never.png' does not exist",  # no deck shows it
+    ]
+
+
 def test_duplicate_slide_names(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n- - b.md\n",

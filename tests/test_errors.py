@@ -218,7 +218,7 @@ def test_a_deck_fails_on_the_missing_interstitials_it_shows_and_check_names_them
     assert one.ok and [str(p) for p in two.problems] == [
         "interstitials.txt:2: error: picture 'images/gone.png' does not exist"]
     assert [str(f) for f in check(str(root)).findings] == [
-        "interstitials.txt:2: error: picture 'images/gone.png' does not exist"]
+        "interstitials.txt:2: error: picture 'images/gone.png' does not exist [two.yml]"]
 
 
 def left_open(place: str, name: str) -> str:

@@ -46,8 +46,10 @@ class LoadedDeck:
     manifest: Manifest | None = None
     authors: Deck | None = None  # the authors' slides, before any stage
     deck: Deck | None = None  # after the stages (None when the manifest is invalid)
-    # The problems of its own (broken anchors...) are `deck.problems`; `problems` has them too.
     problems: list[Problem] = field(default_factory=list)
+    # Its own among them, not those of the chapters it shares: the stages' (broken anchors...)
+    # and the missing pictures of interstitials.txt it comes to (which depend on the deck).
+    own: list[Problem] = field(default_factory=list)
     complete: bool = True  # False when a chapter could not be read at all
     # Errors `check` reports that do not stop the build: pictures of slides this deck excludes.
     check_only: list[Problem] = field(default_factory=list)
@@ -85,8 +87,10 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
     referring = replace(loaded.deck, slides=tuple(s for s in loaded.deck.slides if s.references))
     missing += [p for p in missing_pictures(referring, workshop.project) if p not in missing]
     # The pictures between chapters, each at its line: an error of the decks that come to it.
-    missing += missing_interstitials(workshop)
+    between = missing_interstitials(workshop)
+    missing += between
     shown = {loc for slide in loaded.deck.slides for loc, _ in slide.pictures}
+    loaded.own = [*loaded.deck.problems, *(p for p in between if p.loc in shown)]
     loaded.problems += missing
     loaded.check_only = [p for p in missing if p.loc not in shown]
     if loaded.complete:  # else the deck lacks a chapter, which is said already
