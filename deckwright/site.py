@@ -2,7 +2,7 @@
 
 The decks themselves are `build`'s (same files, same checks). On top of them:
 
-- `chapters/<chapter path>.html`: each chapter alone, as a small deck. A chapter
+- `chapters/<chapter path>.html` (see `chapter_page`): each chapter alone, as a small deck. A chapter
   is used by many decks; its page shows it as the first deck (manifests sorted
   by path) that keeps at least one of its slides does, with that deck's
   substitutions, footers, title slides and exclusions. Links to slides outside
@@ -29,7 +29,7 @@ import re
 import sys
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -166,9 +166,16 @@ def rewrite_anchors(slides: Sequence[Slide], change: Callable[[str], str | None]
 
 # ---------- chapter pages ----------
 
-def chapter_page(path: str) -> str:
-    """The stable URL of a chapter's page, relative to the site: `chapters/k8s/rollout.md.html`."""
-    return f"{CHAPTERS_DIR}/{path}.html"
+def chapter_page(path: str, chapters: Collection[str] = ()) -> str:
+    """The stable URL of a chapter's page, relative to the site: its path under `chapters/`,
+    `.html` added (`chapters/k8s/rollout.md.html`). A chapter in the content folder's own
+    `chapters/` folder is not put in a second one (`chapters/basics/intro.md.html`), unless
+    one of the site's `chapters` is at the path left (`basics/intro.md`): then it is.
+    """
+    rest = path.removeprefix(f"{CHAPTERS_DIR}/")
+    if rest in chapters:  # (also when nothing was removed: then it is the same page)
+        rest = path
+    return f"{CHAPTERS_DIR}/{rest}.html"
 
 
 def _up(page: str) -> str:
@@ -200,9 +207,10 @@ def slides_by_chapter(workshop: Workshop, manifest: Manifest, deck: Deck) -> dic
     return groups
 
 
-def chapter_deck(deck: Deck, path: str, slides: Sequence[Slide]) -> Deck:
-    """One chapter's slides as a deck of their own, to be written at `chapter_page(path)`."""
-    up = _up(chapter_page(path))
+def chapter_deck(deck: Deck, path: str, slides: Sequence[Slide], page: str | None = None) -> Deck:
+    """One chapter's slides as a deck of their own, to be written at `page` (by default
+    `chapter_page(path)`)."""
+    up = _up(page or chapter_page(path))
     names = {s.name for s in slides if s.name}
     deck_url = up + deck.manifest.html
 
@@ -443,9 +451,10 @@ def _write_site(result: SiteResult, out: OutputDir, workshop: Workshop,
     """Write what the site adds to the decks, noting each in `result`; raises on the first
     file that cannot be written (each is written whole or not at all)."""
     project = workshop.project
-    for path, (deck, slides) in sorted(chapter_owners(decks).items()):
-        page = chapter_deck(deck, path, slides)
-        rel = chapter_page(path)
+    owners = chapter_owners(decks)
+    for path, (deck, slides) in sorted(owners.items()):
+        rel = chapter_page(path, owners)
+        page = chapter_deck(deck, path, slides, rel)
         if draws_diagrams(page):  # (its deck's page did already: making sure costs a look)
             copy_mermaid(out)
         out.write_text(rel, deck_html(page, assets=_up(rel) + "assets/"))
@@ -503,7 +512,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="build a static site: decks, chapter pages, index, offline zip",
         description="Build every deck (as `build` does) and what a static host needs around them: "
         "an index page (from index.yaml when there is one), one page per chapter at "
-        "chapters/<path>.html, and an offline bundle (slides.zip, or the manifests' `zip` name).",
+        "chapters/<path>.html (a chapter in chapters/ gets no second one), and an offline bundle (slides.zip, or the manifests' `zip` name).",
     )
     add_project_arguments(p)
     p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")

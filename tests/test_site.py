@@ -282,3 +282,25 @@ def test_stale_files_are_named_on_one_line():
     assert site.stale_line(names, shown=3) == (
         "kept from an earlier site, no longer linked from the index: "
         "chapters/0.md.html, chapters/1.md.html, chapters/2.md.html and 7 more")
+
+
+def test_a_chapter_in_a_chapters_folder_gets_no_second_one(tmp_path, capsys):
+    """The sample workshop keeps its chapters in `chapters/`: their pages are in the site's
+    `chapters/` once (not `chapters/chapters/...`), unless another chapter has that page;
+    each page's pictures and links still lead up to the site's top."""
+    content = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": "title: Deck\nchapters:\n- chapters/basics/intro.md\n- chapters/x.md\n- x.md\n",
+        "chapters/basics/intro.md": "# Intro\n\n![](images/dot.svg)\n\n[the other X](#top-x)\n",
+        "chapters/x.md": "# X in chapters\n",
+        "x.md": "name: top-x\n\n# X at the top\n",
+        "images/dot.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    })
+    out = tmp_path / "site"
+    assert _run(["site", "--root", str(content), "--out", str(out)]) == 0
+    pages = sorted(p.relative_to(out).as_posix() for p in (out / "chapters").rglob("*.html"))
+    assert pages == ["chapters/basics/intro.md.html", "chapters/chapters/x.md.html", "chapters/x.md.html"]
+    assert "# X at the top" in source_of(out / "chapters/x.md.html")
+    assert "# X in chapters" in source_of(out / "chapters/chapters/x.md.html")
+    intro = source_of(out / "chapters/basics/intro.md.html")
+    assert "![](../../images/dot.svg)" in intro and "(../../deck.yml.html#top-x)" in intro
+    assert (out / "images/dot.svg").is_file()
