@@ -2,8 +2,8 @@
 
 A presenter's pointer rests on the slide, which shows the source footer; the number is
 always there. Both must stay clear of a picture that fills the slide (`class: pic`, the
-pictures between chapters, a slide that is only a big picture). Boxes are measured in
-Chromium, the slide at scale 1.
+pictures between chapters, a slide that is only a big picture) and of a code block that
+runs to the bottom of the slide. Boxes are measured in Chromium, the slide at scale 1.
 """
 
 from __future__ import annotations
@@ -44,7 +44,22 @@ PICTURE_SLIDES = {
     "only a big picture": "![A big 4:3 picture, alone on its slide](images/four-three.svg)",
 }
 
-SLIDES = PICTURE_SLIDES
+# A code block of as many lines as each slide names: the longest run past the slide's bottom.
+CODE_LINES = list(range(8, 22))
+CODE_SLIDES = {
+    f"{n} lines of code": "# Code to the bottom\n\n```bash\n"
+    + "".join(f"echo line {i}\n" for i in range(1, n + 1))
+    + "```"
+    for n in CODE_LINES
+}
+
+# Text too long for the slide, and a footnote: the footnote stays where it is on any slide.
+LONG_SLIDES = {
+    "long with a footnote": "# Long\n\n" + "".join(f"- Point {i}\n" for i in range(1, 21))
+    + "\n.footnote[A footnote, low on the slide]",
+}
+
+SLIDES = {**PICTURE_SLIDES, **CODE_SLIDES, **LONG_SLIDES}
 
 # The drawn box of each picture on the slide shown: for `object-fit: contain` the picture
 # is smaller than its element (bars on two sides), for `cover` it fills it (cropped).
@@ -65,7 +80,8 @@ PICTURE_BOXES = """() => {
 }"""
 
 # The boxes of the slide shown: its number, its source footer (with its opacity), and
-# each element of its content.
+# each element of its content; the height of its content element (more than the slide's
+# when the content is too long for it).
 SLIDE_BOXES = """() => {
     const content = document.querySelector('.remark-visible .remark-slide-content');
     const box = (e) => {
@@ -75,6 +91,7 @@ SLIDE_BOXES = """() => {
     const source = content.querySelector('.source');
     const blocks = content.querySelectorAll('h1, h2, p, li, pre, img, table');
     return {
+        height: content.getBoundingClientRect().height,
         number: box(content.querySelector('.remark-slide-number')),
         source: {...box(source), opacity: getComputedStyle(source).opacity},
         content: Array.from(blocks).filter((e) => !e.closest('.source')).map(box),
@@ -151,3 +168,29 @@ def test_footer_and_number_leave_a_full_slide_picture_whole(deck, name):
     else:  # as wide as the slide, or nearly as high
         assert width == pytest.approx(dwb.SLIDE_WIDTH, abs=1) or height >= 0.9 * dwb.SLIDE_HEIGHT, picture
 
+
+def test_number_and_footer_never_cover_a_code_block_reaching_the_bottom(deck):
+    page, folder = deck
+    reaching = []
+    for name in CODE_SLIDES:
+        boxes = show(page, name)
+        (code,) = [b for b in boxes["content"] if b["tag"] == "PRE"]
+        covered = [b for b in boxes["content"] if overlap(b, boxes["number"]) or overlap(b, boxes["source"])]
+        assert covered == [], (name, boxes["number"], boxes["source"], covered)
+        # Both are shown, on the slide, however long its code.
+        assert inside(boxes["number"], SLIDE) and inside(boxes["source"], SLIDE), name
+        if SLIDE["bottom"] - 44 < code["bottom"] <= SLIDE["bottom"]:  # the box's end shows, low
+            reaching.append(name)
+            page.screenshot(path=str(folder / f"{name}.png"))
+        if boxes["height"] <= dwb.SLIDE_HEIGHT:  # the code fits on the slide: in the bottom corners
+            assert boxes["number"]["bottom"] > SLIDE["bottom"] - 20 and boxes["number"]["right"] > 1150
+            assert boxes["source"]["bottom"] > SLIDE["bottom"] - 20 and boxes["source"]["left"] < 64
+    assert reaching, "no code block of these lengths ends in the slide's last 44 pixels"
+
+
+def test_footnote_keeps_its_place_on_a_slide_too_long(deck):
+    page, _folder = deck
+    boxes = show(page, "long with a footnote")
+    note = page.evaluate("() => document.querySelector('.remark-visible .footnote').getBoundingClientRect().bottom")
+    assert boxes["height"] > dwb.SLIDE_HEIGHT  # the content element is taller than the slide
+    assert note == pytest.approx(dwb.SLIDE_HEIGHT - 34, abs=0.5)  # where it is on any slide
