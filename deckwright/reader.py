@@ -195,14 +195,28 @@ class Project:
         return "" if rel == "." else rel
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
+def _git(root: Path, *commands: tuple[str, ...]) -> list[str | None]:
+    """What each git command prints in `root` (None where it fails), the commands run at once."""
+    running = []
+    for args in commands:
+        try:
+            running.append(subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE,
+                                            stderr=subprocess.DEVNULL, text=True))
+        except OSError:  # no git
+            running.append(None)
+    return [_output(process) for process in running]
+
+
+def _output(process: subprocess.Popen[str] | None) -> str | None:
+    if process is None:
         return None
-    return out.stdout.strip() if out.returncode == 0 else None
+    try:
+        out, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return out.strip() if process.returncode == 0 else None
 
 
 @dataclass(frozen=True)
@@ -217,16 +231,25 @@ class GitState:
 
 
 def read_git(root: Path) -> GitState:
-    top = _git(root, "rev-parse", "--show-toplevel")
+    """The content folder's git state. Once inside a work tree, the other four commands run
+    side by side: on the critical path of every build, one after the other they took 15 to
+    25 ms."""
+    [top] = _git(root, ("rev-parse", "--show-toplevel"))
     if top is None:
         return GitState(None, None, None, None, False)
-    branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
+    remote, branch, commit, status = _git(
+        root,
+        ("config", "remote.origin.url"),
+        ("rev-parse", "--abbrev-ref", "HEAD"),
+        ("rev-parse", "--short", "HEAD"),
+        ("status", "--porcelain"),
+    )
     return GitState(
         toplevel=top,
-        remote=_git(root, "config", "remote.origin.url") or None,
+        remote=remote or None,
         branch=None if branch in (None, "HEAD") else branch,
-        commit=_git(root, "rev-parse", "--short", "HEAD"),
-        dirty=bool(_git(root, "status", "--porcelain")),
+        commit=commit,
+        dirty=bool(status),
     )
 
 
