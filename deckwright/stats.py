@@ -125,8 +125,10 @@ class _Owners:
     """Which manifest entry each slide of a compiled deck comes from, found by its location.
 
     Generated slides carry the location of the slide they were made for (a chapter title,
-    the `@@TOC@@` slide), so they count with that chapter. A location seen in two entries
-    (one file included by two chapters) goes to the first such entry not before the last one.
+    the `@@TOC@@` slide), so they count with that chapter. That location is the slide's first
+    line of text (`Step.top`), past the blank lines after a `---`: slides are found by it. A
+    location seen in two entries (one file included by two chapters) goes to the first such
+    entry not before the last one.
     """
 
     def __init__(self, workshop: Workshop, manifest: Manifest) -> None:
@@ -137,11 +139,11 @@ class _Owners:
             except DeckwrightError:
                 continue
             for slide in slides:
-                self.candidates.setdefault(slide.loc, []).append((number, slide))
+                self.candidates.setdefault(slide.steps[0].top, []).append((number, slide))
         self.current = 0
 
     def owner(self, slide: Slide) -> tuple[int, Slide | None]:
-        found = self.candidates.get(slide.loc, [])
+        found = self.candidates.get(slide.steps[0].top, [])
         for number, authors in found:
             if number >= self.current:
                 self.current = number

@@ -76,6 +76,22 @@ def test_a_layout_slide_counts_for_nothing(make_project, capsys):
     assert (deck["shown"], deck["extra_details"], deck["labs"]) == (3, 0, 0)
 
 
+def test_a_title_slide_counts_with_its_chapter_when_the_chapter_starts_on_a_later_slide(make_project, capsys):
+    # The deck excludes a.md's first slide: its title is on the second, after `---` and a
+    # blank line. The title slide (and its picture) made for it are a.md's, not toc.md's.
+    deck = stats_json(make_project({
+        "deck.yml": "title: T\nexclude: [in-person]\ncontent:\n- toc.md\n- - a.md\n",
+        "interstitials.txt": "https://pictures.example/1.jpg\n",
+        "toc.md": "## Contents\n\n@@TOC@@\n",
+        "a.md": "class: in-person\n\n# In person\n\n---\n\nclass: self-paced\n\n# At home\n\nhi\n",
+    }), capsys)["decks"][0]
+    rows = [(c["chapter"], c["shown"], c["generated"]) for p in deck["parts"] for c in p["chapters"]]
+    assert rows == [
+        ("toc.md", 2, {"toc": 1, "title": 0, "picture": 0}),
+        ("a.md", 3, {"toc": 0, "title": 1, "picture": 1}),
+    ]
+
+
 def test_minutes_follow_the_pace(make_project, capsys):
     data = stats_json(make_project(DECK), capsys, "--minutes-per-slide", "2", "--minutes-per-lab", "10")
     deck = data["decks"][0]
