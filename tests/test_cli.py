@@ -243,6 +243,15 @@ def test_python_m_deckwright_and_build_py(tmp_path):
     assert (out / "assets" / "deckwright.css").is_file()
 
 
+def test_build_py_builds_this_repositorys_slides_from_any_folder(tmp_path):
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--out", str(out)],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.glob("*.html")) == sorted(
+        f"{p.name}.html" for p in (REPO / "slides").glob("*.yml"))
+
+
 # Ctrl-C as the command starts, before it runs: here as the builder is imported (the
 # longest part of starting), through each way of running deckwright.
 CTRL_C_ON_IMPORT = """
