@@ -209,6 +209,11 @@ def separators_in_block(src: str, start: int, end: int) -> list[Token]:
         return []  # no such line (most blocks): nothing to scan
     tokens = scan(src, pos=start, end=end)
     found = _separator_lines(src, tokens)
+    # remark reads a block's content without separators, the blocks in it as text: their
+    # separator lines are this block's too
+    for block in (t for t in tokens if t.kind == "content"):
+        found += separators_in_block(src, content_start(src, block), block.end - 1)
+    found.sort(key=lambda t: t.start)
     if found and src.find("<", start, end) >= 0:
         raw = raw_spans(src, start, end, code_spans(tokens))
         found = [t for t in found if not inside(raw, t.start + 1)]

@@ -287,6 +287,18 @@ def test_bracket_that_swallows_slides_in_its_chapter(make_project):
     ]
 
 
+def test_a_separator_in_a_block_inside_a_block_is_taken_in_by_the_outer_one(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "A\n.exercise[\n.lab[\n- open\n\n---\n\n## B\n]\n]\n---\nC\n",
+    })
+    assert findings(root) == [
+        ("a.md:2", "unclosed-bracket", "error",
+         ("'.exercise[' is not closed on its slide: its ']' is at line 10, so remark takes 1 "
+          "separator(s) ('---', '--', '???') into the block")),
+    ]
+
+
 def test_brackets_the_build_reports_are_said_once(make_project, capsys):
     # The build's errors for brackets left open are check's unclosed-bracket findings, merged.
     root = make_project({

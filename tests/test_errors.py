@@ -271,6 +271,9 @@ def test_a_decks_errors_come_by_file_as_the_deck_shows_them_then_by_line(tmp_pat
         # closed after slide separators: remark merges the slides into the block
         ("# A\n---\n.warning[careful\n---\nB\n--\nC ]\n---\nD\n", [swallowing("a.md:3", ".warning", 7, 2)]),
         ("# A\n.lab.small[\n- do this\n???\nnotes ]\n", [swallowing("a.md:2", ".lab.small", 5, 1)]),
+        # ... also in a block inside the block: remark reads the outer block's content as text
+        ("# A\n.exercise[\n.lab[\n- open\n---\n## B\n]\n]\n---\nC\n", [swallowing("a.md:2", ".exercise", 8, 1)]),
+        ("# A\n.lab[\n.small[a\n.red[b\n--\nc]]\n???\nd]\n", [swallowing("a.md:2", ".lab", 8, 2)]),
         # separators in code inside a block split nothing; a closed block before an open one is fine
         ("# A\n.lab[\n```\n---\n```\n`--`\n]\n---\n.exercise[\n", [left_open("a.md:9", ".exercise")]),
         # a `--` right after the `[` or right before the `]` is not alone on its line
