@@ -102,8 +102,24 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < blocks[i][1] or _in_code(text, tokens, m.start(), inner):
             continue
-        problems.append(Problem(locate(m.start()), "code fence is never closed", "error", m.group(0)))
+        loc, message = locate(m.start()), "code fence is never closed"
+        box = _box_around(text, tokens, m.end(), inner)
+        if box is not None:  # remark ends the box at its `]`, a `]` of the code maybe: so ends the fence
+            message += (f": its '{box.text}[' (at {_place(locate(box.start), loc)}) ends first, at the "
+                        f"']' at {_place(locate(box.end - 1), loc)} (remark counts the brackets in code too)")
+        problems.append(Problem(loc, message, "error", m.group(0)))
     return problems
+
+
+def _box_around(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Token]]) -> Token | None:
+    """The innermost `.class[...]` block whose content holds offset `pos` (None: no block)."""
+    i = bisect.bisect_right(tokens, pos, key=lambda t: t.start) - 1
+    if i < 0 or tokens[i].kind != "content" or not pos < tokens[i].end - 1:
+        return None
+    tok = tokens[i]
+    if tok.start not in inner:
+        inner[tok.start] = scan(text, inline=True, pos=content_start(text, tok), end=tok.end - 1)
+    return _box_around(text, inner[tok.start], pos, inner) or tok
 
 
 def unclosed_message(name: str) -> str:

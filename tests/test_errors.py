@@ -171,7 +171,11 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
     "chapter, expected",
     [
         ("# A\n---\nText\n```bash\nls\n---\nmore\n", "a.md:4: error: code fence is never closed"),
-        ("# A\n.lab[\n```\necho\n]\n", "a.md:3: error: code fence is never closed"),
+        ("# A\n.lab[\n```\necho\n]\n", ("a.md:3: error: code fence is never closed: its '.lab[' (at line 2) "
+         "ends first, at the ']' at line 5 (remark counts the brackets in code too)")),
+        # a `]` in the code of a box ends the box, and the fence with it
+        ("# A\n.exercise[\n.lab[\n```bash\necho ']'\n```\n]\n]\n", ("a.md:4: error: code fence is never "
+         "closed: its '.lab[' (at line 3) ends first, at the ']' at line 5 (remark counts the brackets in code too)")),
         ("# A\n\n@@INCLUDE[nothere.yaml]\n", "a.md:3: error: @@INCLUDE[nothere.yaml]: no such file in the repository (the folder above the content folder 'slides')"),
         ("# A\n\n@@INCLUDE[../../etc/passwd]\n", "a.md:3: error: @@INCLUDE[../../etc/passwd] leaves the repository"),
         ("# A\n\n@@INCLUDE[/etc/passwd]\n", "a.md:3: error: @@INCLUDE[/etc/passwd] leaves the repository"),
