@@ -497,9 +497,9 @@ def build_decks(
                     copy_assets(out)
                     assets_written = True
                 pictures = pictures_shown(deck, workshop)
-                made.append(_Made(result, deck, warnings, pictures, draws_diagrams(deck)))
+                made.append(_Made(result, deck, pictures, draws_diagrams(deck)))
         except DeckwrightError as exc:
-            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
+            result.problems = with_warnings(exc.problems, warnings)
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
@@ -517,6 +517,14 @@ def build_decks(
                 done.write(html, copied, out)
             ready = []
     return results
+
+
+def with_warnings(problems: Sequence[Problem], warnings: Sequence[Problem]) -> list[Problem]:
+    """A failed deck's `problems` (errors first) with the `warnings` found before them (its
+    manifest's, the first file of the deck; or the whole deck's) first among the warnings;
+    each once."""
+    errors = [p for p in problems if p.is_error]
+    return errors + list(dict.fromkeys([*warnings, *(p for p in problems if not p.is_error)]))
 
 
 Loaded = tuple[Manifest | DeckwrightError, list[Problem]]
@@ -548,7 +556,6 @@ class _Made:
 
     result: DeckResult
     deck: Deck
-    warnings: list[Problem]
     pictures: list[tuple[Path, str]]  # (file, path in the output folder)
     diagrams: bool = False  # its page loads mermaid
 
@@ -566,7 +573,7 @@ class _Made:
             pictures = [rel for _, rel in self.pictures]
             self.result.outputs = (*pictures, *mermaid, write_page(self.deck, out, html))
         except DeckwrightError as exc:  # a full disk: this deck says so, the others go on
-            self.result.problems = exc.problems + [w for w in self.warnings if w not in exc.problems]
+            self.result.problems = with_warnings(exc.problems, self.result.problems)
         self.result.seconds += time.perf_counter() - start
 
 

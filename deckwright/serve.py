@@ -31,6 +31,7 @@ from .builder import (
     compile_deck,
     copy_assets,
     deck_inputs,
+    with_warnings,
     write_deck,
 )
 from .checks.load import expand_entry
@@ -402,7 +403,7 @@ class DeckSite:
             deck, problems = compile_deck(self.workshop, manifest)
             result.problems = warnings + problems
         except DeckwrightError as exc:
-            result.problems = exc.problems + [w for w in warnings if w not in exc.problems]
+            result.problems = with_warnings(exc.problems, warnings)
         except OSError as exc:  # a file vanished mid-build (git checkout, editor swap files)
             result.problems = [self._vanished(path, exc)]
         except Exception as exc:  # noqa: BLE001 - a bug of ours: say so, keep serving

@@ -389,3 +389,20 @@ def test_a_picture_that_cannot_be_copied_fails_its_decks_only(tmp_path, monkeypa
     assert code == 1 and "Traceback" not in err
     assert f"{out / 'images' / 'three.svg'}: error: cannot write: Input/output error" in err
     assert (out / "a.yml.html").is_file() and not (out / "b.yml.html").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_deck_that_cannot_be_written_still_says_its_warnings(tmp_path, capfd, jobs):
+    """Its manifest's and its chapters' alike, after the error (here a file is where the
+    deck's pictures' folder goes)."""
+    root = picture_project(tmp_path / "src")
+    (root / "b.yml").write_text("title: B\ncontent:\n- b.md\nbogus: 1\n")
+    (root / "b.md").write_text((root / "b.md").read_text() + "\n[to nowhere](#nowhere)\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "images").write_text("a file, not a folder")
+    assert cli.main(["build", "--root", str(root), "--out", str(out), "b.yml", "--jobs", jobs]) == 1
+    err = [line for line in capfd.readouterr().err.splitlines() if ": " in line and line[0] != " "]
+    assert err[0].startswith(f"{out / 'images'}") and ": error: cannot write: " in err[0]
+    assert err[1:3] == ["b.yml:4:1: warning: unknown key 'bogus' is ignored",
+                        "b.md:9: warning: link to #nowhere goes nowhere: no slide of this deck is named so"]

@@ -266,6 +266,25 @@ def test_a_decks_errors_come_by_file_as_the_deck_shows_them_then_by_line(tmp_pat
     assert [f"{p['path']}:{p['line']}: {p['severity']}: {p['message']}" for p in listed] == IN_DECK_ORDER_ERRORS
 
 
+def test_a_failed_decks_manifest_warnings_come_before_its_chapters_warnings(tmp_path):
+    """The manifest is the deck's first file: its warnings lead the warnings, as when the
+    deck is built, after every error."""
+    files = {
+        "deck.yml": "content:\n- a.md\nbogus: 1\n",
+        "a.md": "# A\n\n[to nowhere](#nowhere)\n\n![a](images/a.png)\n",
+    }
+    assert problems(tmp_path, files) == [
+        "a.md:5: error: picture 'images/a.png' does not exist",
+        "deck.yml:3:1: warning: unknown key 'bogus' is ignored",
+        "a.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so",
+    ]
+    files["a.md"] = files["a.md"].replace("images/a.png", "https://example.com/a.png")
+    assert problems(tmp_path, files) == [
+        "deck.yml:3:1: warning: unknown key 'bogus' is ignored",
+        "a.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so",
+    ]
+
+
 @pytest.mark.parametrize(
     "chapter, expected",
     [

@@ -355,6 +355,19 @@ def test_warnings_are_printed_when_new_or_in_a_saved_file_and_errors_always(make
     assert save("deck.yml", MANIFEST)[-1].endswith("  (2 other warnings, unchanged)")
 
 
+def test_a_failed_decks_manifest_warnings_come_before_its_chapters_warnings(make_project, tmp_path: Path):
+    """As the build says them: errors, then warnings by file in deck order (the manifest first)."""
+    root = make_project({**PROJECT, "deck.yml": MANIFEST + "bogus: 1\n",
+                         "chapters/two.md": TWO + "\n[to nowhere](#nowhere)\n\n![](gone.png)\n"})
+    printed: list[str] = []
+    DeckSite(Project.at(root), [], tmp_path / "out", log=printed.append, err=printed.append).build_all()
+    assert printed[:3] == [
+        "chapters/two.md:21: error: picture 'gone.png' does not exist",
+        "deck.yml:9:1: warning: unknown key 'bogus' is ignored",
+        "chapters/two.md:19: warning: link to #nowhere goes nowhere: no slide of this deck is named so",
+    ]
+
+
 def test_a_deleted_chapter_is_an_error_with_the_manifest_line(site: DeckSite):
     two = site.project.root / "chapters/two.md"
     two.unlink()
