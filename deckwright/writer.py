@@ -48,9 +48,8 @@ class OutputDir:
                     os.unlink(tmp)
                 raise
         except OSError as exc:
-            raise DeckwrightError(
-                Problem(SourceLoc(str(target), 0), f"cannot write: {exc.strerror or exc}")
-            ) from None
+            why = _in_the_way(target) or exc.strerror or str(exc)
+            raise DeckwrightError(Problem(SourceLoc(str(target), 0), f"cannot write: {why}")) from None
         return target
 
     def copy_file(self, source: Path, rel: str) -> Path:
@@ -91,6 +90,18 @@ class OutputDir:
         if not target.startswith(root + os.sep):
             raise DeckwrightError(Problem(SourceLoc(rel, 0), "output path leaves the output folder"))
         return Path(target)
+
+
+def _in_the_way(target: Path) -> str | None:
+    """What stands where a folder of `target` must be, said (the error, 'File exists' or
+    'Not a directory', names neither it nor the folder)."""
+    for folder in target.parents:
+        if folder.is_dir():
+            return None
+        if os.path.lexists(folder):
+            what = "a file" if os.path.exists(folder) else "a symbolic link to nothing"
+            return f"{folder} is {what}, not a folder"
+    return None
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a link put in the temporary file's place is refused

@@ -168,7 +168,26 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, caps
     code = cli.main(["build", "--root", str(root), "--out", str(tmp_path / "file" / "dist")])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
-    assert f"{tmp_path / 'file' / 'dist'}" in err and "error: cannot write: Not a directory" in err
+    assert (f"{tmp_path / 'file' / 'dist' / 'assets' / 'deckwright.css'}: error: cannot write: "
+            f"{tmp_path / 'file'} is a file, not a folder") in err.splitlines()
+
+
+def test_a_file_or_broken_link_where_a_folder_goes_is_named(tmp_path, capsys):
+    """Not the file that could not be written, which does not exist ('File exists')."""
+    root = write_files(tmp_path / "repo" / "slides", {"deck.yml": "content: [a.md]\n",
+                                                      "a.md": "# A\n\n![](images/p.svg)\n",
+                                                      "images/p.svg": "<svg/>"})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "images").write_text("a file, not a folder")
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 1
+    assert (f"{out / 'images' / 'p.svg'}: error: cannot write: {out / 'images'} is a file, not a folder"
+            in capsys.readouterr().err.splitlines())
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "link")]) == 1
+    assert (f"{tmp_path / 'link' / 'assets' / 'deckwright.css'}: error: cannot write: "
+            f"{tmp_path / 'link'} is a symbolic link to nothing, not a folder"
+            in capsys.readouterr().err.splitlines())
 
 
 SLOW_PAGES = """

@@ -239,7 +239,8 @@ def test_a_site_folder_that_cannot_be_written_is_a_clear_error(content, tmp_path
     out = tmp_path / "file" / "site"
     assert cli.main(["site", "--root", str(content), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert f"{out / 'assets' / 'index.css'}: error: cannot write: Not a directory" in err.splitlines()
+    assert (f"{out / 'assets' / 'index.css'}: error: cannot write: {tmp_path / 'file'} is a file, "
+            "not a folder") in err.splitlines()
 
 
 def test_index_shows_the_time_stats_estimates_and_the_declared_length(make_project, tmp_path, capsys):
