@@ -76,6 +76,8 @@ class DeckState:
     page: dict[str, str | bool] = field(default_factory=dict)  # render.page_values: outside the slides
     built: bool = False  # has a good build been written
     errors: str = ""  # the last build's errors ("" after a good build)
+    # Files saved since the last good build (while it failed): the tab has not seen them.
+    unseen: frozenset[str] = frozenset()
     # The warnings printed for this deck so far (str of each): printed again only when saved.
     warned: frozenset[str] = frozenset()
     # What `check` finds in saved chapters that the build does not (see chapter_warnings),
@@ -393,6 +395,7 @@ class DeckSite:
     def _compile(self, path: str, files: set[str], full_reload: bool) -> Outcome:
         state = self.states.get(path) or DeckState(path, html=f"{path}.html")
         self.states[path] = state
+        files = files | state.unseen
         outcome = Outcome(DeckResult(path, html=state.html), files=files)
         result = outcome.result
         start = time.perf_counter()
@@ -413,6 +416,7 @@ class DeckSite:
         outcome.manifest = manifest
         self.built_count[path] = self.built_count.get(path, 0) + 1
         state.errors = "\n".join(str(p) for p in result.problems if p.is_error)
+        state.unseen = frozenset(files) if not result.ok or deck is None else frozenset()
         if not result.ok or deck is None:
             outcome.event = _errors_event(state.html, state.errors)
             result.seconds = compiled - start

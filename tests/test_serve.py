@@ -162,6 +162,22 @@ def test_renaming_a_chapter_points_at_its_first_slide_as_an_edit_would(site: Dec
     assert event.data["target"] == 3 and event.data["total"] == 7  # the title slide, one's 2 slides
 
 
+def test_after_a_failed_build_the_tab_goes_to_what_was_saved_meanwhile(make_project, tmp_path: Path):
+    """A slide added while its picture was missing: the save of the picture builds the deck,
+    and the tab goes to that slide (and fetches a picture saved meanwhile again)."""
+    root = make_project({**PROJECT, "chapters/one.md": ONE + "\n![](old.png)\n", "old.png": "1"})
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    (root / "old.png").write_text("2")
+    (root / "chapters/two.md").write_text(TWO + "\n---\n\n## New\n\n![](new.png)\n")
+    [event] = rebuild(site, root / "old.png", root / "chapters/two.md")
+    assert event.data["errors"] == "chapters/two.md:23: error: picture 'new.png' does not exist"
+    (root / "new.png").write_text("3")
+    [event] = rebuild(site, root / "new.png")
+    assert event.data["errors"] is None and event.data["total"] == 8
+    assert event.data["target"] == 7 and event.data["pictures"] == ["new.png", "old.png"]
+
+
 def test_first_changed_counts_a_slide_from_another_file_as_changed():
     old = shown(("a.md", "1"), ("b.md", "x"), ("b.md", "y"))
     new = shown(("a.md", "1"), ("c.md", "x"), ("c.md", "y"))
