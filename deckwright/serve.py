@@ -498,7 +498,9 @@ class DeckSite:
         shown = shown_slides(deck, includes)
         linked = any(LINKED_PROPERTIES.intersection(s.properties) for s in deck.slides)
         old_html, state.html = state.html, deck.manifest.html
-        target = first_changed(state.shown, shown, files) if state.built else None
+        # A file new to the deck (a chapter added to the manifest) changed as if saved.
+        added = {s.path for s in shown}.difference(s.path for s in state.shown)
+        target = first_changed(state.shown, shown, files | added) if state.built else None
         hunks = slide_hunks(state, markdown, steps) if state.built else []
         patchable = state.built and not full_reload and not linked and not state.linked
         page = page_values(deck)

@@ -178,6 +178,16 @@ def test_after_a_failed_build_the_tab_goes_to_what_was_saved_meanwhile(make_proj
     assert event.data["target"] == 7 and event.data["pictures"] == ["new.png", "old.png"]
 
 
+def test_a_chapter_added_to_the_manifest_points_at_its_first_slide(site: DeckSite):
+    """Not at the first slide the manifest itself holds (its inline chapter's, the title)."""
+    root = site.project.root
+    (root / "chapters/three.md").write_text("# Chapter three\n\nNew\n")
+    assert rebuild(site, root / "chapters/three.md") == []  # listed nowhere yet
+    (root / "deck.yml").write_text(MANIFEST.replace("- chapters/one.md\n", "- chapters/three.md\n- chapters/one.md\n"))
+    [event] = rebuild(site, root / "deck.yml")
+    assert event.data["target"] == 1 and event.data["total"] == 8
+
+
 def test_first_changed_counts_a_slide_from_another_file_as_changed():
     old = shown(("a.md", "1"), ("b.md", "x"), ("b.md", "y"))
     new = shown(("a.md", "1"), ("c.md", "x"), ("c.md", "y"))
