@@ -111,6 +111,38 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
     return problems
 
 
+_FENCE_RUN = re.compile(r" *(`{3,}|~{3,})")
+# A line opening a fence (marks, then a language): it cannot close one.
+_OPENER_LINE = {mark: re.compile(rf"^ *({mark}{{3,}}) *[^\s{mark}]\S* *$", re.MULTILINE) for mark in "`~"}
+_SEPARATOR_LINES = re.compile(r"^(?:---?|\?{3})$", re.MULTILINE)
+
+
+def _fences_in_code(text: str, blocks: list[tuple[int, int]], locate: LocateFn) -> list[Problem]:
+    """A warning for a fence opening inside a fenced block with as many marks or fewer
+    (a "```bash" line in a "```" block): its opener reads as text. Such a line can only be
+    there because the block's own closing fence is missing: remark shows the block up to
+    the next closing run as code, with what lies between, slide separators included.
+    (A block that shows fences is written with more marks, or the other kind: "````", "~~~".)
+    """
+    problems = []
+    for start, end in blocks:
+        run = _FENCE_RUN.match(text, start).group(1)  # type: ignore[union-attr]
+        body, closing = text.find("\n", start) + 1, text.rfind("\n", start, end) + 1
+        if text.find(run, body, closing) < 0:  # no such marks inside (most blocks)
+            continue
+        inner = next((m for m in _OPENER_LINE[run[0]].finditer(text, body, closing)
+                      if len(m.group(1)) <= len(run)), None)
+        if inner is None:
+            continue
+        loc = locate(inner.start())
+        taken = len(_SEPARATOR_LINES.findall(text, body, closing))
+        message = (f"a code fence opens inside the code block of {_place(locate(start), loc)} (is its "
+                   f"closing fence missing?): remark shows both as one code block, up to {_place(locate(closing), loc)}"
+                   + (f", taking in {taken} slide separator line(s)" if taken else ""))
+        problems.append(Problem(loc, message, "warning", line_text(text, inner.start())))
+    return problems
+
+
 def _box_around(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Token]]) -> Token | None:
     """The innermost `.class[...]` block whose content holds offset `pos` (None: no block)."""
     i = bisect.bisect_right(tokens, pos, key=lambda t: t.start) - 1
@@ -233,7 +265,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
     problems: list[Problem] = []
     if "```" in text or "~~~" in text:  # else neither blocks nor fence lines to look at
         spans = fenced_blocks(text, tokens)
-        problems = _unclosed_fences(text, tokens, spans, locate)
+        problems = _unclosed_fences(text, tokens, spans, locate) + _fences_in_code(text, spans, locate)
     problems += _unclosed_brackets(text, tokens, locate)
     problems += _label_case(text, tokens, locate)
     blocks = _Blocks(spans)

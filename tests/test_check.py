@@ -385,6 +385,16 @@ def test_unclosed_fence_is_the_builds_error(make_project):
     assert findings(root) == [("a.md:3", "unclosed-fence", "error", "code fence is never closed")]
 
 
+def test_a_fence_opening_in_a_code_block_is_the_builds_warning(make_project):
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "# A\n\n```bash\nmkdir x\n\n---\n\n```bash\nls\n```\n",
+    })
+    assert findings(root) == [("a.md:8", "fence-in-code", "warning", (
+        "a code fence opens inside the code block of line 3 (is its closing fence missing?): remark "
+        "shows both as one code block, up to line 10, taking in 1 slide separator line(s)"))]
+
+
 def test_an_unclosed_fence_in_notes_is_said_once_at_its_opener(make_project):
     # The build's error; in the deck the fence also runs on to b.md's: the same problem.
     root = make_project({

@@ -187,6 +187,14 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
         ("# A\n\nSee [Docs].\n\n???\n\n[Docs]: https://example.com/\n",  # in the notes: remark reads it too
          ("a.md:7: warning: reference label [Docs] has capital letters: remark looks every reference up "
           "in lower case, so no link finds it (write [docs]: ...)")),
+        # A fence left open, then another one opening in it (container.training has one):
+        # remark shows all up to the next closing run as code, a slide separator too.
+        ("# A\n\n```bash\nmkdir x\n\n---\n\n## B\n\n```bash\nls\n```\n\nafter\n",
+         ("a.md:10: warning: a code fence opens inside the code block of line 3 (is its closing fence "
+          "missing?): remark shows both as one code block, up to line 12, taking in 1 slide separator line(s)")),
+        ("# A\n.lab[\n  ```\n  ls\n  ```yaml\n  a: 1\n  ```\n]\n",
+         ("a.md:5: warning: a code fence opens inside the code block of line 3 (is its closing fence "
+          "missing?): remark shows both as one code block, up to line 7")),
         ("# A\n\ntext\n\n---\n\n---\n\nmore\n", "a.md:5: warning: an empty slide: remark shows it blank (a '---' too many?)"),
         ("# A\n\ntext\n---\n", "a.md:4: warning: an empty slide: remark shows it blank (a '---' too many?)"),
         ("# A\n\n[elsewhere](#nowhere)\n", "a.md:3: warning: link to #nowhere goes nowhere: no slide of this deck is named so"),
@@ -194,6 +202,17 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
 )
 def test_chapter_problems(tmp_path, chapter, expected):
     assert expected in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
+
+
+@pytest.mark.parametrize("chapter", [
+    "# A\n\n````markdown\n```python\nprint(1)\n```\n````\n",  # a block showing a fence: more marks
+    "# A\n\n~~~markdown\n```python\nprint(1)\n```\n~~~\n",  # or the other kind
+    "# A\n\n```yaml\na: 1\n---\nb: 2\n```\n\n```bash\nls\n```\n",  # YAML documents, then a block
+    "# A\n\n```\n``` not a fence: no language after it\n```\n",
+])
+def test_fences_shown_in_code_are_fine(tmp_path, chapter):
+    assert [p for p in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
+            if "fence" in p] == []
 
 
 @pytest.mark.parametrize("chapter", [
