@@ -89,7 +89,11 @@ _TOKEN_LETTERS: tuple[tuple[_TokenType, str], ...] = (
     (Generic.Heading, "t"),
 )
 
-FENCE = re.compile(r"(\n? *)(`{3,}|~{3,})( *)(\S+)?( *\n)([\s\S]+?)(\s*\2 *(?:\n+|\Z))")
+# remark's fence (remark_lexer.FENCES), read in time that grows with the block, not its square:
+# the opening run is taken whole (a block that only fewer marks close has a language
+# starting with marks, which no lexer has, and is not coloured either way), and the body
+# ends only after a character that is not a space (or at its first), where `\s*` starts.
+FENCE = re.compile(r"(\n? *)(?=(`{3,}|~{3,}))\2( *)(\S+)?( *\n)([\s\S](?:[\s\S]*?\S)??)(\s*\2 *(?:\n+|\Z))")
 # remark's highlightSpans: a backquoted run after any character but a backquote.
 SPAN = re.compile(r"([^`])`([^`]+?)`")
 # What stays as it is at the start of a line: indentation and remark's `*` mark.

@@ -10,7 +10,12 @@ from urllib.parse import unquote
 if TYPE_CHECKING:  # model.py imports this module: its classes are only named here
     from .model import Slide, SourceLoc, Step
 
-_FENCED = re.compile(r"^ *(`{3,}|~{3,})[^\n]*\n.*?^ *\1 *$", re.MULTILINE | re.DOTALL)
+# A fenced block: from a line opening with three backquotes or tildes or more to the next
+# line of as many. The run is taken whole (a line of 32,000 backquotes, tried one mark
+# shorter each time, took seconds): the group `uneven` marks a run that no line closes,
+# and _closing_line finds the line of fewer marks that closes it (see _fence_spans).
+_FENCED = re.compile(r"^ *(?=(`{3,}|~{3,}))\1(?:[^\n]*\n.*?^ *\1 *$|(?P<uneven>[^\n]*\n))", re.MULTILINE | re.DOTALL)
+_MARKS_LINE = {mark: re.compile(rf"^ *({mark}{{3,}}) *$", re.MULTILINE) for mark in "`~"}
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)|href=[\"']#([^\"']+)[\"']")
 PICTURE = re.compile(
@@ -55,7 +60,30 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 
 def blank_code(text: str) -> str:
     """The text with code blanked out (same length and lines), so links in code don't count."""
-    return _INLINE_CODE.sub(_blank, _FENCED.sub(_blank, text))
+    pieces, done = [], 0
+    for start, end in _fence_spans(text):
+        pieces += [text[done:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        done = end
+    pieces.append(text[done:])
+    return _INLINE_CODE.sub(_blank, "".join(pieces))
+
+
+def _fence_spans(text: str) -> Iterator[tuple[int, int]]:
+    pos = 0
+    while m := _FENCED.search(text, pos):
+        end = m.end() if m.group("uneven") is None else _closing_line(text, m)
+        if end is not None:
+            yield m.start(), end
+        pos = end or m.end()
+
+
+def _closing_line(text: str, m: re.Match[str]) -> int | None:
+    """The end of the line that closes the fence `m` opens when no line of as many marks
+    does: the first line of the most marks fewer than those (three at least), or None."""
+    run = m.group(1)
+    lines = [(len(line.group(1)), line.end()) for line in _MARKS_LINE[run[0]].finditer(text, m.end())]
+    marks = max((n for n, _ in lines if n < len(run)), default=0)
+    return next(end for n, end in lines if n == marks) if marks else None
 
 
 def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> Iterator[tuple[SourceLoc, str]]:

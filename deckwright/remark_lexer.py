@@ -20,12 +20,19 @@ from .raw_html import inside, raw_spans
 # (`.class[`, or `\.class[` escaped) is written here as two, each starting with one
 # character, the escaped one last: no other part can start with a backslash, so no
 # match changes, and every part starts with one character (see _combine).
+# remark's fence part tries the opening run whole, then one mark shorter, and so on
+# down to three, reading the rest of the text for a closing run each time: a line of
+# 32,000 backquotes took half a minute. Here the run is taken whole at once
+# (`(?=(...))\4`: a look-ahead is never tried again); if no run as long closes it, the
+# group `uneven` matches its opening line, and _uneven_fence_end finds the end remark
+# would find with fewer marks. Before the closing `\4`, remark's `\s*` is left out:
+# `[\s\S]+?` reaches the same closing run (the `\s*` made blank lines slow to read).
 _NAMES = r"[a-zA-Z_\-][a-zA-Z\-_0-9]*(?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)*"  # class names, dots between
 _PARTS = {
     "CODE": r"(?:^|\n)( {4}[^\n]+\n*)+",
     "INLINE_CODE": r"`([^`]+?)`",
     "CONTENT": rf"\.({_NAMES})\[",
-    "FENCES": r"(?:^|\n) *(`{3,}|~{3,}) *(?:\S+)? *\n(?:[\s\S]+?)\s*\4 *(?:\n+|\Z)",
+    "FENCES": r"(?:^|\n) *(?=(`{3,}|~{3,}))\4(?: *(?:\S+)? *\n[\s\S]+?\4 *(?:\n+|\Z)|(?P<uneven>)\S* *\n)",
     "DEF": r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)",
     "MACRO": r"!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?",
     "SEPARATOR": r"(?:^|\n)(---?)(?:\n|\Z)",
@@ -36,8 +43,8 @@ _BLOCK = ["CODE", "INLINE_CODE", "CONTENT", "FENCES", "DEF", "MACRO", "SEPARATOR
           "ESCAPED_CONTENT"]
 _INLINE = _BLOCK[:6] + ["ESCAPED_CONTENT"]
 
-# Group numbers in the combined expression, as in remark.
-CODE, INLINE_CODE, CONTENT, FENCES, SEPARATOR, NOTES_SEPARATOR = 1, 2, 3, 4, 11, 12
+# Group numbers in the combined expression: remark's, those after FENCES shifted by `uneven`.
+CODE, INLINE_CODE, CONTENT, FENCES, SEPARATOR, NOTES_SEPARATOR = 1, 2, 3, 4, 12, 13
 
 
 def _combine(names: list[str], at_start: bool) -> re.Pattern[str]:
@@ -83,8 +90,37 @@ def _bracket_end(src: str, pos: int) -> int | None:
     return pos if depth == 0 else None
 
 
-def _next_match(src: str, pos: int, at: re.Pattern[str], after: re.Pattern[str]) -> re.Match[str] | None:
-    return at.match(src, pos) or after.search(src, pos + 1)
+# A run of fence marks that ends its line (spaces may follow): where a fence may close.
+_CLOSING_RUN = {mark: re.compile(rf"(?<!{mark}){mark}+(?= *(?:\n|\Z))") for mark in "`~"}
+_CLOSING_TAIL = re.compile(r" *(?:\n+|\Z)")
+
+
+def _uneven_fence_end(src: str, m: re.Match[str]) -> int | None:
+    """The end of the fence whose opening line `m` is (group `uneven`: no run as long as its
+    opening run closes it), as remark finds it, or None. remark tries one mark fewer, and
+    fewer: the first number that some run ending a line of the rest has closes the fence,
+    at the first such line (the body takes at least one character)."""
+    start, stop = m.span(FENCES)
+    if stop - start < 4:
+        return None
+    body = m.end() + 1
+    runs = [(max(run.start(), body), run.end()) for run in _CLOSING_RUN[src[start]].finditer(src, m.end())]
+    marks = min(stop - start - 1, max((end - begin for begin, end in runs), default=0))
+    if marks < 3:
+        return None
+    close = next(end for begin, end in runs if end - begin >= marks)
+    return _CLOSING_TAIL.match(src, close).end()  # type: ignore[union-attr]
+
+
+def _next_match(src: str, pos: int, at: re.Pattern[str], after: re.Pattern[str]) -> tuple[re.Match[str], int] | None:
+    """The next match from `pos` and where it ends. An `uneven` fence opening that remark's
+    fence part would not make is passed over: no other part matches at a fence's line."""
+    m = at.match(src, pos) or after.search(src, pos + 1)
+    while m and m.group("uneven") is not None:
+        if (end := _uneven_fence_end(src, m)) is not None:
+            return m, end
+        m = after.search(src, m.start() + 1)
+    return (m, m.end()) if m else None
 
 
 def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -> list[Token]:
@@ -93,7 +129,8 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
     end = len(src) if end is None else end
     text = src if end == len(src) else src[:end]
     tokens: list[Token] = []
-    while pos < end and (m := _next_match(text, pos, at, after)):
+    while pos < end and (found := _next_match(text, pos, at, after)):
+        m, stop = found
         if m.end() == m.start() and m.start() == pos:  # an empty match cannot advance
             break
         if m.group(CODE):
@@ -101,7 +138,9 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
         elif m.group(INLINE_CODE):
             tokens.append(Token("inline_code", m.start(), m.end()))
         elif m.group(FENCES):
-            tokens.append(Token("fences", m.start(), m.end()))
+            tokens.append(Token("fences", m.start(), stop))
+            pos = stop
+            continue
         elif not inline and m.group(SEPARATOR):
             tokens.append(Token("separator", m.start(), m.end(), m.group(SEPARATOR)))
         elif not inline and m.group(NOTES_SEPARATOR):
@@ -156,6 +195,8 @@ def fence_lines(src: str) -> Iterator[tuple[int, int, int]]:
     tried at every character, a mark found by a quick search.
     """
     for mark in (_FENCE_MARK if "~~~" in src else _BACKQUOTES).finditer(src):
+        if mark.start() and src[mark.start() - 1] not in " \n":
+            continue  # text before it on its line (as each mark after the first of a long run)
         start = src.rfind("\n", 0, mark.start()) + 1
         if not src[start:mark.start()].strip(" "):
             end = src.find("\n", mark.end())

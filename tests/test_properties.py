@@ -308,6 +308,79 @@ def test_expressions_tried_at_fence_lines_find_what_their_finditer_finds(text):
     assert [start for start, _, _ in fence_lines(text) if slides._OPEN_FENCE.match(text, start)] == opened
 
 
+# remark's own fence expression, which tries an opening run whole, then one mark shorter,
+# and so on (the reference for the quicker expressions that read fences the same way).
+REMARK_FENCES = r"(?:^|\n) *(`{3,}|~{3,}) *(?:\S+)? *\n(?:[\s\S]+?)\s*\4 *(?:\n+|\Z)"
+# The earlier expressions of blank_code, the colouring and the colourer (same reason).
+SLOW_EXPRESSIONS = {
+    "blank_code": re.compile(r"^ *(`{3,}|~{3,})[^\n]*\n.*?^ *\1 *$", re.MULTILINE | re.DOTALL),
+    "colour": re.compile(r"(\n? *)(`{3,}|~{3,})( *)(\S+)?( *\n)([\s\S]+?)(\s*\2 *(?:\n+|\Z))"),
+    "likely": re.compile(r"^ *(`{3,}|~{3,}) *(?:\S+)? *\n[\s\S]+?\s*\1 *$", re.MULTILINE),
+}
+
+
+def remark_scan(text: str, inline: bool, pos: int, end: int) -> list:
+    """remark_lexer.scan with remark's own fence expression (slow on long runs of marks)."""
+    from unittest import mock
+
+    from deckwright import remark_lexer
+
+    # The group `uneven` kept (it never matches), so that the groups after it keep their numbers.
+    with mock.patch.dict(remark_lexer._PARTS, FENCES=REMARK_FENCES + "(?P<uneven>(?!))?"):
+        names = remark_lexer._INLINE if inline else remark_lexer._BLOCK
+        at, after = remark_lexer._combine(names, True), remark_lexer._combine(names, False)
+    patterns = ("_INLINE_AT", "_INLINE_AFTER") if inline else ("_BLOCK_AT", "_BLOCK_AFTER")
+    with mock.patch.multiple(remark_lexer, **dict(zip(patterns, (at, after)))):
+        return remark_lexer.scan(text, inline, pos, end)
+
+
+RUN_PIECES = FENCE_PIECES + ["`````", "~~~~~", "``````x\n", "\n````\n", "\n   ~~~~ \n", "[a](#b)", "`c`", "]"]
+run_text = st.builds("".join, st.lists(st.sampled_from(RUN_PIECES), max_size=40))
+
+
+@given(text=run_text, inline=st.booleans(), data=st.data())
+def test_fences_are_read_as_remarks_own_expression_reads_them(text, inline, data):
+    """The lexer, blank_code, the colouring and the colourer read a fence's opening run whole,
+    and find a fence that fewer marks close by themselves: what they find is what the
+    expressions that tried every shorter run found."""
+    from deckwright import colourer, highlight, links
+    from deckwright.remark_lexer import fenced_blocks, scan
+
+    pos = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(pos, len(text)))
+    assert scan(text, inline, pos, end) == remark_scan(text, inline, pos, end)
+    slow_blank = SLOW_EXPRESSIONS["blank_code"].sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    assert links.blank_code(text) == links._INLINE_CODE.sub(links._blank, slow_blank)
+    for start, stop in fenced_blocks(text):
+        block, m = text[start:stop], highlight.FENCE.match(text[start:stop])
+        slow = SLOW_EXPRESSIONS["colour"].match(block)
+        # A block that only fewer marks close is not matched: its language starts with marks.
+        assert m.groups() == slow.groups() if m else slow.group(4)[0] in "`~"
+    for start in range(len(text)):
+        m, slow = colourer._LIKELY_BLOCK.match(text, start), SLOW_EXPRESSIONS["likely"].match(text, start)
+        assert (m and m.group(0)) == (slow and slow.group(0))
+
+
+# A line of 200,000 backquotes that fewer marks close far below (remark tried each shorter
+# run, reading the rest each time: half a minute for 32,000 marks, and four times as long
+# for twice as many), a fence opened before 200,000 blank lines (remark's `\s*` before the
+# closing marks read every blank line again from each), and a block of those coloured.
+LONG_FENCES = ("# A\n\n" + "`" * 200_000 + "\n[x](#a)\n\n---\n\n```\n" + "\n" * 200_000 + "x\n---\n\n"
+               + "~" * 100_000 + "bash\n" + "[y](#b)\n" * 10_000 + "~~~\n\n---\n\nEnd [z](#c)\n\n```bash\n"
+               + "\n" * 100_000 + "x\n```\n")
+
+
+def test_long_runs_of_fence_marks_and_blank_lines_are_read_in_linear_time(tmp_path):
+    root = write_files(tmp_path / "slides", {"deck.yml": "content: [a.md]\n", "a.md": LONG_FENCES})
+    run = limited_cli(root, "build", "--root", ".", "--out", str(tmp_path / "out"))
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    # The first fence runs over its slide's `---` (remark's slides: 3); links in fences are code.
+    assert "3 slides" in run.stdout + run.stderr
+    warnings = [line for line in (run.stdout + run.stderr).splitlines() if "warning:" in line]
+    line = LONG_FENCES.count("\n", 0, LONG_FENCES.index("[z]")) + 1
+    assert warnings == [f"a.md:{line}: warning: link to #c goes nowhere: no slide of this deck is named so"]
+
+
 # Pieces of code in many languages: strings, comments, heredocs, brackets, keywords, odd bytes.
 CODE_PIECES = ["echo", " ", "\n", "\t", "$HOME", "${x:-y}", "$((1+2))", "'", '"', "`", "#", "//", "/*", "*/",
                "<<EOF", "EOF", "<<~X", "X", "def", "class", "SELECT", "from", "- ", "key: ", ": ", "{", "}",
