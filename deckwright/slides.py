@@ -289,7 +289,10 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
             steps = []
         if not steps:
             opened = start
-        steps.append(Step(piece, locate(start), blocks=blocks.within(start, end), seams=seams(start, end)))
+        # A step is located where its text starts; one that starts at the end of the text (a
+        # `---` or `--` is the file's last line) at that separator: there is no line after it.
+        at = start if start < len(text) else max(start - 1, 0)
+        steps.append(Step(piece, locate(at), blocks=blocks.within(start, end), seams=seams(start, end)))
     if steps:
         slides.append(_finish(steps))
         if text.strip():
