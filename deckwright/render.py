@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from .links import blank_code
 from .memo import SameObjectMemo
-from .model import Deck, Slide, Step
+from .model import Deck, Slide, Step, read_properties
+from .remark_lexer import scan
 
 if TYPE_CHECKING:
     import jinja2
@@ -124,7 +125,32 @@ MERMAID_FILES = ("vendor/mermaid.min.js", "vendor/mermaid.LICENSE")
 def has_diagrams(texts: Iterable[str]) -> bool:
     """True when one of the Markdown `texts` (a deck's steps) holds a mermaid diagram
     outside code (code shows one as text). Code is blanked only in texts naming mermaid."""
-    return any("mermaid" in text and _DIAGRAM.search(blank_code(text)) for text in texts)
+    for text in texts:
+        if "mermaid" in text:
+            diagrams = _DIAGRAM.finditer(blank_code(text))
+            if any(not _in_indented_code(text, m.start()) for m in diagrams):
+                return True
+    return False
+
+
+def _in_indented_code(text: str, offset: int) -> bool:
+    """Whether `offset` is surely in an indented code block (remark's lexer's code token)
+    that marked shows as code: after a blank line, with text before it in the step (not
+    only properties) and no list item or HTML. Not sure otherwise (seen in Chromium):
+    remark takes the blank lines and indentation off a slide's top, a line indented in a
+    list item is the item's text, one in an HTML block (which runs to its closing tag)
+    HTML, and one right after a line of text goes on with that text.
+    """
+    for token in scan(text):
+        if token.kind == "code" and token.start <= offset < token.end:
+            before = text[len(text) - len(read_properties(text)[1]) : token.start]
+            return (before.endswith("\n") and text.startswith("\n", token.start) and bool(before.strip())
+                    and not _LIST_OR_HTML.search(before))
+    return False
+
+
+# A line that opens a list item (marked's bullets) or an HTML block.
+_LIST_OR_HTML = re.compile(r"^ *(?:(?:[*+-]|\d+\.)[ \t]|<)", re.MULTILINE)
 
 
 def draws_diagrams(deck: Deck) -> bool:

@@ -34,6 +34,9 @@ Some text about mermaid, and `<pre class="mermaid">` in inline code.
 """
 
 
+INDENTED = '    <pre class="mermaid">\n    graph LR\n    </pre>'  # an indented code block
+
+
 def manifest(chapter: str) -> str:
     return f"title: Diagrams\nchapters:\n- {chapter}\n"
 
@@ -54,6 +57,20 @@ def manifest(chapter: str) -> str:
         ('Write `<pre class="mermaid">` blocks', False),
         ('```html\n<pre class="mermaid">\ngraph LR\n</pre>\n```', False),
         ('```html\n<pre class="mermaid">\n```\n---\n<pre class="mermaid">\ngraph LR\n</pre>', True),
+        # Indented 4 spaces after a blank line and some text (remark shows code); but remark
+        # takes the indentation off a slide's top, a list item's indented lines are its text,
+        # an HTML block runs to its closing tag, and a line indented right after text goes on
+        # with it: remark draws the diagram there (seen in Chromium).
+        (f"# Code\n\n{INDENTED}", False),
+        (f"\n\n# Code\n\nText\n\n{INDENTED}\n\nMore", False),
+        (INDENTED, True),
+        (f"\n\n{INDENTED}", True),
+        (f"class: wide\n\n{INDENTED}", True),
+        (f"- item\n\n{INDENTED}", True),
+        (f"1. item\n\n{INDENTED}", True),
+        (f"<div>\n\n{INDENTED}\n\n</div>", True),
+        (f"Text\n{INDENTED}", True),
+        (f"# Code\n\n{INDENTED}\n\nText\n\n<pre class=\"mermaid\">\ngraph LR\n</pre>", True),
     ],
 )
 def test_which_markdown_holds_diagrams(markdown, expected):
@@ -82,6 +99,16 @@ def test_only_a_deck_with_diagrams_names_mermaid(content, tmp_path):
     # The page without diagrams: no mermaid code, no name of its file.
     assert ("mermaid.min.js" in plain or "deckwrightDiagrams" in plain) is False
     assert (out / "assets" / "vendor" / "mermaid.min.js").is_file()
+
+
+def test_a_deck_showing_a_diagram_as_indented_code_does_not_name_mermaid(tmp_path):
+    root = write_files(tmp_path / "slides", {
+        "code.yml": manifest("code.md"), "code.md": f"# Code\n\nText\n\n{INDENTED}\n",
+        "list.yml": manifest("list.md"), "list.md": f"# List\n\n- item\n\n{INDENTED}\n"})
+    out = tmp_path / "dist"
+    assert all(r.ok for r in build(Project.at(root), None, out, env={}))
+    assert ("mermaid.min.js" in (out / "code.yml.html").read_text(encoding="utf-8")) is False
+    assert ("mermaid.min.js" in (out / "list.yml.html").read_text(encoding="utf-8")) is True
 
 
 def test_single_file_embeds_mermaid_only_for_a_deck_with_diagrams(content, tmp_path):
