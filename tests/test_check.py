@@ -313,6 +313,22 @@ def test_brackets_the_build_reports_are_said_once(make_project, capsys):
     assert [str(f) for f in found] == built
 
 
+def test_a_box_left_open_by_a_box_inside_it_is_the_builds_error_too(make_project, capsys):
+    # The `]` meant for `.lab[` closes `.red[`: `.lab[` is left open, on its slide (a.md) or
+    # over the slides after it (b.md); in a box that closes (c.md), the box inside closes too.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n- b.md\n- c.md\n",
+        "a.md": "A\n---\n.lab[\n.red[ oops\n]\n",
+        "b.md": "B\n\n.lab[\n.red[ oops\n]\n---\nC ]\n",
+        "c.md": ".box[\n.lab[\n.red[ oops\n]\n]\n]\n",
+    })
+    assert cli.main(["build", "--root", str(root), "--out", str(root.parent / "out")]) == 1
+    built = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    found = check(str(root), env={}).findings
+    assert [(str(f.loc), f.kind) for f in found] == [("a.md:3", "unclosed-bracket"), ("b.md:3", "unclosed-bracket")]
+    assert [str(f) for f in found] == built
+
+
 def test_separator_lines_in_raw_html_in_a_box_and_openers_in_comments_are_fine(make_project):
     # remark shows the box with its `<pre>` as written, and nothing of a commented opener.
     root = make_project({
