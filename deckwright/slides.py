@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from .errors import Problem
 from .links import DEFINITION
@@ -93,9 +94,11 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
     `blocks`: the fenced blocks remark finds in `text` (most fence lines open or close one).
     """
     inner: dict[int, list[Token]] = {}
-    problems = []
+    problems: list[Problem] = []
     starts = [start for start, _ in blocks]
+    cut = None  # (where a box cut a fence, its error's index): the next fence line was its end
     for line, _, _ in fence_lines(text):
+        after_cut, cut = (cut, None) if cut is not None and line > cut[0] else (None, cut)
         m = _OPEN_FENCE.match(text, line)
         if not m:
             continue
@@ -103,10 +106,17 @@ def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int
         if i >= 0 and m.start() < blocks[i][1] or _in_code(text, tokens, m.start(), inner):
             continue
         loc, message = locate(m.start()), "code fence is never closed"
+        if after_cut is not None and m.group(0).strip() == m.group(1):
+            # The cut block's closing fence, now an opener of its own: said with the cut.
+            said = problems[after_cut[1]]
+            problems[after_cut[1]] = replace(said, message=f"{said.message}; so its closing fence, at "
+                                             f"{_place(loc, said.loc)}, opens a fence never closed either")
+            continue
         box = _box_around(text, tokens, m.end(), inner)
         if box is not None:  # remark ends the box at its `]`, a `]` of the code maybe: so ends the fence
             message += (f": its '{box.text}[' (at {_place(locate(box.start), loc)}) ends first, at the "
                         f"']' at {_place(locate(box.end - 1), loc)} (remark counts the brackets in code too)")
+            cut = (box.end - 1, len(problems))
         problems.append(Problem(loc, message, "error", m.group(0)))
     return problems
 

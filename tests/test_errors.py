@@ -175,7 +175,8 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
          "ends first, at the ']' at line 5 (remark counts the brackets in code too)")),
         # a `]` in the code of a box ends the box, and the fence with it
         ("# A\n.exercise[\n.lab[\n```bash\necho ']'\n```\n]\n]\n", ("a.md:4: error: code fence is never "
-         "closed: its '.lab[' (at line 3) ends first, at the ']' at line 5 (remark counts the brackets in code too)")),
+         "closed: its '.lab[' (at line 3) ends first, at the ']' at line 5 (remark counts the brackets in code too); "
+         "so its closing fence, at line 6, opens a fence never closed either")),
         ("# A\n\n@@INCLUDE[nothere.yaml]\n", "a.md:3: error: @@INCLUDE[nothere.yaml]: no such file in the repository (the folder above the content folder 'slides')"),
         ("# A\n\n@@INCLUDE[../../etc/passwd]\n", "a.md:3: error: @@INCLUDE[../../etc/passwd] leaves the repository"),
         ("# A\n\n@@INCLUDE[/etc/passwd]\n", "a.md:3: error: @@INCLUDE[/etc/passwd] leaves the repository"),
@@ -202,6 +203,17 @@ def test_every_manifest_problem_is_reported_at_once(tmp_path):
 )
 def test_chapter_problems(tmp_path, chapter, expected):
     assert expected in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
+
+
+def test_a_fence_cut_by_its_box_is_one_error(tmp_path):
+    """The `]` in a box's code ends the box, and the fence with it: the block's closing fence
+    is then an opener of its own, never closed. One mistake, one error, which says both."""
+    said = problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": (
+        "# A\n\n.lab[\n```bash\necho \"]\"\n```\n]\n\n---\n\nmore\n")})
+    assert [p for p in said if ": error: " in p] == [
+        ("a.md:4: error: code fence is never closed: its '.lab[' (at line 3) ends first, at the ']' at "
+         "line 5 (remark counts the brackets in code too); so its closing fence, at line 6, opens a fence "
+         "never closed either")]
 
 
 @pytest.mark.parametrize("chapter", [
