@@ -133,16 +133,28 @@ def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -
     A slide is from a file when it is written there, or its content may come from it
     (an included file, the interstitials list). None when those files' slides are the
     same as before (nothing visible changed there). When slides were only removed at
-    the end of a file, the file's last slide is shown.
+    the end of a file, the file's last slide is shown. A renamed or added chapter's
+    picture slide (from interstitials.txt) gives way to the chapter's first slide.
     """
     before = [(s.path, s.signature) for s in old if _comes_from(s, files)]
     after = [(i, (s.path, s.signature)) for i, s in enumerate(new) if _comes_from(s, files)]
     for k, (index, signature) in enumerate(after):
         if k >= len(before) or before[k] != signature:
+            if _only_moved_with(new[index], signature, before[k] if k < len(before) else None, after[k + 1:]):
+                continue
             return index
     if len(before) > len(after) and after:
         return after[-1][0]
     return None
+
+
+def _only_moved_with(slide: Shown, signature: tuple[str, int], was: tuple[str, int] | None,
+                     rest: Sequence[tuple[int, tuple[str, int]]]) -> bool:
+    """Whether `slide` is a picture slide before a chapter, found changed only because its
+    chapter was renamed or added (what it shows is the same, or it is new), while the
+    chapter's own slides follow: the tab goes to those, as for an edit of the chapter."""
+    return (slide.sources is PICTURE_SOURCES and (was is None or was[1] == signature[1])
+            and bool(rest) and rest[0][1][0] == signature[0])
 
 
 def chapter_warnings(workshop: Workshop, entry: Entry) -> list[Problem]:

@@ -219,6 +219,30 @@ def test_saving_the_interstitials_points_at_the_first_picture_slide_that_changed
     assert event.data["target"] == 5 and "3.jpg" in event.data["patch"][0]["markdown"]
 
 
+@pytest.mark.parametrize("added", [False, True])
+def test_a_renamed_or_added_chapter_points_at_its_title_not_at_the_picture_before_it(
+        make_project, tmp_path: Path, added: bool):
+    """The picture slide before a chapter is located at it, but what it shows did not
+    change: the tab goes to the chapter's title slide, as for an edit of the chapter."""
+    pictures = "https://pictures.example/1.jpg\nhttps://pictures.example/2.jpg\n"
+    parts = MANIFEST.replace("- chapters/one.md\n- chapters/two.md\n",
+                             "- # One\n  - chapters/one.md\n- # Two\n  - chapters/two.md\n")
+    files = {**PROJECT, "deck.yml": parts, "interstitials.txt": pictures}
+    if added:
+        files["deck.yml"] = parts.replace("- # Two\n  - chapters/two.md\n", "")
+    root = make_project(files)
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=quiet, err=quiet)
+    assert all(r.ok for r in site.build_all())
+    saved = [root / "deck.yml"]
+    if not added:
+        (root / "chapters/two.md").rename(root / "chapters/deux.md")
+        saved += [root / "chapters/two.md", root / "chapters/deux.md"]
+    (root / "deck.yml").write_text(parts.replace("chapters/two.md", "chapters/deux.md" if not added else "chapters/two.md"))
+    [event] = rebuild(site, *saved)
+    # the title slide, one's picture and title slides and its 2 slides, two's picture, its title
+    assert event.data["target"] == 6
+
+
 @pytest.mark.parametrize("change", [("title: Serve test", "title: Renamed"),
                                     ("content:", "slidenumberprefix: 'Serve: '\ncontent:")])
 def test_a_change_outside_the_slides_makes_the_tab_reload(site: DeckSite, change: tuple[str, str]):
