@@ -140,7 +140,9 @@ def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -
     after = [(i, (s.path, s.signature)) for i, s in enumerate(new) if _comes_from(s, files)]
     for k, (index, signature) in enumerate(after):
         if k >= len(before) or before[k] != signature:
-            if _only_moved_with(new[index], signature, before[k] if k < len(before) else None, after[k + 1:]):
+            was = before[k] if k < len(before) else None
+            following = after[k + 1][1] if k + 1 < len(after) else None
+            if _only_moved_with(new[index], signature, was, following):
                 continue
             return index
     if len(before) > len(after) and after:
@@ -149,12 +151,13 @@ def first_changed(old: Sequence[Shown], new: Sequence[Shown], files: set[str]) -
 
 
 def _only_moved_with(slide: Shown, signature: tuple[str, int], was: tuple[str, int] | None,
-                     rest: Sequence[tuple[int, tuple[str, int]]]) -> bool:
-    """Whether `slide` is a picture slide before a chapter, found changed only because its
-    chapter was renamed or added (what it shows is the same, or it is new), while the
-    chapter's own slides follow: the tab goes to those, as for an edit of the chapter."""
+                     following: tuple[str, int] | None) -> bool:
+    """Whether `slide` (its path and signature; `was`: before) is a picture slide before a
+    chapter, found changed only because its chapter was renamed or added (what it shows is
+    the same, or it is new), while the chapter's own slides follow (`following`: the next
+    one): the tab goes to those, as for an edit of the chapter."""
     return (slide.sources is PICTURE_SOURCES and (was is None or was[1] == signature[1])
-            and bool(rest) and rest[0][1][0] == signature[0])
+            and following is not None and following[0] == signature[0])
 
 
 def chapter_warnings(workshop: Workshop, entry: Entry) -> list[Problem]:

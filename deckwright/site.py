@@ -207,10 +207,9 @@ def slides_by_chapter(workshop: Workshop, manifest: Manifest, deck: Deck) -> dic
     return groups
 
 
-def chapter_deck(deck: Deck, path: str, slides: Sequence[Slide], page: str | None = None) -> Deck:
-    """One chapter's slides as a deck of their own, to be written at `page` (by default
-    `chapter_page(path)`)."""
-    up = _up(page or chapter_page(path))
+def chapter_deck(deck: Deck, path: str, slides: Sequence[Slide], page: str) -> Deck:
+    """One chapter's slides as a deck of their own, to be written at `page` (chapter_page)."""
+    up = _up(page)
     names = {s.name for s in slides if s.name}
     deck_url = up + deck.manifest.html
 

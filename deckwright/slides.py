@@ -82,9 +82,15 @@ def _in_code(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Tok
     tok = tokens[i]
     if tok.kind != "content":
         return tok.kind in CODE_KINDS
-    if tok.start not in inner:  # scanned only when something inside needs it
-        inner[tok.start] = scan(text, inline=True, pos=content_start(text, tok), end=tok.end - 1)
-    return _in_code(text, inner[tok.start], pos, inner)
+    return _in_code(text, _content_tokens(text, tok, inner), pos, inner)
+
+
+def _content_tokens(text: str, block: Token, inner: dict[int, list[Token]]) -> list[Token]:
+    """The tokens of a `.class[...]` block's content, as remark lexes it on its own: scanned
+    only when something inside needs them, once (`inner`: by the block's start)."""
+    if block.start not in inner:
+        inner[block.start] = scan(text, inline=True, pos=content_start(text, block), end=block.end - 1)
+    return inner[block.start]
 
 
 def _unclosed_fences(text: str, tokens: list[Token], blocks: list[tuple[int, int]],
@@ -159,9 +165,7 @@ def _box_around(text: str, tokens: list[Token], pos: int, inner: dict[int, list[
     if i < 0 or tokens[i].kind != "content" or not pos < tokens[i].end - 1:
         return None
     tok = tokens[i]
-    if tok.start not in inner:
-        inner[tok.start] = scan(text, inline=True, pos=content_start(text, tok), end=tok.end - 1)
-    return _box_around(text, inner[tok.start], pos, inner) or tok
+    return _box_around(text, _content_tokens(text, tok, inner), pos, inner) or tok
 
 
 def unclosed_message(name: str) -> str:
