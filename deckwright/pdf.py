@@ -27,6 +27,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .builder import Workshop, compile_deck, copy_assets, write_deck
+from .chromium import (
+    CHROMIUM,
+    SLIDE_HEIGHT,
+    SLIDE_WIDTH,
+    missing_tools,
+    open_chromium,
+    opened_deck,
+    pictures_ready,
+)
 from .cli import add_project_arguments, failed_line, open_project, out_is_a_folder
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
@@ -34,13 +43,8 @@ from .reader import Project
 from .writer import OutputDir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update"]
-SLIDE_WIDTH, SLIDE_HEIGHT = 1210, 681  # remark's 16:9 slide, in CSS px
 NOTES_HEIGHT = 480  # the band under each slide for its notes, with --notes
 PAGES_PER_PRINT = 200
-LOAD_TIMEOUT_MS = 300_000  # remark lays out every slide before it starts: big decks take a while
 KEPT_FROM_FIRST = ("name", "layout", "count")  # the slide's own, whatever a later step says
 
 
@@ -121,53 +125,29 @@ def print_css(notes: bool) -> str:
     return css
 
 
-# Show only slides [first, last) to the printer; wait for what they show; shrink notes
-# that overflow their band. Returns how many slides' notes still do not fit.
-_PREPARE_SLICE = """async ([first, last, fitNotes]) => {
+# Show only slides [first, last) to the printer.
+_SHOW_SLICE = """([first, last]) => {
   const slides = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
   slides.forEach((el, i) => el.classList.toggle('deckwright-unprinted', i < first || i >= last));
-  const shown = Array.from(slides).slice(first, last);
-  const waits = [];
-  for (const slide of shown) {
-    for (const img of slide.querySelectorAll('img')) {
-      if (!img.complete) {
-        waits.push(new Promise((done) => { img.onload = img.onerror = done; }));
-      }
-    }
-    for (const el of slide.querySelectorAll('.remark-slide-content, [style*="background"]')) {
-      const m = /url\\(["']?([^"')]+)["']?\\)/.exec(getComputedStyle(el).backgroundImage);
-      if (m) {
-        waits.push(new Promise((done) => {
-          const img = new Image(); img.onload = img.onerror = done; img.src = m[1];
-        }));
-      }
-    }
-  }
-  await Promise.all(waits);
-  await document.fonts.ready;
+}"""
+
+# Shrink the notes of slides [first, last) that overflow their band; returns how many
+# slides' notes still do not fit.
+_FIT_NOTES = """([first, last]) => {
+  const slides = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
   let unfit = 0;
-  if (fitNotes) {
-    for (const slide of shown) {
-      const notes = slide.querySelector('.remark-slide-notes');
-      if (!notes || !notes.textContent.trim()) continue;
-      let size = 22;
-      while (notes.scrollHeight > notes.clientHeight && size > 11) {
-        size -= 1;
-        notes.style.fontSize = size + 'px';
-      }
-      if (notes.scrollHeight > notes.clientHeight) unfit += 1;
+  for (const slide of Array.from(slides).slice(first, last)) {
+    const notes = slide.querySelector('.remark-slide-notes');
+    if (!notes || !notes.textContent.trim()) continue;
+    let size = 22;
+    while (notes.scrollHeight > notes.clientHeight && size > 11) {
+      size -= 1;
+      notes.style.fontSize = size + 'px';
     }
+    if (notes.scrollHeight > notes.clientHeight) unfit += 1;
   }
   return unfit;
 }"""
-
-_START = "() => window.slideshow !== undefined || window.deckwrightError !== undefined"
-
-# A deck fills its slides lazily (templates/remark.html): all of them before printing.
-_FILL_ALL = "() => window.deckwrightLazy ? window.deckwrightLazy.fillAll() : 0"
-# A deck holding mermaid diagrams draws them as they are shown: all of them before printing.
-# (The promise resolves once they are drawn; one mermaid cannot read stays text.)
-_DRAW_DIAGRAMS = "() => window.deckwrightDiagrams ? window.deckwrightDiagrams.drawAll() : 0"
 
 
 @dataclass
@@ -175,10 +155,6 @@ class Printed:
     pages: int
     slides: int
     unfit_notes: int = 0
-
-
-def _is_local(url: str) -> bool:
-    return url.startswith(("file:", "data:", "blob:", "about:"))
 
 
 def print_page(
@@ -190,29 +166,21 @@ def print_page(
     """Print a built deck page to PDF bytes, slice by slice."""
     from pypdf import PdfReader, PdfWriter
 
-    context = browser.new_context(viewport={"width": SLIDE_WIDTH, "height": SLIDE_HEIGHT})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(LOAD_TIMEOUT_MS)
-        page.route("**/*", lambda route: route.continue_() if _is_local(route.request.url) else route.abort())
-        page.goto(html.as_uri())
-        page.wait_for_function(_START, timeout=LOAD_TIMEOUT_MS)
-        error = page.evaluate("() => window.deckwrightError || null")
-        if error:
-            raise RuntimeError(f"the deck did not start: {error}")
-        page.evaluate(_FILL_ALL)
-        page.evaluate(_DRAW_DIAGRAMS)
+    height = SLIDE_HEIGHT + (NOTES_HEIGHT if notes else 0)
+    with opened_deck(browser, html, SLIDE_HEIGHT) as page:
         count = page.evaluate(
             "() => document.querySelectorAll('.remark-slides-area > .remark-slide-container').length"
         )
         page.add_style_tag(content=print_css(notes))
         page.emulate_media(media="print")
-        height = SLIDE_HEIGHT + (NOTES_HEIGHT if notes else 0)
         writer = PdfWriter()
         unfit = 0
         for first in range(0, count, PAGES_PER_PRINT):
             last = min(count, first + PAGES_PER_PRINT)
-            unfit += page.evaluate(_PREPARE_SLICE, [first, last, notes])
+            page.evaluate(_SHOW_SLICE, [first, last])
+            pictures_ready(page, first, last)
+            if notes:
+                unfit += page.evaluate(_FIT_NOTES, [first, last])
             data = page.pdf(width=f"{SLIDE_WIDTH}px", height=f"{height}px", print_background=True,
                             margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
             writer.append(PdfReader(io.BytesIO(data)))
@@ -221,8 +189,6 @@ def print_page(
         buffer = io.BytesIO()
         writer.write(buffer)
         return buffer.getvalue(), Printed(len(writer.pages), count, unfit)
-    finally:
-        context.close()
 
 
 # ---------- decks to PDF files ----------
@@ -285,10 +251,6 @@ def print_deck(
     return result
 
 
-def open_chromium(playwright, executable: str = CHROMIUM):
-    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-
-
 def make_pdfs(
     project: Project,
     manifests: Sequence[str] | None,
@@ -337,14 +299,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _missing_tools(chromium: str) -> str | None:
-    if not os.access(chromium, os.X_OK):
-        return f"no Chromium at {chromium} (Debian: apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-        import pypdf  # noqa: F401
-    except ImportError as exc:
-        return f"{exc.name} is not installed (pip install 'deckwright[pdf]')"
-    return None
+    return missing_tools(chromium, ("playwright.sync_api", "pypdf"), "pip install 'deckwright[pdf]'")
 
 
 def run(args: argparse.Namespace) -> int:
