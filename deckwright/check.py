@@ -32,8 +32,10 @@ from .checks.load import (
     open_workshop,
 )
 from .checks.offline import remote_pictures
+from .checks.overflow import MAX_WORKERS, OverflowUnavailable, overflow_findings
 from .checks.slides import LocalTargets, check_chapter
-from .cli import add_project_arguments, open_project
+from .chromium import CHROMIUM, missing_tools
+from .cli import add_project_arguments, default_jobs, open_project
 from .errors import DeckwrightError
 from .manifest import page_clashes
 from .model import Entry, SourceLoc
@@ -78,10 +80,14 @@ def check(
     env: Mapping[str, str] | None = None,
     external: ExternalOptions | None = None,
     offline: bool = False,
+    overflow: bool = False,
+    chromium: str = CHROMIUM,
 ) -> CheckResult:
     """Check the decks of `manifests` (all of the root's by default) and the files around them.
 
-    Unused chapters and images are looked for only when every manifest is checked.
+    Unused chapters and images are looked for only when every manifest is checked. With
+    `overflow`, the decks that build are laid out in `chromium` (OverflowUnavailable: it
+    cannot be driven here).
     """
     workshop = open_workshop(root, env)
     paths = list(manifests) if manifests else workshop.project.manifests()
@@ -100,6 +106,8 @@ def check(
         found += _external(workshop, loaded, external)
     if offline:
         found += remote_pictures(workshop, loaded)
+    if overflow:
+        found += overflow_findings(workshop, loaded, chromium, min(default_jobs(), MAX_WORKERS))
     found += [finding(p) for p in include_problems(workshop)]
     return CheckResult(paths, merge(found))
 
@@ -283,6 +291,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--offline", action="store_true",
                    help="also warn about pictures the decks load from the network, which a room "
                    "without one does not show (off by default)")
+    p.add_argument("--overflow", action="store_true",
+                   help="also lay every slide out in headless Chromium and warn about those whose "
+                   "content does not fit: too long for the slide, or a code line, table or picture "
+                   "too wide (off by default; needs Chromium and Playwright)")
+    p.add_argument("--chromium", default=CHROMIUM, metavar="PATH",
+                   help=f"with --overflow: the Chromium to lay slides out with (default: {CHROMIUM})")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="with --external: how long to wait for one server (default: 10)")
     p.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
@@ -304,6 +318,16 @@ def run(args: argparse.Namespace) -> int:
     external = None
     if args.external:
         external = ExternalOptions(args.timeout, args.time_limit, args.cache, args.cache_hours * 3600)
-    result = check(str(project.root), manifests, external=external, offline=args.offline)
+    if args.overflow:
+        missing = missing_tools(args.chromium, ("playwright.sync_api",), "pip install playwright")
+        if missing:
+            print(f"deckwright: error: --overflow: {missing}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        result = check(str(project.root), manifests, external=external, offline=args.offline,
+                       overflow=args.overflow, chromium=args.chromium)
+    except OverflowUnavailable as exc:
+        print(f"deckwright: error: --overflow: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     sys.stdout.write(as_json(result) if args.format == "json" else as_text(result))
     return EXIT_FAILED if result.failed(args.strict) else EXIT_OK

@@ -72,7 +72,7 @@ def missing_tools(chromium: str, modules: Sequence[str], install: str) -> str | 
         try:
             __import__(module)
         except ImportError as exc:
-            return f"{exc.name or module} is not installed ({install})"
+            return f"{(exc.name or module).partition('.')[0]} is not installed ({install})"
     return None
 
 

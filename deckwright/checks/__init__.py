@@ -31,6 +31,7 @@ KINDS: dict[str, str] = {
     "unused-image": "an image file that no chapter uses",
     "external-link": "an external link or picture that does not answer over HTTP",
     "remote-picture": "a picture loaded from the network, blank offline (with --offline)",
+    "overflow": "a slide whose content does not fit it, as Chromium lays it out (with --overflow)",
     "build": "any other problem that stops a deck from building",
 }
 
