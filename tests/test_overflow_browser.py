@@ -1,0 +1,174 @@
+"""`check --overflow` lays out each deck in Chromium and names the slides whose content does not fit.
+
+A fixture workshop of slides that do not fit (a long list, a code line too wide, a table
+too wide, a list run into its footnote, the last step of a `--` slide, a table of contents
+of many chapters) and of slides that do (a short one, a picture slide, a picture placed
+by the slide, code whose only overflow is its trailing spaces, a box and a slide made to
+cut what they hold). Sizes depend on the machine's fonts: the tests say which slides and how, and
+check the amounts only roughly.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from deckwright.check import as_json, check
+
+try:  # tests/ may or may not be a package, depending on how pytest imports it
+    from tests import browser as dwb
+except ImportError:  # pragma: no cover
+    import browser as dwb
+
+pytestmark = pytest.mark.browser
+
+HEAD = "title: T\nslides: https://example.org/\n"
+
+
+def svg(width: int, height: int) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+            f'<rect width="{width}" height="{height}" fill="#3a7"/></svg>')
+
+
+LONG = "# A long list\n\n" + "".join(f"- Point number {i}\n" for i in range(1, 26))
+WIDE_CODE = "# Wide code\n\n```bash\necho short\n" + "echo " + "x" * 160 + "\n```\n"
+WIDE_TABLE = ("# Wide table\n\n| " + " | ".join(f"column_{i}_with_a_long_name" for i in range(8)) + " |\n|"
+              + "---|" * 8 + "\n| " + " | ".join(str(i) for i in range(8)) + " |\n")
+FITS = "# Fits\n\n- One\n- Two\n\n```bash\necho fine\n```\n"
+# A <pre> whose line ends with many spaces: it keeps them (remark drops those of a code
+# block), and is wider than its box, but nothing shows past it.
+TRAILING = "# Trailing spaces\n\n<pre>\necho fine" + " " * 200 + "\n</pre>\n"
+STEPS = "# Steps\n\n- First\n\n--\n\n" + "".join(f"- More {i}\n" for i in range(1, 25))
+# Not past the bottom of the slide's content area, but over the top of its footnote.
+FOOTNOTE = ("# Footnote\n\n" + "".join(f"- Item {i}\n" for i in range(1, 14))
+            + "\n.footnote[A footnote, low on the slide,<br>over three lines<br>of text]\n")
+PICTURE = "class: pic\n\n![A big picture](images/big.svg)\n"
+PLACED = "class: pic\n\n.interstitial[![](images/big.svg)]\n"
+CUT_ON_PURPOSE = ('# Cut on purpose\n\n<div style="height: 120px; overflow: hidden">\n\n'
+                  + "".join(f"- Hidden {i}\n" for i in range(1, 30)) + "\n</div>\n")
+# A slide whose class makes it cut what does not fit (an author's style sheet): it means to.
+CUT_SLIDE = ("class: cut\n\n<style>.remark-slide-content.cut { overflow: hidden; }</style>\n\n# Cut slide\n\n"
+             + "".join(f"- Hidden {i}\n" for i in range(1, 30)))
+REMOTE = "# Remote\n\n![](https://example.invalid/picture.png)\n\n" + "".join(
+    f"- Line {i}\n" for i in range(1, 22))
+
+CHAPTERS = {
+    "long.md": LONG, "code.md": WIDE_CODE, "table.md": WIDE_TABLE, "fits.md": FITS,
+    "trailing.md": TRAILING, "steps.md": STEPS, "footnote.md": FOOTNOTE, "picture.md": PICTURE,
+    "placed.md": PLACED, "purpose.md": CUT_ON_PURPOSE, "cut.md": CUT_SLIDE, "remote.md": REMOTE,
+}
+
+
+def content(names) -> str:
+    return "content:\n" + "".join(f"- {name}\n" for name in names)
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory):
+    root = tmp_path_factory.mktemp("overflow") / "slides"
+    files = {f"chapters/{name}": text for name, text in CHAPTERS.items()}
+    files["images/big.svg"] = svg(1600, 1200)
+    files["one.yml"] = HEAD + content(f"chapters/{name}" for name in CHAPTERS)
+    # A second deck shows two of the same slides: each is said once, naming both decks.
+    files["two.yml"] = HEAD + content(["chapters/long.md", "chapters/fits.md"])
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def result(workshop):
+    with dwb.open_browser():  # skips, with the reason, when Chromium or Playwright is missing
+        pass
+    return check(str(workshop), env={}, overflow=True)
+
+
+def overflows(result) -> dict[str, tuple[str, tuple[str, ...]]]:
+    return {str(f.loc): (f.message, f.decks) for f in result.findings if f.kind == "overflow"}
+
+
+def px(message: str, pattern: str) -> int:
+    m = re.search(pattern, message)
+    assert m, f"{pattern!r} not in {message!r}"
+    return int(m.group(1))
+
+
+def test_exactly_the_slides_that_do_not_fit_are_named(result):
+    assert sorted(overflows(result)) == [
+        "chapters/code.md:1", "chapters/footnote.md:1", "chapters/long.md:1",
+        "chapters/remote.md:1", "chapters/steps.md:1", "chapters/table.md:1",
+    ]
+    assert all(f.severity == "warning" for f in result.findings if f.kind == "overflow")
+
+
+def test_a_long_list_runs_past_the_bottom_and_is_cut(result):
+    message, decks = overflows(result)["chapters/long.md:1"]
+    # 25 points of some 34 px under a title: several hundred px too long.
+    assert 200 < px(message, r"runs (\d+) px past the bottom of the slide's content area") < 800
+    assert px(message, r"(\d+) px of it cut off at the slide's edge") > 100
+    assert decks == ("one.yml", "two.yml")  # once, for both decks
+
+
+def test_a_code_line_too_wide_is_cut_at_the_right(result):
+    message, _ = overflows(result)["chapters/code.md:1"]
+    assert px(message, r"a code line is (\d+) px wider than its block, cut at the right") > 200
+    assert '(the line "echo xxxx' in message and "…" in message
+    assert "bottom" not in message
+
+
+def test_a_table_too_wide_runs_past_the_right_edge(result):
+    message, _ = overflows(result)["chapters/table.md:1"]
+    assert re.search(r"a table runs \d+ px past the right of the slide's content area: "
+                     r"\d+ px of it cut off at the slide's edge", message)
+
+
+def test_the_last_step_of_a_slide_shows_the_most(result):
+    message, _ = overflows(result)["chapters/steps.md:1"]
+    assert "past the bottom" in message and message.endswith("(from its step 2 of 2)")
+
+
+def test_content_run_into_its_footnote_is_named(result):
+    message, _ = overflows(result)["chapters/footnote.md:1"]
+    assert re.fullmatch(r"slide content runs \d+ px into its footnote \(drawn over it\)", message)
+
+
+def test_a_picture_that_did_not_load_is_said_to_need_more_room(result):
+    # Refused (from the network), it is not waited for: the slide is measured without it.
+    message, _ = overflows(result)["chapters/remote.md:1"]
+    assert "past the bottom" in message and "a picture of it did not load" in message
+
+
+def test_json_has_the_overflow_kind(result):
+    import json
+
+    data = json.loads(as_json(result))
+    assert data["summary"]["by_kind"]["overflow"] == 6
+    long = next(f for f in data["findings"] if f["path"] == "chapters/long.md")
+    assert long["kind"] == "overflow" and long["line"] == 1 and long["decks"] == ["one.yml", "two.yml"]
+
+
+def test_without_the_flag_no_browser_is_used(workshop):
+    assert not [f for f in check(str(workshop), env={}).findings if f.kind == "overflow"]
+
+
+@pytest.fixture(scope="module")
+def toc_result(tmp_path_factory):
+    # 40 chapters in one part: their table of contents, in two columns, is too long.
+    root = tmp_path_factory.mktemp("toc") / "slides"
+    root.mkdir()
+    names = [f"c{i:02}.md" for i in range(40)]
+    for i, name in enumerate(names):
+        (root / name).write_text(f"# Chapter number {i}\n\nText\n")
+    (root / "toc.md").write_text("# Welcome\n\n---\n\n@@TOC@@\n")
+    (root / "deck.yml").write_text(HEAD + "content:\n- toc.md\n-\n" + "".join(f"  - {n}\n" for n in names))
+    with dwb.open_browser():
+        pass
+    return check(str(root), env={}, overflow=True)
+
+
+def test_a_generated_slide_is_named_at_the_line_it_is_made_for(toc_result):
+    (finding,) = [f for f in toc_result.findings if f.kind == "overflow"]
+    assert str(finding.loc) == "toc.md:5"  # the @@TOC@@ line
+    assert finding.message.startswith("generated table of contents slide 'toc-part-1': slide content runs ")
