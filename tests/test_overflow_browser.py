@@ -106,7 +106,7 @@ def test_exactly_the_slides_that_do_not_fit_are_named(result):
 def test_a_long_list_runs_past_the_bottom_and_is_cut(result):
     message, decks = overflows(result)["chapters/long.md:1"]
     # 25 points of some 34 px under a title: several hundred px too long.
-    assert 200 < px(message, r"runs (\d+) px past the bottom of the slide's content area") < 800
+    assert 200 < px(message, r"^content runs (\d+) px below the slide's content area") < 800
     assert px(message, r"(\d+) px of it cut off at the slide's edge") > 100
     assert decks == ("one.yml", "two.yml")  # once, for both decks
 
@@ -114,30 +114,30 @@ def test_a_long_list_runs_past_the_bottom_and_is_cut(result):
 def test_a_code_line_too_wide_is_cut_at_the_right(result):
     message, _ = overflows(result)["chapters/code.md:1"]
     assert px(message, r"a code line is (\d+) px wider than its block, cut at the right") > 200
-    assert '(the line "echo xxxx' in message and "…" in message
-    assert "bottom" not in message
+    assert ': "echo xxxx' in message and message.endswith('…"')
+    assert "below" not in message
 
 
 def test_a_table_too_wide_runs_past_the_right_edge(result):
     message, _ = overflows(result)["chapters/table.md:1"]
-    assert re.search(r"a table runs \d+ px past the right of the slide's content area: "
-                     r"\d+ px of it cut off at the slide's edge", message)
+    assert re.fullmatch(r"a table runs \d+ px past the right of the slide's content area, "
+                        r"\d+ px of it cut off at the slide's edge", message)
 
 
 def test_the_last_step_of_a_slide_shows_the_most(result):
     message, _ = overflows(result)["chapters/steps.md:1"]
-    assert "past the bottom" in message and message.endswith("(from its step 2 of 2)")
+    assert "below the slide's content area" in message and message.endswith("(from its step 2 of 2)")
 
 
 def test_content_run_into_its_footnote_is_named(result):
     message, _ = overflows(result)["chapters/footnote.md:1"]
-    assert re.fullmatch(r"slide content runs \d+ px into its footnote \(drawn over it\)", message)
+    assert re.fullmatch(r"content runs \d+ px into the slide's footnote, drawn over it", message)
 
 
 def test_a_picture_that_did_not_load_is_said_to_need_more_room(result):
     # Refused (from the network), it is not waited for: the slide is measured without it.
     message, _ = overflows(result)["chapters/remote.md:1"]
-    assert "past the bottom" in message and "a picture of it did not load" in message
+    assert "below the slide's content area" in message and "a picture of it did not load" in message
 
 
 def test_json_has_the_overflow_kind(result):
@@ -171,4 +171,4 @@ def toc_result(tmp_path_factory):
 def test_a_generated_slide_is_named_at_the_line_it_is_made_for(toc_result):
     (finding,) = [f for f in toc_result.findings if f.kind == "overflow"]
     assert str(finding.loc) == "toc.md:5"  # the @@TOC@@ line
-    assert finding.message.startswith("generated table of contents slide 'toc-part-1': slide content runs ")
+    assert finding.message.startswith("generated table of contents slide 'toc-part-1': content runs ")

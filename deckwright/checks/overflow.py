@@ -407,26 +407,24 @@ def _says(worst: dict[str, float], what: str, line: str) -> list[str]:
     """What is wrong, worst first per side: the bottom, then the right."""
     said = []
     bottom, edge = worst.get("bottom", 0.0), worst.get("edge", 0.0)
-    if bottom > TOLERANCE and edge > TOLERANCE:
-        said.append(f"slide content runs {_px(bottom)} px past the bottom of the slide's content area: "
-                    f"{_px(edge)} px of it cut off at the slide's edge")
-    elif bottom > TOLERANCE:
-        said.append(f"slide content runs {_px(bottom)} px past the bottom of the slide's content area, "
-                    "into the strip of its number and footer")
+    if bottom > TOLERANCE:
+        said.append(f"content runs {_px(bottom)} px below the slide's content area, "
+                    + (f"{_px(edge)} px of it cut off at the slide's edge" if edge > TOLERANCE
+                       else "over the strip of its number and footer"))
     elif worst.get("footnote", 0.0) > TOLERANCE:
-        said.append(f"slide content runs {_px(worst['footnote'])} px into its footnote (drawn over it)")
+        said.append(f"content runs {_px(worst['footnote'])} px into the slide's footnote, drawn over it")
     if worst.get("code", 0.0) > TOLERANCE:
-        said.append(f"a code line is {_px(worst['code'])} px wider than its block, cut at the right "
-                    f'(the line "{_shortened(line)}")')
+        said.append(f"a code line is {_px(worst['code'])} px wider than its block, cut at the right: "
+                    f'"{_shortened(line)}"')
     right, cut = worst.get("right", 0.0), worst.get("cut", 0.0)
     if right > TOLERANCE:
-        where = (f"{_px(cut)} px of it cut off at the slide's edge" if cut > TOLERANCE
-                 else "into the slide's right margin")
-        said.append(f"{what or 'content'} runs {_px(right)} px past the right of the slide's content area: {where}")
+        said.append(f"{what or 'content'} runs {_px(right)} px past the right of the slide's content area, "
+                    + (f"{_px(cut)} px of it cut off at the slide's edge" if cut > TOLERANCE
+                       else "into its margin"))
     return said
 
 
-def _shortened(line: str, width: int = 60) -> str:
+def _shortened(line: str, width: int = 40) -> str:
     line = line.strip()
     return line if len(line) <= width else line[: width - 1] + "…"
 
