@@ -77,9 +77,10 @@ def missing_tools(chromium: str, modules: Sequence[str], install: str) -> str | 
 
 
 @contextlib.contextmanager
-def opened_deck(browser, html: Path, height: int = SLIDE_HEIGHT) -> Iterator[object]:
+def opened_deck(browser, html: Path, height: int = SLIDE_HEIGHT, diagrams: bool = True) -> Iterator[object]:
     """A Playwright page showing the built deck `html` at scale 1, every slide filled and
-    every diagram drawn; RuntimeError when the deck does not start."""
+    (with `diagrams`, else see draw_diagrams) every diagram drawn; RuntimeError when the
+    deck does not start."""
     context = browser.new_context(viewport={"width": SLIDE_WIDTH, "height": height})
     try:
         page = context.new_page()
@@ -91,10 +92,17 @@ def opened_deck(browser, html: Path, height: int = SLIDE_HEIGHT) -> Iterator[obj
         if error:
             raise RuntimeError(f"the deck did not start: {error}")
         page.evaluate(_FILL_ALL)
-        page.evaluate(_DRAW_DIAGRAMS)
+        if diagrams:
+            draw_diagrams(page)
         yield page
     finally:
         context.close()
+
+
+def draw_diagrams(page) -> int:
+    """Draw the page's mermaid diagrams not drawn yet (a block whose `data-deckwright-diagram`
+    is set is left as it is); returns how many were drawn."""
+    return page.evaluate(_DRAW_DIAGRAMS)
 
 
 def pictures_ready(page, first: int = 0, last: int | None = None) -> int:

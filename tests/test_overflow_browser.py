@@ -2,7 +2,7 @@
 
 A fixture workshop of slides that do not fit (a long list, a code line too wide, a table
 too wide, a list run into its footnote, the last step of a `--` slide, a table of contents
-of many chapters) and of slides that do (a short one, a picture slide, a picture placed
+of many chapters) and of slides that do (a short one, a diagram, a picture slide, a picture placed
 by the slide, code whose only overflow is its trailing spaces, a box and a slide made to
 cut what they hold). Sizes depend on the machine's fonts: the tests say which slides and how, and
 check the amounts only roughly.
@@ -43,6 +43,9 @@ STEPS = "# Steps\n\n- First\n\n--\n\n" + "".join(f"- More {i}\n" for i in range(
 # Not past the bottom of the slide's content area, but over the top of its footnote.
 FOOTNOTE = ("# Footnote\n\n" + "".join(f"- Item {i}\n" for i in range(1, 14))
             + "\n.footnote[A footnote, low on the slide,<br>over three lines<br>of text]\n")
+# A diagram of many lines: as text, far too long; drawn by mermaid, it fits (before it is measured).
+DIAGRAM = ("# A diagram\n\n<pre class=\"mermaid\">\ngraph TD\n"
+           + "".join(f"  N{i} --> N{i + 1}\n" for i in range(30)) + "</pre>\n")
 PICTURE = "class: pic\n\n![A big picture](images/big.svg)\n"
 PLACED = "class: pic\n\n.interstitial[![](images/big.svg)]\n"
 CUT_ON_PURPOSE = ('# Cut on purpose\n\n<div style="height: 120px; overflow: hidden">\n\n'
@@ -55,7 +58,7 @@ REMOTE = "# Remote\n\n![](https://example.invalid/picture.png)\n\n" + "".join(
 
 CHAPTERS = {
     "long.md": LONG, "code.md": WIDE_CODE, "table.md": WIDE_TABLE, "fits.md": FITS,
-    "trailing.md": TRAILING, "steps.md": STEPS, "footnote.md": FOOTNOTE, "picture.md": PICTURE,
+    "trailing.md": TRAILING, "steps.md": STEPS, "diagram.md": DIAGRAM, "footnote.md": FOOTNOTE, "picture.md": PICTURE,
     "placed.md": PLACED, "purpose.md": CUT_ON_PURPOSE, "cut.md": CUT_SLIDE, "remote.md": REMOTE,
 }
 
@@ -71,7 +74,7 @@ def workshop(tmp_path_factory):
     files["images/big.svg"] = svg(1600, 1200)
     files["one.yml"] = HEAD + content(f"chapters/{name}" for name in CHAPTERS)
     # A second deck shows two of the same slides: each is said once, naming both decks.
-    files["two.yml"] = HEAD + content(["chapters/long.md", "chapters/fits.md"])
+    files["two.yml"] = HEAD + content(["chapters/long.md", "chapters/fits.md", "chapters/diagram.md"])
     for path, text in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text)

@@ -30,6 +30,7 @@ from ..chromium import (
     CHROMIUM,
     SLIDE_HEIGHT,
     SLIDE_WIDTH,
+    draw_diagrams,
     missing_tools,
     open_chromium,
     opened_deck,
@@ -227,12 +228,17 @@ _MEASURE = """([tolerance, width, height, only]) => {
   return found;
 }"""
 
-# Only the slides to measure are laid out: the others are left out of the page's layout.
+# Only the slides to measure are laid out: the others are left out of the page's layout,
+# and their diagrams are not drawn (the template draws the blocks without the attribute).
 _LEAVE_OUT = """(only) => {
   const containers = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
   const measured = new Set(only);
   containers.forEach((container, index) => {
-    if (!measured.has(index)) container.classList.add('deckwright-not-measured');
+    if (measured.has(index)) return;
+    container.classList.add('deckwright-not-measured');
+    for (const block of container.querySelectorAll('pre.mermaid:not([data-deckwright-diagram])')) {
+      block.setAttribute('data-deckwright-diagram', 'not-measured');
+    }
   });
 }"""
 
@@ -294,11 +300,12 @@ class Claims:
 def measure_page(browser, html: Path, claims: Claims) -> PageMeasure:
     """Lay out the slides of a built deck that no other page measures, all at once, and
     measure those that do not fit."""
-    with opened_deck(browser, html) as page:
-        pictures_ready(page)
-        keys = page.evaluate(_KEYS)
+    with opened_deck(browser, html, diagrams=False) as page:
+        keys = page.evaluate(_KEYS)  # (a diagram's key is its text: the same in every deck)
         only = claims.claim(keys)
         page.evaluate(_LEAVE_OUT, only)
+        draw_diagrams(page)
+        pictures_ready(page)
         page.add_style_tag(content=_ALL_SLIDES)
         page.evaluate("() => document.fonts.ready")  # the fonts of the text laid out now
         found = page.evaluate(_MEASURE, [TOLERANCE, SLIDE_WIDTH, SLIDE_HEIGHT, only])
