@@ -324,13 +324,14 @@ def measure_pages(pages: Sequence[tuple[str, Path]], chromium: str = CHROMIUM,
         raise OverflowUnavailable(missing)
     todo = list(reversed(pages))  # popped from the end: in the order given
     lock = threading.Lock()
+    stop = threading.Event()  # Ctrl-C: no page is opened after the ones being measured
     claims = Claims()
     results: dict[str, PageMeasure | str] = {}
     failures: list[BaseException] = []
 
     def next_page() -> tuple[str, Path] | None:
         with lock:
-            return todo.pop() if todo and not failures else None
+            return todo.pop() if todo and not failures and not stop.is_set() else None
 
     def work() -> None:
         from playwright.sync_api import Error, sync_playwright
@@ -350,11 +351,17 @@ def measure_pages(pages: Sequence[tuple[str, Path]], chromium: str = CHROMIUM,
         except Exception as exc:  # noqa: BLE001 - Chromium did not start: said once, by the caller
             failures.append(exc)
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(workers, len(pages))))]
+    # Not daemons: a browser is closed by its own thread, also after Ctrl-C (which closes
+    # the browsers of a terminal's Ctrl-C at once, failing the pages being measured).
+    threads = [threading.Thread(target=work) for _ in range(max(1, min(workers, len(pages))))]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except KeyboardInterrupt:
+        stop.set()
+        raise
     if failures:
         raise OverflowUnavailable(f"Chromium ({chromium}) did not start: {_first_line(failures[0])}")
     return results
