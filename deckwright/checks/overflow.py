@@ -1,9 +1,9 @@
 """`check --overflow`: slides whose content does not fit, as laid out by headless Chromium (opt-in).
 
 Only a browser knows how tall a slide's text is. Each deck is built into a scratch folder
-and opened as `deckwright pdf` opens it (chromium.py: every slide filled, every diagram
-drawn, pictures loaded or failed: those from the network are refused); then every slide,
-each `--` step too, is laid out at once at scale 1, one under the other, and measured:
+and opened as `deckwright pdf` opens it (chromium.py: every slide filled, pictures loaded
+or failed: those from the network are refused at once); then every slide, each `--` step
+too, is laid out at scale 1, one under the other, its diagrams drawn, and measured:
 
 - bottom: content lower than the slide's content area (above the strip of the slide
   number and footer), so drawn in that strip or cut off at the slide's edge; or lower
@@ -13,8 +13,12 @@ each `--` step too, is laid out at once at scale 1, one under the other, and mea
 
 What a slide places itself (position: absolute: its footnote, the picture between
 chapters, the number and footer) is no overflow, nor what a box that hides its overflow
-holds, but for code lines. A picture fills a `class: pic` slide exactly: it fits. A
-pixel or two (TOLERANCE) is rounding.
+holds, but for code lines, nor a slide whose class makes it hide or scroll its overflow.
+A picture fills a `class: pic` slide exactly: it fits. A pixel or two (TOLERANCE) is
+rounding.
+
+Most slides are shown by several decks: each is laid out and measured in the first page
+that shows it (pages are told apart by what they show: `_KEYS`), and said once.
 """
 
 from __future__ import annotations
