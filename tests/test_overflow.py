@@ -98,3 +98,15 @@ def test_each_slide_is_measured_by_the_first_page_to_claim_it():
     claims = Claims()
     assert claims.claim(["a", "b", "a", "c"]) == [0, 1, 3]
     assert claims.claim(["c", "d", "b"]) == [1]
+
+
+def test_no_browser_is_started_when_no_deck_builds(make_project, monkeypatch):
+    from deckwright.checks import overflow
+
+    root = make_project({"deck.yml": HEAD + "content:\n- missing.md\n"})
+    started = []
+    monkeypatch.setattr(overflow, "missing_tools", lambda *args: None)  # as if all were there
+    monkeypatch.setattr(overflow, "open_chromium", lambda *args: started.append(args) or 1 / 0)
+    result = check_module.check(str(root), env={}, overflow=True)
+    assert [f.kind for f in result.findings] == ["manifest"]
+    assert started == []

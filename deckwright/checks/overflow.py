@@ -326,6 +326,8 @@ def measure_pages(pages: Sequence[tuple[str, Path]], chromium: str = CHROMIUM,
     missing = missing_tools(chromium, ("playwright.sync_api",), "pip install playwright")
     if missing:
         raise OverflowUnavailable(missing)
+    if not pages:  # no deck builds: nothing to lay out
+        return {}
     todo = list(reversed(pages))  # popped from the end: in the order given
     lock = threading.Lock()
     stop = threading.Event()  # Ctrl-C: no page is opened after the ones being measured
