@@ -100,7 +100,7 @@ def test_each_slide_is_measured_by_the_first_page_to_claim_it():
     assert claims.claim(["c", "d", "b"]) == [1]
 
 
-def test_no_browser_is_started_when_no_deck_builds(make_project, monkeypatch):
+def test_no_chromium_is_started_when_no_deck_builds(make_project, monkeypatch):
     from deckwright.checks import overflow
 
     root = make_project({"deck.yml": HEAD + "content:\n- missing.md\n"})
