@@ -269,6 +269,9 @@ class DeckSite:
         self._manifests: dict[str, tuple[Manifest, list[Problem], frozenset[Path]]] = {}
         self._aliases: dict[Path, set[Path]] = {}  # a symlink's target -> inputs naming it
         self._lock = threading.Lock()
+        # The problems printed by this round of builds (at start, or after a save): a chapter
+        # that decks share fails or warns each of them, and is said once, as `build` says it.
+        self._said: set[str] = set()
 
     # -- what the server asks ---------------------------------------------------
 
@@ -295,6 +298,7 @@ class DeckSite:
         return self.selected or self.project.manifests()
 
     def build_all(self) -> list[DeckResult]:
+        self._said = set()
         copy_assets(self.out)
         results = []
         for path in self.manifests():
@@ -324,6 +328,7 @@ class DeckSite:
             ]
             if not todo:
                 return
+            self._said = set()
             todo.sort(key=lambda m: m not in self.states or self.states[m].html not in open_pages)
             # git is asked after the tabs are told (see _refresh_git): it takes a while.
             self.workshop.forget(changes.paths | self._inputs_under(changes), git=False)
@@ -545,7 +550,8 @@ class DeckSite:
         """Print the errors, the warnings worth reading again, and how the build went."""
         fresh, others = self._warnings_to_print(self.states[result.manifest], result, files)
         for problem in result.problems:
-            if problem.is_error or problem in fresh:
+            if (problem.is_error or problem in fresh) and str(problem) not in self._said:
+                self._said.add(str(problem))
                 self.err(str(problem))
         unchanged = f"  ({others} other warning{'s' * (others != 1)}, unchanged)" if others else ""
         if result.ok:

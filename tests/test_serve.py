@@ -405,6 +405,30 @@ def test_warnings_are_printed_when_new_or_in_a_saved_file_and_errors_always(make
     assert save("deck.yml", MANIFEST)[-1].endswith("  (2 other warnings, unchanged)")
 
 
+def test_a_problem_in_a_chapter_decks_share_is_printed_once_per_build(make_project, tmp_path: Path):
+    # container.training's shared/ chapters are in all twelve decks: one unclosed fence
+    # there printed twelve times (with its line below each) hid everything else.
+    one = ONE.replace("a point", "a point on @@HOSTNAME@@")
+    root = make_project({**PROJECT, "chapters/one.md": one,
+                         "other.yml": MANIFEST.replace("Serve test", "Other")})
+    printed: list[str] = []
+    site = DeckSite(Project.at(root), [], tmp_path / "out", log=printed.append, err=printed.append)
+    site.build_all()
+    warning = "chapters/one.md:9: warning: unknown directive @@HOSTNAME@@ is left as it is"
+    assert printed.count(warning) == 1 and len(printed) == 3  # the warning, then two decks built
+    printed.clear()
+    (root / "chapters/one.md").write_text(one + "\n```bash\nopen\n")
+    rebuild(site, root / "chapters/one.md")
+    error = "chapters/one.md:11: error: code fence is never closed\n    ```bash"
+    assert printed.count(error) == 1 and printed.count(warning) == 1
+    assert [line.split(" (")[0] for line in printed if line.startswith("FAILED")] == [
+        "FAILED deck.yml", "FAILED other.yml"]
+    # Each save prints its errors again, once.
+    printed.clear()
+    rebuild(site, root / "chapters/one.md")
+    assert printed.count(error) == 1
+
+
 def test_a_failed_decks_manifest_warnings_come_before_its_chapters_warnings(make_project, tmp_path: Path):
     """As the build says them: errors, then warnings by file in deck order (the manifest first)."""
     root = make_project({**PROJECT, "deck.yml": MANIFEST + "bogus: 1\n",
