@@ -18,9 +18,13 @@ from .remark_lexer import scan
 if TYPE_CHECKING:
     import jinja2
 
-PACKAGE_TOP = Path(__file__).resolve().parent.parent
-TEMPLATES = PACKAGE_TOP / "templates"
-ASSETS = PACKAGE_TOP / "assets"
+PACKAGE = Path(__file__).resolve().parent
+# This repository keeps templates/ and assets/ beside the package, where a checkout and an
+# editable install read them; a wheel (`pip install .`) carries them inside it, as
+# _templates and _assets (see pyproject.toml).
+_INSTALLED = (PACKAGE / "_templates").is_dir()
+TEMPLATES = PACKAGE / "_templates" if _INSTALLED else PACKAGE.parent / "templates"
+ASSETS = PACKAGE / "_assets" if _INSTALLED else PACKAGE.parent / "assets"
 TEMPLATE_NAME = "remark.html"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -241,6 +242,37 @@ def test_python_m_deckwright_and_build_py(tmp_path):
         assert (out / f"{name}.html").is_file()
     assert (out / "assets" / "vendor" / "remark.min.js").is_file()
     assert (out / "assets" / "deckwright.css").is_file()
+
+
+def test_a_copy_installed_without_e_carries_its_templates_and_assets(tmp_path):
+    """`pip install .` (a wheel): the package alone, away from this repository's templates/
+    and assets/ (it stopped on a traceback, 'remark.html' not found). The package is laid
+    out by setuptools from pyproject.toml, as in a wheel, without a network."""
+    pytest.importorskip("setuptools")
+    src, lib = tmp_path / "src", tmp_path / "lib"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src / name)
+    for name in ("deckwright", "templates", "assets"):
+        shutil.copytree(REPO / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    laid = subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()",
+                           "-q", "build_py", "--build-lib", str(lib)],
+                          cwd=src, capture_output=True, text=True, check=False)
+    assert laid.returncode == 0, laid.stderr
+    root = write_files(tmp_path / "slides", GOOD)
+    env = {**os.environ, "PYTHONPATH": str(lib)}
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, *argv], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, check=False)
+
+    assert run("-c", "import deckwright; print(deckwright.__file__)").stdout.startswith(str(lib))
+    for command in ("build", "site"):
+        done = run("-m", "deckwright", command, "--root", str(root), "--out", str(tmp_path / command))
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        for page in ("good.yml.html", "assets/deckwright.css", "assets/vendor/remark.min.js"):
+            assert (tmp_path / command / page).is_file()
+    assert 'href="assets/index.css"' in (tmp_path / "site" / "index.html").read_text()
 
 
 def test_build_py_builds_this_repositorys_slides_from_any_folder(tmp_path):
