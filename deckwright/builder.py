@@ -197,18 +197,29 @@ def missing_pictures(deck: Deck, project: Project | Workshop) -> list[Problem]:
     """An error for each place the deck shows a picture that does not exist, once per place:
     a picture between chapters is at its line of interstitials.txt, however many times shown."""
     return list(dict.fromkeys(
-        Problem(loc, f"picture '{path}' does not exist")
+        Problem(loc, f"picture '{path}' {_why_not(project, path)}")
         for slide in deck.slides
         for loc, path in slide.pictures
         if project.local_file(path) is None
     ))
 
 
+def _why_not(project: Project | Workshop, path: str) -> str:
+    """Why a picture the decks show is no file they can use: a folder or a symbolic link
+    out of the content folder is said so (`ls` shows them: 'does not exist' would send
+    the author looking for a typo)."""
+    project = project.project if isinstance(project, Workshop) else project
+    why = project.why_not_a_file(path)
+    if why.startswith("leads outside") and os.path.normpath(path).split(os.sep)[0] == os.pardir:
+        return "leaves the content folder"  # by its '..', not through a link
+    return why
+
+
 def missing_interstitials(workshop: Workshop) -> list[Problem]:
     """An error for each local picture of interstitials.txt that does not exist, at its line,
     whether or not a deck comes to it (`check` names every one)."""
     return [
-        Problem(loc, f"picture '{file_path(url)}' does not exist")
+        Problem(loc, f"picture '{file_path(url)}' {_why_not(workshop, file_path(url))}")
         for loc, url in workshop.interstitials
         if is_local(url) and workshop.local_file(file_path(url)) is None
     ]

@@ -154,6 +154,36 @@ def test_a_chapter_path_that_is_no_file_says_what_it_is(tmp_path, entry, links, 
     assert [str(p) for p in result.problems] == [expected]
 
 
+@pytest.mark.parametrize(
+    "picture, links, why",
+    [
+        ("images/dir.png", {}, "is a folder, not a file"),
+        ("images/out.png", {"images/out.png": "../../outside.png"},
+         "leads outside the content folder (a symbolic link)"),
+        # the whole folder linked elsewhere in the repository: ls shows the picture there
+        ("shared/pic.png", {"shared": "../common"}, "leads outside the content folder (a symbolic link)"),
+        ("images/gone.png", {"images/gone.png": "nowhere.png"}, "is a symbolic link to nothing"),
+        ("images/nope.png", {}, "does not exist"),
+        ("../outside.png", {}, "leaves the content folder"),
+    ],
+)
+def test_a_picture_that_is_no_file_says_what_it_is(tmp_path, picture, links, why):
+    # 'does not exist' for a picture that `ls` shows sent authors looking for a typo.
+    root = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": "content:\n- - a.md\n", "a.md": f"# A\n\n![pic]({picture})\n",
+        "interstitials.txt": picture + "\n", "images/dir.png/inside.png": "(a picture)",
+        "images/ok.png": "(a picture)"})
+    write_files(tmp_path / "repo", {"outside.png": "(a picture)", "common/pic.png": "(a picture)"})
+    for name, target in links.items():
+        (root / name).symlink_to(target)
+    expected = [f"interstitials.txt:1: error: picture '{picture}' {why}",
+                f"a.md:3: error: picture '{picture}' {why}"]
+    [result] = build(Project.at(root), ["deck.yml"], tmp_path / "out", env={})
+    assert [str(p) for p in result.problems] == expected
+    found = [str(f).split(" [")[0] for f in check(str(root)).findings]
+    assert sorted(f for f in found if "picture '" in f) == sorted(expected)
+
+
 def test_every_manifest_problem_is_reported_at_once(tmp_path):
     found = problems(
         tmp_path,
