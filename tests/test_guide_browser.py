@@ -57,3 +57,27 @@ def test_every_slide_of_the_guide_fits(guide, manifest):
                 over[number] = reach
         assert deck["count"] > 100 and deck["errors"] == [] and blocked == []
         assert over == {}, f"slides running past the bottom (slide: pixels): {over}"
+
+
+def test_the_guides_way_back_from_the_contents_brings_the_reader_back(guide):
+    """The slide that sends the reader to the contents says how to come back: that works
+    (it said 'the left arrow', which goes to the slide before the contents)."""
+    with open_browser() as browser:
+        page = new_page(browser)
+        load_deck(page, (guide / "intro-fullday.yml.html").as_uri())
+        page.evaluate("() => window.deckwrightLazy.fillAll()")
+        texts = page.evaluate("() => [...document.querySelectorAll('.remark-slide-content')]"
+                              ".map(e => e.innerText)")
+        [number] = [i + 1 for i, t in enumerate(texts) if "the contents of part 1" in t]
+        goto_slide(page, number)
+        page.locator(".remark-visible a", has_text="the contents of part 1").click()
+        page.wait_for_function(f"() => slideshow.getCurrentSlideIndex() + 1 !== {number}")
+        way = texts[number - 1].split("the contents of part 1", 1)[1].split("\n")[0]
+        if "Back button" in way:
+            page.go_back()
+        elif "left arrow" in way:
+            page.keyboard.press("ArrowLeft")
+        else:
+            pytest.fail(f"the slide names no way back: {way!r}")
+        page.wait_for_timeout(200)
+        assert page.evaluate("() => slideshow.getCurrentSlideIndex() + 1") == number
