@@ -210,8 +210,9 @@ def _why_not(project: Project | Workshop, path: str) -> str:
     the author looking for a typo)."""
     project = project.project if isinstance(project, Workshop) else project
     why = project.why_not_a_file(path)
-    if why.startswith("leads outside") and os.path.normpath(path).split(os.sep)[0] == os.pardir:
-        return "leaves the content folder"  # by its '..', not through a link
+    if why.startswith("leads outside") and (
+            os.path.isabs(path) or os.path.normpath(path).split(os.sep)[0] == os.pardir):
+        return "leaves the content folder"  # by its path, not through a link
     return why
 
 
