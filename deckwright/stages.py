@@ -99,6 +99,10 @@ def insert_title_slides(deck: Deck) -> Deck:
     """Before each chapter title: a picture slide (with interstitials) and a title slide."""
     chapters = _chapters(deck)
     pictures = deck.interstitials
+    # The tables of contents there are (a deck without @@TOC@@ has none): a title slide
+    # links back only to one of these, not to a slide that is not there.
+    tocs = {s.properties["name"] for s in deck.slides
+            if s.properties and s.properties.get("name", "").startswith("toc-part-")}
     slides: list[Slide] = []
     number = -1
     for slide in deck.slides:
@@ -112,20 +116,23 @@ def insert_title_slides(deck: Deck) -> Deck:
                 slides.append(_generated(text, slide.steps[0], "picture", {"class": "pic"}, shown))
             prev = chapters[number - 1] if number > 0 else None
             nxt = chapters[number + 1] if number + 1 < len(chapters) else None
-            slides.append(_title_slide(slide, prev, nxt))
+            slides.append(_title_slide(slide, prev, nxt, f"toc-part-{slide.part}" in tocs))
         slides.append(slide)
     return replace(deck, slides=tuple(slides))
 
 
-def _title_slide(chapter: Slide, prev: Slide | None, nxt: Slide | None) -> Slide:
+def _title_slide(chapter: Slide, prev: Slide | None, nxt: Slide | None, toc: bool) -> Slide:
     links = []
     if prev:
         links.append(f"[Previous chapter](#{prev.anchor})")
-    links.append(f"[Back to table of contents](#toc-part-{chapter.part})")
+    if toc:
+        links.append(f"[Back to table of contents](#toc-part-{chapter.part})")
     if nxt:
         links.append(f"[Next chapter](#{nxt.anchor})")
     nav = "\n|\n".join(links)
-    text = f"name: {chapter.anchor}\nclass: title\n\n{chapter.title}\n\n.nav[\n{nav}\n]\n"
+    text = f"name: {chapter.anchor}\nclass: title\n\n{chapter.title}\n"
+    if nav:  # (a lone chapter in a deck without a table of contents has none)
+        text += f"\n.nav[\n{nav}\n]\n"
     return _generated(text, chapter.steps[0], "title slide", {"name": chapter.anchor, "class": "title"})
 
 
