@@ -500,7 +500,13 @@ def _entry(
         reader.report.error(loc, f"chapter path '{value}' leaves the content folder")
         return []
     if not exists(path):
-        reader.report.error(loc, f"chapter file '{value}' {why_not(path)}")
+        why = why_not(path)
+        first, last = node.start_mark.line + 1, node.end_mark.line + 1
+        if not node.style and last > first:  # plain text over several lines, joined
+            why += (f": YAML reads lines {first} to {last} as one path (a line indented under an "
+                    "item goes on with it; a part is written '- - first.md', its next chapters "
+                    "'  - next.md' under it)")
+        reader.report.error(loc, f"chapter file '{value}' {why}")
         return []
     if path in seen:
         reader.report.error(loc, f"chapter '{value}' is listed twice (first at line {seen[path].line})")

@@ -41,6 +41,10 @@ def problems(tmp_path, files: dict[str, str]) -> list[str]:
         ("exclude: [x]\ncontent:\n- hidden.md\n",
          "deck.yml:1: error: the deck has no slides: its chapters are empty, or every slide is excluded"),
         ("content:\n- a.md\n- missing.md\n", "deck.yml:3:3: error: chapter file 'missing.md' does not exist"),
+        # a nested list written under a chapter instead of after a '- ': YAML joins the lines
+        ("content:\n- a.md\n  - b.md\n", ("deck.yml:2:3: error: chapter file 'a.md - b.md' does not "
+         "exist: YAML reads lines 2 to 3 as one path (a line indented under an item goes on with it; "
+         "a part is written '- - first.md', its next chapters '  - next.md' under it)")),
         ("content:\n- a.md\n- - a.md\n", "deck.yml:3:5: error: chapter 'a.md' is listed twice (first at line 2)"),
         ("content:\n- ../outside.md\n", "deck.yml:2:3: error: chapter path '../outside.md' leaves the content folder"),
         ("content:\n- a.md\n- {x: 1}\n", "deck.yml:3:3: error: a content item must be a chapter path or Markdown text"),
