@@ -347,3 +347,25 @@ def test_the_guide_gives_the_deckwright_command_before_this_repositorys_build_py
             if "build.py" in slide:
                 general = slide.find("deckwright build --root slides")
                 assert 0 <= general < slide.index("build.py"), (chapter.name, slide)
+
+
+def test_the_guides_example_messages_are_what_the_build_prints(tmp_path, capsys):
+    """'When something is wrong' (slides/chapters/build.md) shows three messages for three
+    typos in this workshop: each is printed word for word, at its line, when made."""
+    import re
+
+    text = (REPO / "slides" / "chapters" / "build.md").read_text(encoding="utf-8")
+    slide = text[text.index("## When something is wrong"):]
+    shown = re.search(r"```\n(.*?)\n```", slide, re.DOTALL).group(1).splitlines()
+    root = tmp_path / "repo" / "slides"
+    shutil.copytree(REPO / "slides", root)
+    # The typos the messages are about: a chapter, a picture and a slide name misspelled.
+    for rel, right, wrong in [("intro-fullday.yml", "chapters/welcome.md", "chapters/welcom.md"),
+                              ("chapters/pictures-and-links.md", "(images/end.svg)", "(images/ned.svg)"),
+                              ("chapters/slides.md", "(#toc-pictures-and-links)", "(#slide-propertis)")]:
+        path = root / rel
+        assert path.read_text(encoding="utf-8").count(right) == 1, (rel, right)
+        path.write_text(path.read_text(encoding="utf-8").replace(right, wrong), encoding="utf-8")
+    assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "out")]) == 1
+    printed = capsys.readouterr().err.splitlines()
+    assert len(shown) == 3 and [line for line in shown if line not in printed] == []
