@@ -102,6 +102,7 @@ def check(
     found += _chapter_findings(workshop, loaded)
     if not manifests:
         found += _unused_files(workshop, loaded)
+        found += _index_findings(workshop, loaded)
     if external is not None:
         found += _external(workshop, loaded, external)
     if offline:
@@ -171,6 +172,23 @@ def _unused_files(workshop: Workshop, loaded: list[LoadedDeck]) -> list[Finding]
     if workshop.problems:  # interstitials.txt cannot be read: any picture may be one it names
         referenced |= set(images)
     return unused_chapters(chapters, used_chapters) + unused_images(images, referenced)
+
+
+def _index_findings(workshop: Workshop, loaded: list[LoadedDeck]) -> list[Finding]:
+    """`index.yaml`, read as `deckwright site` reads it: its YAML, and each `slides` link to a
+    page of this site that no manifest makes (all manifests must be loaded)."""
+    from .site_index import INDEX_YAML, check_links, read_index  # jinja2: only with an index
+
+    project = workshop.project
+    if not project.exists(INDEX_YAML):
+        return []
+    try:
+        text = project.read_text(INDEX_YAML)
+    except DeckwrightError as exc:
+        return [finding(p, "index") for p in exc.problems]
+    workshops, problems = read_index(text, INDEX_YAML)
+    pages = {d.manifest.html if d.manifest else f"{d.path}.html" for d in loaded}
+    return [finding(p, "index") for p in problems + check_links(workshops, pages)[1]]
 
 
 def _files(workshop: Workshop, entry: Entry) -> tuple[str, ...]:

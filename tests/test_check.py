@@ -743,3 +743,17 @@ def test_offline_names_pictures_by_reference_in_rarer_html_and_in_notes(make_pro
         ("a.md:7", "http://example.org/drawing.svg"),
         ("a.md:10", "https://example.org/notes.png"),
     ]
+
+
+def test_index_yaml_is_checked_as_site_reads_it(make_project):
+    # `deckwright site` fails on a broken index.yaml: check, run first (a pre-commit hook,
+    # the publish workflow), said nothing of it.
+    deck = {"deck.yml": HEAD + "content:\n- - a.md\n", "a.md": "# A\n"}
+    root = make_project({**deck, "index.yaml": "- title: [broken\n"})
+    assert findings(root) == [("index.yaml:2:1", "index", "error", ("invalid YAML: did not find expected ',' "
+                               "or ']' (in the list opened at line 1)"))]
+    root = make_project({**deck, "index.yaml": "- title: A\n  slides: deck.yml.html\n"
+                                               "- title: B\n  slides: gone.yml.html\n"})
+    assert findings(root) == [("index.yaml:3:3", "index", "warning",
+                               "'slides: gone.yml.html' names no deck built for this site")]
+    assert findings(root, ["deck.yml"]) == []  # as for unused files: only when all are checked

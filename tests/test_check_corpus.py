@@ -3,6 +3,7 @@ every planted fault found at its file and line, with nothing else new."""
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import unicodedata
@@ -122,7 +123,18 @@ def _cross_deck_anchor(facts: Facts, f) -> bool:
     return f.severity == "warning" and f"]({target})" in facts.line(f) and name not in names
 
 
+def _index_link(facts: Facts, f) -> bool:
+    # An item of index.yaml (at its first line) whose `slides:` names a page of this site
+    # that no manifest makes.
+    page = re.fullmatch(r"'slides: ([^']+)' names no deck built for this site", f.message).group(1)
+    lines = facts.texts["index.yaml"].splitlines()[f.loc.line - 1:]
+    item = lines[:1] + list(itertools.takewhile(lambda line: not line.startswith("-"), lines[1:]))
+    return (f.loc.path == "index.yaml" and f"  slides: {page}" in item
+            and "/" not in page and not (facts.root / page.removesuffix(".html")).is_file())
+
+
 VERIFY = {
+    "index": _index_link,
     "unused-chapter": _unused_chapter,
     "unused-image": _unused_image,
     "label-case": _label_case,

@@ -32,6 +32,7 @@ KINDS: dict[str, str] = {
     "external-link": "an external link or picture that does not answer over HTTP",
     "remote-picture": "a picture loaded from the network, blank offline (with --offline)",
     "overflow": "a slide whose content does not fit it, as Chromium lays it out (with --overflow)",
+    "index": "index.yaml (deckwright site's list of workshops) that cannot be read, or a deck link in it to no deck",
     "build": "any other problem that stops a deck from building",
 }
 
