@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as shells report a command stopped by Ctrl-C
+EXIT_PIPE_CLOSED = 141  # as shells report a command stopped by SIGPIPE (`... | head -1`)
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -206,6 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: files are written whole or not at all (writer.py)
         print("deckwright: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of our output is gone (`| head`): stop quietly
+        # What is still buffered for it would fail again as Python exits: drop it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
 
 
 if __name__ == "__main__":

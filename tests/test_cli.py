@@ -369,3 +369,18 @@ def test_the_guides_example_messages_are_what_the_build_prints(tmp_path, capsys)
     assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "out")]) == 1
     printed = capsys.readouterr().err.splitlines()
     assert len(shown) == 3 and [line for line in shown if line not in printed] == []
+
+
+@pytest.mark.parametrize("command", [["build"], ["check"], ["stats"], ["stats", "--where-used", "a.md"]])
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path, command):
+    """`deckwright stats | head -1`: once the reader has what it wants and is gone, the
+    command stops without a traceback (it printed one, 'BrokenPipeError'), as a shell
+    tool stopped by SIGPIPE does (status 141)."""
+    root = write_files(tmp_path / "slides", GOOD)
+    reader_gone = subprocess.Popen(
+        [sys.executable, "-m", "deckwright", *command, "--root", str(root)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)})
+    reader_gone.stdout.close()  # before the command writes anything
+    err = reader_gone.stderr.read()
+    assert reader_gone.wait(timeout=60) == 141 and "Traceback" not in err and "Exception" not in err, err
