@@ -597,9 +597,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_project_arguments(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the first deck in a web browser")
     p.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    """`--port`: a TCP port, checked before any deck is built (bind() raises no OSError
+    for one out of range)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text!r}")
+    return int(text)
 
 
 def start(project: Project, manifests: Sequence[str], out: Path, host: str, port: int,

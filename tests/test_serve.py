@@ -596,6 +596,17 @@ def test_the_server_listens_on_localhost_by_default():
     assert args.host == "127.0.0.1" and args.func is serve.run
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_that_cannot_be_is_a_usage_error(make_project, capsys, port):
+    # 99999 stopped serve on a traceback (OverflowError from bind), after building every deck.
+    root = make_project(PROJECT)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["serve", "--root", str(root), "--port", port])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err
+    assert f"argument --port: not a port number (0 to 65535): '{port}'" in err
+
+
 def read_event(stream) -> dict:
     while True:
         line = stream.readline()
