@@ -125,6 +125,10 @@ def content_folder(args: argparse.Namespace) -> str | None:
     """`--root`, else the folder of the MANIFESTs named (chapters are found from there, so
     pictures and includes must be too), else the current folder; None, once the user's
     mistake is printed, when the manifests named are in several folders."""
+    if args.root == "":  # `--root "$CONTENT"` with CONTENT unset: not the current folder unasked
+        print("deckwright: error: --root is empty: name the content folder ('.' for the current one)",
+              file=sys.stderr)
+        return None
     if args.root is not None:
         return str(args.root)
     folders: dict[str, str] = {}  # each folder (its real path) as first named
@@ -170,7 +174,11 @@ def open_project(args: argparse.Namespace) -> tuple[Project, list[str]] | None:
 
 def out_is_a_folder(out: str | None) -> bool:
     """False, once the user's mistake is printed, when `--out` names a file: it cannot be
-    the folder the decks are written into (and is left as it is)."""
+    the folder the decks are written into (and is left as it is); or is empty."""
+    if out == "":  # `--out "$DIST"` with DIST unset: not the current folder unasked
+        print("deckwright: error: --out is empty: name the output folder ('.' for the current one)",
+              file=sys.stderr)
+        return False
     if out is not None and os.path.isfile(out):
         print(f"deckwright: error: --out {out} is a file, not a folder", file=sys.stderr)
         return False

@@ -112,6 +112,28 @@ def test_an_out_that_is_a_file_is_a_usage_error(tmp_path, capsys, command):
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
 
 
+@pytest.mark.parametrize("command", ["build", "site", "pdf"])
+def test_an_empty_out_is_a_usage_error(tmp_path, monkeypatch, capsys, command):
+    # `--out "$DIST"` with DIST unset in a CI script wrote the decks and assets/ into the
+    # current folder (the repository's top), as if `--out .` had been given.
+    root = write_files(tmp_path / "slides", GOOD)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([command, "--root", str(root), "--out", ""]) == 2
+    assert capsys.readouterr() == ("", ("deckwright: error: --out is empty: name the output folder "
+                                       "('.' for the current one)\n"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slides"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_empty_root_is_a_usage_error(tmp_path, monkeypatch, capsys, command):
+    # `--root "$CONTENT"` with CONTENT unset took the current folder's *.yml for manifests.
+    write_files(tmp_path, {"docker-compose.yml": "services: {}\n"})
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([command, "--root", ""]) == 2
+    assert capsys.readouterr().err == ("deckwright: error: --root is empty: name the content folder "
+                                       "('.' for the current one)\n")
+
+
 def test_a_build_from_the_repository_top_finds_pictures_and_includes(tmp_path, monkeypatch, capsys):
     write_files(tmp_path, {"slides/inc.md": "Outside the repository\n"})  # above its top
     repo = tmp_path / "repo"
