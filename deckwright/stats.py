@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import os
 import posixpath
 import re
@@ -431,6 +432,26 @@ def _against(d: DeckStats, pace: Pace) -> str:
 
 # --- command line -------------------------------------------------------------------------
 
+def _number(text: str, least: float, strictly: bool) -> float:
+    """A pace option's number: finite, and at least (or more than) `least`."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value < least or (strictly and value == least):
+        bound = f"more than {least:g}" if strictly else f"{least:g} or more"
+        raise argparse.ArgumentTypeError(f"not a number {bound}: {text!r}")
+    return value
+
+
+def _minutes(text: str) -> float:
+    return _number(text, 0, strictly=False)
+
+
+def _hours(text: str) -> float:
+    return _number(text, 0, strictly=True)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
         "stats",
@@ -444,11 +465,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     add_project_arguments(p)
     p.add_argument("--format", choices=("text", "json", "csv"), default="text",
                    help="output format (default: text)")
-    p.add_argument("--minutes-per-slide", type=float, default=MINUTES_PER_SLIDE, metavar="MIN",
+    p.add_argument("--minutes-per-slide", type=_minutes, default=MINUTES_PER_SLIDE, metavar="MIN",
                    help=f"time per shown slide, generated ones aside (default: {MINUTES_PER_SLIDE:g})")
-    p.add_argument("--minutes-per-lab", type=float, default=MINUTES_PER_LAB, metavar="MIN",
+    p.add_argument("--minutes-per-lab", type=_minutes, default=MINUTES_PER_LAB, metavar="MIN",
                    help=f"time per lab, on top of its slides (default: {MINUTES_PER_LAB:g})")
-    p.add_argument("--hours-per-day", type=float, default=HOURS_PER_DAY, metavar="H",
+    p.add_argument("--hours-per-day", type=_hours, default=HOURS_PER_DAY, metavar="H",
                    help=f"teaching hours in a day, for a `duration` in days (default: {HOURS_PER_DAY:g})")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--where-used", nargs="+", metavar="CHAPTER",

@@ -229,6 +229,20 @@ def test_where_used_of_a_file_that_does_not_exist_is_a_usage_error(make_project,
     assert captured.out == "" and captured.err == "deckwright: error: --where-used: no such file: nope.md\n"
 
 
+@pytest.mark.parametrize("option, value", [
+    ("--minutes-per-slide", "nan"), ("--minutes-per-slide", "-1"), ("--minutes-per-lab", "inf"),
+    ("--hours-per-day", "0"), ("--hours-per-day", "-6"),
+])
+def test_a_pace_that_cannot_be_is_a_usage_error(make_project, capsys, option, value):
+    # nan stopped on a traceback ('cannot convert float NaN to integer'); -1 minute per
+    # slide printed negative durations, 0 hours a day a deck of 'inf days'.
+    root = make_project({"one.yml": "content:\n- a.md\n", "a.md": "A\n"})
+    with pytest.raises(SystemExit) as exc:
+        run_cli(["--root", str(root), option, value])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err and f"argument {option}: " in err
+
+
 def test_changed_files_list_the_decks_they_affect(make_project, capsys, monkeypatch):
     root = make_project({
         "one.yml": "content:\n- a.md\n", "two.yml": "content:\n- b.md\n", "broken.yml": "content: [\n",
