@@ -30,7 +30,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -387,7 +387,7 @@ class LiveServer:
     def listing(self) -> bytes:
         with self.lock:  # as a rebuild under way leaves the folder
             pages = sorted(p.name for p in self.site.root.glob("*.html"))
-        items = "\n".join(f'<li><a href="{html.escape(p)}">{html.escape(p)}</a></li>' for p in pages)
+        items = "\n".join(f'<li><a href="{html.escape(quote(p))}">{html.escape(p)}</a></li>' for p in pages)
         return f"<!DOCTYPE html><title>Pages</title><ul>\n{items}\n</ul>\n".encode()
 
 

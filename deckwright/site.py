@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .builder import DeckResult, Workshop, build, compile_deck, copy_mermaid
 from .cli import add_project_arguments, open_project, out_is_a_folder
@@ -211,7 +211,7 @@ def chapter_deck(deck: Deck, path: str, slides: Sequence[Slide], page: str) -> D
     """One chapter's slides as a deck of their own, to be written at `page` (chapter_page)."""
     up = _up(page)
     names = {s.name for s in slides if s.name}
-    deck_url = up + deck.manifest.html
+    deck_url = up + quote(deck.manifest.html)  # a page name may hold '#', '%' or spaces
 
     def outside(name: str) -> str | None:
         return None if name in names else f"{deck_url}#{name}"
@@ -303,8 +303,11 @@ def single_file_html(deck: Deck, project: Project) -> str:
 # ---------- offline bundles ----------
 
 def zip_name(manifest: Manifest) -> str:
-    """The bundle a deck goes into: the last part of its `zip` URL (default slides.zip)."""
-    name = posixpath.basename(urlsplit(manifest.zip).path) if manifest.zip else ""
+    """The bundle a deck goes into: the file the last part of its `zip` URL names, as a web
+    server decodes it (`odd%20name.zip` is `odd name.zip`); default slides.zip."""
+    name = unquote(posixpath.basename(urlsplit(manifest.zip).path)) if manifest.zip else ""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return DEFAULT_ZIP
     return name if name.endswith(".zip") else DEFAULT_ZIP
 
 

@@ -827,3 +827,16 @@ def test_ctrl_c_stops_the_command_cleanly(make_project, tmp_path: Path, signal_n
         proc.kill()
     assert proc.returncode == 0
     assert "Traceback" not in err and "stopping" in out
+
+
+def test_the_listing_links_a_page_whose_name_holds_url_characters(make_project, tmp_path: Path):
+    # '#', '%' and spaces are fine in a manifest's name; a link must encode them, else the
+    # browser reads '#...' as a fragment and '%..' as an escape.
+    root = make_project({**PROJECT, "a #1 50%.yml": MANIFEST})
+    server, _, _ = serve.start(Project.at(root), [], tmp_path / "out", "127.0.0.1", 0, log=quiet)
+    try:
+        status, listing = get(server, "/")
+        assert status == 200 and b'href="a%20%231%2050%25.yml.html"' in listing
+        assert get(server, "/a%20%231%2050%25.yml.html")[0] == 200
+    finally:
+        server.stop()

@@ -305,3 +305,20 @@ def test_a_chapter_in_a_chapters_folder_gets_no_second_one(tmp_path, capsys):
     intro = source_of(out / "chapters/basics/intro.md.html")
     assert "![](../../images/dot.svg)" in intro and "(../../deck.yml.html#top-x)" in intro
     assert (out / "images/dot.svg").is_file()
+
+
+def test_links_to_a_page_whose_name_holds_url_characters_lead_to_it(tmp_path):
+    """'#', '%' and spaces are fine in a manifest's name (so in its page's) and in a `zip`
+    name; the index's links and a chapter page's links into the deck encode them."""
+    content = write_files(tmp_path / "repo" / "slides", {
+        "a #1 50%.yml": "title: Odd\nzip: odd%20%231.zip\nchapters:\n- one.md\n- two.md\n",
+        "one.md": "# One\n\n[elsewhere](#away)\n",
+        "two.md": "name: away\n\n# Away\n",
+    })
+    out = tmp_path / "site"
+    assert _run(["site", "--root", str(content), "--out", str(out)]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="a%20%231%2050%25.yml.html"' in index and 'href="odd%20%231.zip"' in index
+    assert (out / "a #1 50%.yml.html").is_file() and (out / "odd #1.zip").is_file()
+    chapter = source_of(out / "chapters/one.md.html")
+    assert "[elsewhere](../a%20%231%2050%25.yml.html#away)" in chapter
