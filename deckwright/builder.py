@@ -21,12 +21,15 @@ from .reader import INTERSTITIALS, GitState, Project, build_info, read_git, repo
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
 from .slides import split_chapter
 from .stages import PIPELINE, Stage, run_pipeline
-from .stamps import Reused, Stamps, build_context, stat_once
+from .stamps import Cleared, Reused, Stamps, build_context, stat_once
 from .writer import OutputDir
 
 if TYPE_CHECKING:
     from .colourer import Colourer
     from .copier import Copied, Copier
+
+
+BUILD = "build"  # what a build writes for a deck (page, pictures), in the folder's record (stamps.py)
 
 
 @dataclass
@@ -344,20 +347,47 @@ def build(
 ) -> list[DeckResult]:
     """Build each manifest (all of the root's by default); one failing never stops the others.
 
+    See `build_into`, which also says what it removed.
+    """
+    return build_into(project, manifests, out_dir, env, strict, jobs, reuse).decks
+
+
+@dataclass
+class Built:
+    """What `build_into` did: each deck's result, and what earlier builds wrote that it removed."""
+
+    decks: list[DeckResult]
+    cleared: Cleared
+    stamps: Stamps  # the output folder's record, as saved
+
+
+def build_into(
+    project: Project,
+    manifests: Sequence[str] | None,
+    out_dir: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    strict: bool = False,
+    jobs: int = 1,
+    reuse: bool = False,
+) -> Built:
+    """Build each manifest (all of the root's by default); one failing never stops the others.
+
     With `jobs` > 1 a second process colours the decks' code (colourer.py) while this
     one parses and runs the stages; it then makes the pages while a third process copies
     the pictures (copier.py). With `reuse`, a deck whose inputs did not change since
     the last build into `out_dir` is kept as it is (see stamps.py); its warnings are
-    reported again.
+    reported again. Then what an earlier build wrote for a deck and this one did not
+    (its manifest gone, its page renamed, a picture no longer shown) is removed; a failed
+    deck keeps what it had.
     """
     names = list(manifests or project.manifests())
     env = dict(os.environ if env is None else env)
     started = time.time_ns()
     out = OutputDir(out_dir)
     git = read_git(project.root)  # once per build: up to five git commands
-    stamps = Stamps.open(out, build_context(git, env)) if reuse else None
+    stamps = Stamps.open(out, build_context(git, env))
     done = {}
-    for name in names if stamps else ():
+    for name in names if reuse else ():
         if (last := stamps.fresh(name)) is not None:
             done[name] = _reused(name, last, strict)
     todo = [name for name in names if name not in done]
@@ -366,13 +396,18 @@ def build(
         kept = {r.html: name for name, r in done.items() if r.ok}  # pages no deck may take
         built = build_decks(project, todo, out_dir, env, strict, git, colourer, copier, kept) if todo else []
     done.update((r.manifest, r) for r in built)
-    if stamps:
-        try:
-            _keep_stamps(stamps, out, done, built, started)
-        except DeckwrightError as exc:  # a full disk: every deck says so (no traceback)
-            for r in done.values():
-                r.problems = r.problems + exc.problems
-    return [done[name] for name in names]
+    cleared = Cleared()
+    try:
+        cleared = _keep_stamps(stamps, out, project, done, built, started, reuse)
+    except DeckwrightError as exc:  # a full disk: every deck says so (no traceback)
+        for r in done.values():
+            r.problems = r.problems + exc.problems
+    return Built([done[name] for name in names], cleared, stamps)
+
+
+def manifest_key(project: Project, name: str) -> str:
+    """A manifest in the output folder's record of what was written: its absolute path."""
+    return os.path.normpath(os.path.join(project.root, name))
 
 
 def _start_colourer(project: Project, names: list[str], env: Mapping[str, str]) -> Colourer | None:
@@ -443,19 +478,28 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _keep_stamps(stamps: Stamps, out: OutputDir, done: dict[str, DeckResult],
-                 built: list[DeckResult], started: int) -> None:
+def _keep_stamps(stamps: Stamps, out: OutputDir, project: Project, done: dict[str, DeckResult],
+                 built: list[DeckResult], started: int, reuse: bool) -> Cleared:
+    """Record the decks built (for `reuse`) and what was written for each (always), remove
+    what earlier builds wrote and none does now, and save the record."""
     if any(r.reused and r.ok for r in done.values()):
         # In case the output folder lost them. (A kept deck with diagrams names mermaid among
         # its outputs: had it been lost, the deck would have been built again, copying it.)
         copy_assets(out)
     stat = stat_once()  # each file once, whatever the number of decks using it
-    for r in built:
+    for r in built if reuse else ():  # (with --force, none is recorded as up to date)
         if r.outputs:
             stamps.record(r.manifest, started, r.html, r.slides, r.problems, r.inputs, r.outputs, stat)
         else:
             stamps.forget(r.manifest)
+    for r in done.values():
+        key = manifest_key(project, r.manifest)
+        if r.ok and r.outputs and not (r.reused and stamps.has_written(key, BUILD)):
+            stamps.wrote(key, BUILD, r.outputs, stat)
+    stamps.forget_gone(BUILD)
+    cleared = stamps.clear(keep=[r.html for r in done.values() if not r.ok and r.html])
     stamps.save()
+    return cleared
 
 
 def _reused(name: str, last: Reused, strict: bool) -> DeckResult:
@@ -497,6 +541,7 @@ def build_decks(
         manifest, deck, warnings = None, None, []
         try:
             manifest, warnings = _loaded(loaded[manifest_path])
+            result.html = manifest.html  # (a failed deck's too: its last good page is kept)
             if manifest_path in clashes:
                 raise DeckwrightError(clashes[manifest_path])
             deck, result.problems = compile_deck(workshop, manifest)

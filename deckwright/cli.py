@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .builder import DeckResult
     from .errors import Problem
     from .reader import Project
+    from .stamps import Cleared
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as shells report a command stopped by Ctrl-C
@@ -186,16 +187,34 @@ def out_is_a_folder(out: str | None) -> bool:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .builder import build
+    from .builder import build_into
 
     opened = open_project(args)
     if opened is None or not out_is_a_folder(args.out):
         return EXIT_USAGE
     project, manifests = opened
-    results = build(project, manifests, args.out, strict=args.strict,
-                    jobs=args.jobs or default_jobs(), reuse=not args.force)
-    print_results(results)
-    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+    built = build_into(project, manifests, args.out, strict=args.strict,
+                       jobs=args.jobs or default_jobs(), reuse=not args.force)
+    print_results(built.decks)
+    for line in cleared_lines(built.cleared):
+        print(line)
+    return EXIT_OK if all(r.ok for r in built.decks) else EXIT_FAILED
+
+
+def listed(names: Sequence[str], shown: int = 8) -> str:
+    """`a, b, c and 7 more`: the first `shown` names."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def cleared_lines(cleared: Cleared, shown: int = 8) -> list[str]:
+    """What a build removed of what earlier builds wrote, and what it left, one line each."""
+    lines = []
+    if cleared.removed:
+        lines.append(f"removed, as no deck writes it now: {listed(cleared.removed, shown)}")
+    if cleared.left:
+        lines.append(f"not removed, though no deck writes it now: {listed(cleared.left, shown)}")
+    return lines
 
 
 # Each command module has `add_parser(subparsers)`, which sets `func` on its parser;

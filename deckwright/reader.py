@@ -36,7 +36,7 @@ def normalize_text(raw: bytes, path: str) -> str:
 
 
 # Files that every output folder of `deckwright build` or `site` holds: its stamps
-# (stamps.STAMP_FILE, unless built with --force) and our stylesheet among its assets.
+# (stamps.STAMP_FILE; an older deckwright wrote none with --force) and our stylesheet.
 OUTPUT_MARKERS = (".deckwright-stamps.json", os.path.join("assets", "deckwright.css"))
 
 

@@ -14,7 +14,9 @@ The decks themselves are `build`'s (same files, same checks). On top of them:
   (the name is the last part of each manifest's `zip` URL; default slides.zip).
 - with `--single-file`: `single/<deck>.html`, one self-contained page per deck.
 
-What an earlier site wrote and this one does not (a deck failed) is kept and named.
+What an earlier build or site wrote for a deck and this one does not (its manifest removed,
+its `zip` or `html` renamed, `--single-file` left out) is removed, as recorded in the output
+folder's stamps (stamps.py); but a failed deck's, which is kept and named.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .builder import DeckResult, Workshop, build, compile_deck, copy_mermaid
+from .builder import DeckResult, Workshop, build_into, compile_deck, copy_mermaid, manifest_key
 from .cli import add_project_arguments, open_project, out_is_a_folder
 from .errors import DeckwrightError, Problem
 from .links import (
@@ -56,6 +58,7 @@ from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
 from .site_index import INDEX_YAML, DeckEntry, check_links, index_html, read_index
+from .stamps import Cleared, Stamps
 from .stats import Pace, count_deck, estimate
 from .writer import OutputDir
 
@@ -63,6 +66,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 CHAPTERS_DIR = "chapters"
 SINGLE_DIR = "single"
 DEFAULT_ZIP = "slides.zip"
+SITE = "site"  # what the site writes for a deck, in the output folder's record (stamps.py)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so that a rebuild of the same sources is the same file
 
 
@@ -80,6 +84,7 @@ class SiteResult:
     index: str = ""  # "index.html" once written
     workshops: int | None = None  # items read from index.yaml (None without one)
     stale: list[str] = field(default_factory=list)  # kept from an earlier site, linked no more
+    cleared: Cleared = field(default_factory=Cleared)  # what earlier builds wrote, removed now
 
     @property
     def ok(self) -> bool:
@@ -395,7 +400,8 @@ def build_site(
     """Build the decks, then the chapter pages, the bundles, single files and the index."""
     out = OutputDir(out_dir)
     names = sorted(manifests or project.manifests())
-    result = SiteResult(build(project, names, out_dir, env=env, strict=strict))
+    built = build_into(project, names, out_dir, env=env, strict=strict)
+    result = SiteResult(built.decks, cleared=built.cleared)
     workshop = Workshop.open(project, env)
     decks: list[tuple[Deck, dict[str, list[Slide]]]] = []
     for deck_result in result.decks:
@@ -408,24 +414,48 @@ def build_site(
     except DeckwrightError as exc:  # the folder is a file, read-only, full: said once, at its path
         result.problems += exc.problems
         return result
+    try:
+        result.cleared.add(_clear_site(built.stamps, workshop, decks, single_file))
+    except DeckwrightError as exc:
+        result.problems += exc.problems
     written = {deck.manifest.html for deck, _ in decks}
     result.stale = stale_files(out.root, result, workshop, written | set(result.chapters)
-                               | set(result.singles) | set(result.zips))
+                               | set(result.singles) | set(result.zips), built.stamps)
     return result
+
+
+def _clear_site(stamps: Stamps, workshop: Workshop, decks: Sequence[tuple[Deck, Mapping[str, list[Slide]]]],
+                single_file: bool) -> Cleared:
+    """Record what the site wrote for each deck built, remove what earlier sites wrote for
+    decks and none does now (as `build` does for pages and pictures), save the record."""
+    owners = chapter_owners(decks)
+    for deck, groups in decks:
+        pages = [chapter_page(path, owners) for path, slides in groups.items() if slides]
+        single = [f"{SINGLE_DIR}/{deck.manifest.html}"] if single_file else []
+        stamps.wrote(manifest_key(workshop.project, deck.manifest.path), SITE,
+                     [*pages, zip_name(deck.manifest), *single])
+    stamps.forget_gone(SITE)
+    cleared = stamps.clear()
+    stamps.save()
+    return cleared
 
 
 # ---------- what an earlier site left ----------
 
-def stale_files(site: Path, result: SiteResult, workshop: Workshop, written: set[str]) -> list[str]:
-    """What an earlier site wrote that this one did not write again, so that the index no
-    longer links it: the pages (and bundle) of the decks that failed this time, and the
-    chapter pages and single files under `chapters/` and `single/` that no deck shows now.
+def stale_files(site: Path, result: SiteResult, workshop: Workshop, written: set[str],
+                stamps: Stamps | None = None) -> list[str]:
+    """What an earlier site wrote that this one did not write again and did not remove, so
+    that the index no longer links it: the pages, chapter pages, single files and bundle of
+    the decks that failed this time (as recorded in `stamps`, and as their manifest names
+    them), and the pages under `chapters/` and `single/` left there (changed since written,
+    or from a deckwright that kept no record).
 
     They are kept, as a failed build keeps a deck's last page (nothing is lost), and named.
-    The site keeps no record of what it wrote: outside its own folders, only the files of
-    the decks of this run are looked for (not those of a manifest since removed).
     """
     names = {name for r in result.decks if not r.ok for name in _deck_files(workshop, r)}
+    for r in result.decks if stamps else ():
+        if not r.ok:
+            names.update(stamps.written.get(manifest_key(workshop.project, r.manifest), {}).get(SITE, {}))
     for folder in (CHAPTERS_DIR, SINGLE_DIR):
         names.update(p.relative_to(site).as_posix() for p in (site / folder).rglob("*.html"))
     return sorted(name for name in names - written if (site / name).is_file())
@@ -543,7 +573,7 @@ def _date(text: str) -> datetime.date:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .cli import print_results
+    from .cli import cleared_lines, print_results
 
     opened = open_project(args)
     if opened is None or not out_is_a_folder(args.out):
@@ -566,4 +596,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"index: {args.out}/{result.index}{listed}")
     if result.stale:
         print(stale_line(result.stale))
+    for line in cleared_lines(result.cleared):
+        print(line)
     return EXIT_OK if result.ok else EXIT_FAILED

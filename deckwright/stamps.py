@@ -12,6 +12,15 @@ Only decks that built cleanly enough to be written are recorded; a failed deck i
 built again. Nor is a deck recorded when one of its files changed shortly before or during
 its build (within `RACY_NS` of its start): that file may have changed again within the
 same clock tick, after it was read (git's "racy clean" problem).
+
+The same file keeps what deckwright wrote for each deck (`written`), whatever the build's
+context and with `--force` too: by manifest (its absolute path) and by the command that
+wrote it ("build": the page, its pictures, mermaid; "site": its chapter pages, bundle and
+single file), each file with its size and time once written. A file an earlier build wrote
+that no deck's record holds any longer (its manifest renamed or deleted, its `html` or `zip`
+renamed, a picture no longer shown) is removed, unless it changed since it was written: then
+it may be the user's and is left. A failed deck's record is kept, and with it its last good
+page.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ ENV_KEYS = ("REPOSITORY_URL", "BRANCH")  # besides OVERRIDE_*: what the environm
 RACY_NS = 2_000_000_000  # coarse file system clocks tick every 2 s
 
 Stat = list[int] | None  # [size, mtime_ns], None for a file that is not there
+Written = dict[str, dict[str, dict[str, Stat]]]  # manifest -> command -> file -> its stat
 
 
 def file_stat(path: str | os.PathLike[str]) -> Stat:
@@ -95,24 +105,43 @@ class Reused:
 
 
 @dataclass
+class Cleared:
+    """What `Stamps.clear` did with the files earlier builds wrote and this one did not."""
+
+    removed: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)  # changed since written, or not removable: why
+
+    def add(self, other: Cleared) -> None:
+        self.removed = sorted(self.removed + other.removed)
+        self.left = sorted(self.left + other.left)
+
+
+@dataclass
 class Stamps:
     """The stamp file of one output folder, for one build context."""
 
     out: OutputDir
     context: dict[str, object]
     decks: dict[str, dict] = field(default_factory=dict)
+    written: Written = field(default_factory=dict)
+    # Files let go of since the file was read (file -> the stats they were written with).
+    _released: dict[str, list[Stat]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, out: OutputDir, context: dict[str, object]) -> Stamps:
-        """The recorded decks, or none if the file is missing, unreadable or from another context."""
+        """The recorded decks, or none if the file is missing, unreadable or from another
+        context; and what was written for each, whatever the context."""
         stamps = cls(out, json.loads(json.dumps(context)))  # as it reads back from JSON
         try:
             saved = json.loads((out.root / STAMP_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return stamps
-        if isinstance(saved, dict) and saved.get("context") == stamps.context:
+        if not isinstance(saved, dict):
+            return stamps
+        if saved.get("context") == stamps.context:
             decks = saved.get("decks")
             stamps.decks = decks if isinstance(decks, dict) else {}
+        stamps.written = _valid_written(saved.get("written"))
         return stamps
 
     def fresh(self, manifest: str) -> Reused | None:
@@ -156,6 +185,69 @@ class Stamps:
     def forget(self, manifest: str) -> None:
         self.decks.pop(manifest, None)
 
+    def wrote(self, manifest: str, command: str, outputs: Iterable[str],
+              stat: Callable[[str], Stat] = file_stat) -> None:
+        """Note the files `command` wrote for a deck (`manifest`: its absolute path) this time,
+        in place of those it wrote before."""
+        self._let_go(manifest, command)
+        self.written.setdefault(manifest, {})[command] = {
+            rel: stat(os.path.join(self.out.root, rel)) for rel in sorted(set(outputs))}
+
+    def has_written(self, manifest: str, command: str) -> bool:
+        return command in self.written.get(manifest, {})
+
+    def forget_gone(self, command: str) -> None:
+        """Let go of what `command` wrote for the decks whose manifest is no longer there."""
+        for manifest in [m for m in self.written if not os.path.isfile(m)]:
+            self._let_go(manifest, command)
+
+    def _let_go(self, manifest: str, command: str) -> None:
+        files = self.written.get(manifest, {}).pop(command, None) or {}
+        for rel, stat in files.items():
+            self._released.setdefault(rel, []).append(stat)
+        if manifest in self.written and not self.written[manifest]:
+            del self.written[manifest]
+
+    def clear(self, keep: Iterable[str] = ()) -> Cleared:
+        """Remove the files let go of that no deck's record holds (nor `keep`), each only if
+        it is as it was written. Returns what was removed and what was left, with why."""
+        held = {rel for commands in self.written.values() for files in commands.values() for rel in files}
+        held.update(keep)
+        cleared = Cleared()
+        for rel, stats in sorted(self._released.items()):
+            if rel in held:
+                continue
+            now = file_stat(os.path.join(self.out.root, rel))
+            if now is None:
+                continue
+            if now not in stats:
+                cleared.left.append(f"{rel} (changed since it was written)")
+                continue
+            why = self.out.remove(rel)
+            if why:
+                cleared.left.append(f"{rel} ({why})")
+            else:
+                cleared.removed.append(rel)
+        self._released = {}
+        return cleared
+
     def save(self) -> None:
-        data = {"context": self.context, "decks": self.decks}
+        data = {"context": self.context, "decks": self.decks, "written": self.written}
         self.out.write_text(STAMP_FILE, json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _valid_written(saved: object) -> Written:
+    """The record of what was written, as read back; parts edited out of shape are dropped."""
+    if not isinstance(saved, dict):
+        return {}
+
+    def valid_stat(stat: object) -> bool:
+        return stat is None or (isinstance(stat, list) and len(stat) == 2
+                                and all(isinstance(n, int) for n in stat))
+
+    return {
+        manifest: {command: files for command, files in commands.items()
+                   if isinstance(files, dict) and all(isinstance(rel, str) and valid_stat(st)
+                                                      for rel, st in files.items())}
+        for manifest, commands in saved.items() if isinstance(commands, dict)
+    }

@@ -84,6 +84,26 @@ class OutputDir:
             if path.is_file() and not path.name.startswith(".") and name not in skip:
                 self.copy_file(path, f"{rel}/{name}")
 
+    def remove(self, rel: str) -> str | None:
+        """Remove a file, then the folders it leaves empty (up to the output folder); None
+        once done, else why it could not be (a path out of the folder is not touched)."""
+        try:
+            target = self._target(rel)
+            os.unlink(target)
+        except DeckwrightError as exc:
+            return exc.problems[0].message
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        root = Path(os.path.abspath(self.root))
+        for folder in target.parents:
+            if folder == root:
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or not ours to remove): the folders above are not either
+                break
+        return None
+
     def _target(self, rel: str) -> Path:
         root = os.path.abspath(self.root)
         target = os.path.normpath(os.path.join(root, rel))

@@ -526,7 +526,7 @@ def test_unused_files_skip_deckwrights_own_output_folders(make_project):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n", "a.md": "![p](images/p.svg)\n", "images/p.svg": "<svg/>",
         "old/.deckwright-stamps.json": "{}", "old/x.md": "", "old/images/q.png": "",  # an older --out
-        "stuff/assets/deckwright.css": "", "stuff/y.md": "",  # built with --force: no stamps
+        "stuff/assets/deckwright.css": "", "stuff/y.md": "",  # no stamps (an older --force)
         "dist-like/z.md": "",  # content, whatever its name
     })
     assert all(r.ok for r in build(Project.at(root), None, root / "dist", env={}))

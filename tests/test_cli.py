@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from deckwright import builder, cli
+from deckwright.stamps import Cleared
 
 from .conftest import REPO, write_files
 
@@ -21,10 +22,10 @@ def test_build_arguments_reach_the_builder(monkeypatch, tmp_path):
 
     def fake_build(project, manifests, out, env=None, strict=False, jobs=1, reuse=False):
         calls.append((project.root, manifests, out, strict, jobs, reuse))
-        return []
+        return builder.Built([], Cleared(), None)
 
     root = write_files(tmp_path / "slides", GOOD)
-    monkeypatch.setattr(builder, "build", fake_build)
+    monkeypatch.setattr(builder, "build_into", fake_build)
     assert cli.main(["build", "--root", str(root), "--out", "site", "--strict", "good.yml"]) == 0
     assert cli.main(["build", "--root", str(root), "--force", "--jobs", "3"]) == 0
     assert calls == [

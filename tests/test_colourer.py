@@ -11,6 +11,7 @@ from pathlib import Path
 from deckwright import colourer, highlight
 from deckwright.builder import build
 from deckwright.reader import Project
+from deckwright.stamps import STAMP_FILE
 
 from .conftest import REPO, write_files
 
@@ -18,7 +19,9 @@ BASH = "```bash\necho {n}\n```"
 
 
 def files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """The files a build wrote, but its record of them (their times differ from folder to folder)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != STAMP_FILE}
 
 
 def small_project(root: Path) -> Path:

@@ -278,6 +278,33 @@ def test_pages_of_a_deck_that_fails_are_kept_and_named_once(tmp_path, capsys):
     assert "other.yml.html" not in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_what_an_earlier_site_wrote_for_a_deck_and_this_one_does_not_is_removed(tmp_path, capsys):
+    """A bundle renamed, a deck removed, single files no longer asked for: the files an earlier
+    site wrote for them are removed (and said), not the owner's own; the index links what is left."""
+    root = tmp_path / "workshops" / "slides"
+    shutil.copytree(FIXTURE, root)
+    out = tmp_path / "site"
+    argv = ["site", "--root", str(root), "--out", str(out), "--today", "2026-03-01"]
+    assert _run(argv + ["--single-file"]) == 0
+    capsys.readouterr()
+    (out / "mine.html").write_text("the owner's own page")
+    other = root / "other.yml"
+    other.write_text(other.read_text().replace("other-bundle.zip", "renamed.zip"))
+    assert _run(argv + ["--single-file"]) == 0
+    assert "removed, as no deck writes it now: other-bundle.zip" in capsys.readouterr().out.splitlines()
+    assert (out / "renamed.zip").is_file() and not (out / "other-bundle.zip").exists()
+    other.unlink()
+    assert _run(argv + ["--single-file"]) == 0
+    gone = ["chapters/more/only-other.md.html", "other.yml.html", "renamed.zip", "single/other.yml.html"]
+    assert f"removed, as no deck writes it now: {', '.join(gone)}" in capsys.readouterr().out.splitlines()
+    assert not any((out / rel).exists() for rel in gone)
+    assert (out / "chapters/intro/hello.md.html").is_file()  # demo.yml shows it too
+    assert _run(argv) == 0
+    assert "removed, as no deck writes it now: single/demo.yml.html" in capsys.readouterr().out.splitlines()
+    assert not (out / "single").exists()
+    assert {"mine.html", "demo.yml.html", "slides.zip", "index.html"} <= {p.name for p in out.iterdir()}
+
+
 def test_stale_files_are_named_on_one_line():
     names = [f"chapters/{n}.md.html" for n in range(10)]
     assert site.stale_line(names, shown=3) == (

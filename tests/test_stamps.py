@@ -190,3 +190,88 @@ def test_a_kept_deck_with_diagrams_still_finds_mermaid(tmp_path):
                                                              "two.yml": True}
     assert all(path.is_file() for path in mermaid)
     assert all(r.reused for r in run(proj, out).values())
+
+
+# ---------- what earlier builds wrote and this one does not ----------
+
+def files_in(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {STAMP_FILE}
+
+
+def test_a_renamed_manifests_page_and_a_picture_no_longer_shown_are_removed(tmp_path, capsys):
+    """Only what the record says a build wrote: the owner's own files stay, and so does a
+    folder that still holds something."""
+    proj, out = project(tmp_path), tmp_path / "dist"
+    args = ["build", "--root", str(proj.root), "--out", str(out), "--jobs", "1"]
+    assert cli.main(args) == 0
+    (out / "mine.html").write_text("the owner's own page")
+    (out / "images" / "mine.svg").write_text("<svg/>")
+    (proj.root / "one.yml").rename(proj.root / "uno.yml")
+    assert cli.main(args) == 0
+    assert "removed, as no deck writes it now: one.yml.html" in capsys.readouterr().out.splitlines()
+    assert files_in(out) >= {"uno.yml.html", "two.yml.html", "images/dot.svg", "mine.html", "images/mine.svg"}
+    assert "one.yml.html" not in files_in(out)
+    (proj.root / "shared.md").write_text("# Shared\n\nNo picture now.\n")
+    (out / "images" / "mine.svg").unlink()
+    assert cli.main(args) == 0
+    assert "removed, as no deck writes it now: images/dot.svg" in capsys.readouterr().out.splitlines()
+    assert not (out / "images").exists()  # left empty by the picture: gone too
+    assert (out / "mine.html").is_file()
+    assert cli.main(args) == 0
+    assert "removed" not in capsys.readouterr().out  # nothing more to remove
+
+
+def test_a_renamed_page_is_removed_with_force_and_when_one_manifest_is_built(tmp_path):
+    """The record is kept by every build (not only those that keep decks up to date); a
+    build of some decks leaves the others' files alone, but for a manifest no longer there."""
+    proj, out = project(tmp_path), tmp_path / "dist"
+    build(proj, None, out, env={})
+    (proj.root / "two.yml").write_text("title: Two\nhtml: deux.html\ncontent:\n- shared.md\n")
+    assert build(proj, ["two.yml"], out, env={})[0].ok
+    assert {"one.yml.html", "deux.html"} <= files_in(out) and "two.yml.html" not in files_in(out)
+    (proj.root / "one.yml").unlink()
+    assert build(proj, ["two.yml"], out, env={})[0].ok
+    assert "one.yml.html" not in files_in(out) and "deux.html" in files_in(out)
+
+
+def test_a_failed_deck_keeps_its_last_good_page(tmp_path):
+    """Even when the manifest that fails now names another page, or is renamed but names
+    the same page: what the deck last wrote is kept."""
+    proj, out = project(tmp_path), tmp_path / "dist"
+    run(proj, out)
+    page = (out / "one.yml.html").read_bytes()
+    (proj.root / "one.yml").write_text("title: One\nhtml: new.html\ncontent:\n- missing.md\n")
+    assert not run(proj, out)["one.yml"].ok
+    assert (out / "one.yml.html").read_bytes() == page and (out / "images" / "dot.svg").is_file()
+    (proj.root / "one.yml").write_text("title: One\nhtml: uno.html\ncontent:\n- shared.md\n")
+    assert run(proj, out)["one.yml"].ok and "one.yml.html" not in files_in(out)
+    (proj.root / "one.yml").rename(proj.root / "uno.yml")
+    (proj.root / "uno.yml").write_text("title: One\nhtml: uno.html\ncontent:\n- bad.md\n")
+    (proj.root / "bad.md").write_text("![a picture not there](images/missing.svg)\n")
+    assert not run(proj, out)["uno.yml"].ok
+    assert (out / "uno.html").is_file()
+
+
+def test_a_file_changed_since_it_was_written_is_left_and_said(tmp_path, capsys):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    args = ["build", "--root", str(proj.root), "--out", str(out), "--jobs", "1"]
+    assert cli.main(args) == 0
+    (out / "one.yml.html").write_text("now the owner's")
+    (proj.root / "one.yml").unlink()
+    assert cli.main(args) == 0
+    assert ("not removed, though no deck writes it now: one.yml.html (changed since it was written)"
+            in capsys.readouterr().out.splitlines())
+    assert (out / "one.yml.html").read_text() == "now the owner's"
+
+
+def test_a_record_edited_out_of_shape_removes_nothing_it_should_not(tmp_path):
+    proj, out = project(tmp_path), tmp_path / "dist"
+    run(proj, out)
+    (tmp_path / "outside.txt").write_text("not in the output folder")
+    saved = json.loads((out / STAMP_FILE).read_text())
+    stat = file_stat(tmp_path / "outside.txt")
+    saved["written"]["/nowhere/gone.yml"] = {"build": {"../outside.txt": stat, "x": "bad"}}
+    saved["written"]["/nowhere/other.yml"] = {"build": {"../outside.txt": stat}}
+    (out / STAMP_FILE).write_text(json.dumps(saved))
+    run(proj, out)
+    assert (tmp_path / "outside.txt").is_file()
