@@ -78,7 +78,8 @@ class Project:
         return sorted(found)
 
     def exists(self, path: str) -> bool:
-        return self._inside(path) is not None and (self.root / path).is_file()
+        # os.path, not pathlib: a name too long for the file system is no file (pathlib raises)
+        return self._inside(path) is not None and os.path.isfile(self.root / path)
 
     def why_not_a_file(self, path: str) -> str:
         """Why `path` (from the content root) is no file the decks can use: asked only once
@@ -89,6 +90,8 @@ class Project:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 return "is a loop of symbolic links"
+            if exc.errno == errno.ENAMETOOLONG:
+                return "does not exist (a name too long for the file system)"
             return "is a symbolic link to nothing" if os.path.islink(full) else "does not exist"
         if self._inside(path) is None:
             return "leads outside the content folder (a symbolic link)"
@@ -126,9 +129,9 @@ class Project:
         if self.leaves_repository(target):
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}] leaves the repository"))
         full = (self.repo_root / target).resolve()
-        if full.is_dir():
+        if os.path.isdir(full):  # (os.path: a name too long for the file system is none, as below)
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}] is a folder, not a file"))
-        if not full.is_file():
+        if not os.path.isfile(full):
             # The content folder named, not the absolute paths: enough to see a wrong --root.
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: no such file in the repository "
                                           f"(the folder above the content folder '{self.root.name}')"))
@@ -145,7 +148,7 @@ class Project:
 
     def in_repository(self, target: str) -> bool:
         """Whether an `@@LINK` target (relative to the repository) is a file or folder in it."""
-        return not self.leaves_repository(target) and (self.repo_root / target).exists()
+        return not self.leaves_repository(target) and os.path.exists(self.repo_root / target)
 
     def leaves_repository(self, target: str) -> bool:
         """Whether a path from the repository (an `@@LINK` target) leads out of it."""
@@ -170,7 +173,7 @@ class Project:
     def local_file(self, path: str) -> Path | None:
         """A file the decks reference (a picture), if it exists under the content root."""
         full = self._inside(path)
-        return full if full is not None and full.is_file() else None
+        return full if full is not None and os.path.isfile(full) else None
 
     def _inside(self, path: str) -> Path | None:
         """The real path of `path` if it stays under the content root (symlinks followed)."""

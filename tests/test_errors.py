@@ -753,3 +753,19 @@ def test_two_inline_chapters_on_one_line_are_two_chapters(tmp_path):
     assert problems(tmp_path, files) == []
     page = (tmp_path / "out" / "deck.yml.html").read_text()
     assert "ant-text" in page and "bee-text" in page
+
+
+def test_a_name_too_long_for_the_file_system_is_a_missing_file_not_a_crash(tmp_path):
+    """A picture, a link, an include and an @@LINK whose name is longer than a file system
+    takes (255 bytes): each is said at its line, as a missing file is."""
+    name = "n" * 300
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n",
+             "a.md": f"# T\n\n![p]({name}.png)\n\n[l](docs/{name}.pdf) @@LINK[{name}]\n"}
+    assert problems(tmp_path, files) == [f"a.md:3: error: picture '{name}.png' does not exist"]
+    found = check(str(tmp_path / "repo" / "slides")).findings
+    assert [(str(f.loc), f.kind) for f in found] == [
+        ("a.md:3", "missing-image"), ("a.md:5", "missing-file"), ("a.md:5", "missing-file")]
+    files["a.md"] = f"# T\n\n@@INCLUDE[{name}.md]\n"
+    assert problems(tmp_path, files) == [
+        (f"a.md:3: error: @@INCLUDE[{name}.md]: no such file in the repository (the folder above the "
+        "content folder 'slides')")]
