@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -18,8 +18,10 @@ _FENCED = re.compile(r"^ *(?=(`{3,}|~{3,}))\1(?:[^\n]*\n.*?^ *\1 *$|(?P<uneven>[
 _MARKS_LINE = {mark: re.compile(rf"^ *({mark}{{3,}}) *$", re.MULTILINE) for mark in "`~"}
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)|href=[\"']#([^\"']+)[\"']")
+# An alt holds no `![`: where one does, the picture starts at the last (as marked reads it);
+# else each `![` of a long run would read on to the same `]`, the work growing as a square.
 PICTURE = re.compile(
-    r"!\[[^\]]*\]\(\s*<?([^)\s>]+)"  # ![alt](path)
+    r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\]\(\s*<?([^)\s>]+)"  # ![alt](path)
     r"|<img\b[^>]*?\bsrc=[\"']([^\"']+)[\"']"  # <img src="path">
     r"|background-image:\s*url\(\s*[\"']?([^)\"']+)"  # style or slide property
 )
@@ -86,15 +88,41 @@ def _closing_line(text: str, m: re.Match[str]) -> int | None:
     return next(end for n, end in lines if n == marks) if marks else None
 
 
+def line_counter(text: str) -> Callable[[int], int]:
+    """The number of line ends in `text` before an offset, counted on from the offset asked
+    before when it is not further on (a step with 10,000 pictures counted from its start
+    for each, the work growing as the square of their number)."""
+    done, lines = 0, 0
+
+    def count(offset: int) -> int:
+        nonlocal done, lines
+        if offset < done:
+            done, lines = 0, 0
+        lines += text.count("\n", done, offset)
+        done = offset
+        return lines
+
+    return count
+
+
+def locator(step: Step) -> Callable[[int], SourceLoc]:
+    """`step.locate`, quick for offsets in order (see line_counter)."""
+    if step.seams:  # (from an @@INCLUDE: rare) where each offset comes from, looked up
+        return step.locate
+    count = line_counter(step.text)
+    return lambda offset: step.loc.shifted(count(offset))
+
+
 def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> Iterator[tuple[SourceLoc, str]]:
     for step in steps:
         # Most steps have neither links nor pictures: look before blanking out code.
         if quick not in step.text or not pattern.search(step.text):
             continue
         text = blank_code(step.text)
+        locate = locator(step)
         for m in pattern.finditer(text):
             target = next(g for g in m.groups() if g)
-            yield step.locate(m.start()), target
+            yield locate(m.start()), target
 
 
 def find_anchor_links(steps: tuple[Step, ...]) -> Iterator[tuple[SourceLoc, str]]:
@@ -133,13 +161,16 @@ def _picture_urls(steps: tuple[Step, ...], properties: dict[str, str]) -> Iterat
     for step in steps:
         text = step.text
         if "![" in text or "url(" in text or "<" in text:  # most steps show none (_urls_in)
-            for offset, url in _urls_in(text):
+            urls = _urls_in(text)
+            locate = locator(step) if len(urls) > 1 else step.locate
+            for offset, url in urls:
                 found.add(url := as_browser_reads(url))
-                yield step.locate(offset), url
+                yield locate(offset), url
         if step.notes:  # (most steps have none)
             notes, at = step.notes, step.notes_loc or step.loc
+            count = line_counter(notes)
             for offset, url in _urls_in(notes):
-                yield at.shifted(notes.count("\n", 0, offset)), as_browser_reads(url)
+                yield at.shifted(count(offset)), as_browser_reads(url)
     bg = properties.get("background-image")
     if bg and (m := re.search(r"url\(\s*[\"']?([^)\"']+)", bg)):
         url = as_browser_reads(m.group(1))
@@ -203,6 +234,7 @@ def find_picture_references(steps: tuple[Step, ...]) -> tuple[tuple[SourceLoc, s
 
 def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
     text = blank_code(step.text)
+    locate = locator(step)
     if "]:" in text:  # remark's lexer takes definitions out of the text marked reads
         text = DEFINITION.sub(_blank, text)
     for m in _reference_matches(text):
@@ -212,7 +244,7 @@ def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
             label = m.group(3)
         else:  # an inline picture (PICTURE's), or a remark macro `![:name]`
             continue
-        yield step.locate(m.start()), _WHITESPACE.sub(" ", label).lower()
+        yield locate(m.start()), _WHITESPACE.sub(" ", label).lower()
 
 
 def _reference_matches(text: str) -> Iterator[re.Match[str]]:
@@ -234,8 +266,9 @@ def _reference_matches(text: str) -> Iterator[re.Match[str]]:
             pos = m.end()
 
 
-# Any `![...]` not followed by `(...)`: every picture by reference has one.
-_MAY_REFER = re.compile(r"!\[[^\]]{0,1000}\](?!\()")
+# Any `![...]` not followed by `(...)`: every picture by reference has one (there, or from the
+# last `![` before its `]`: an alt holding no `![`, each `![` of a run is not read to its end).
+_MAY_REFER = re.compile(r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\](?!\()")
 _MACRO = re.compile(r"!\[:[^\] ]")  # remark_lexer's MACRO: remark takes it out of the text
 _WHITESPACE = re.compile(r"\s+")
 

@@ -27,14 +27,18 @@ from .raw_html import inside, raw_spans
 # group `uneven` matches its opening line, and _uneven_fence_end finds the end remark
 # would find with fewer marks. Before the closing `\4`, remark's `\s*` is left out:
 # `[\s\S]+?` reaches the same closing run (the `\s*` made blank lines slow to read).
-_NAMES = r"[a-zA-Z_\-][a-zA-Z\-_0-9]*(?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)*"  # class names, dots between
+# Unlike remark, a run of class names is at most 21 long, a definition's label and a macro
+# at most 1,000 characters (and its arguments in parentheses): from each `.` of a run of
+# `.a.a.a...` (each `[` of `[x` lines, each `![:`), remark's parts read on to the run's end,
+# the work growing as the square of its length (a macro's two groups, as the cube).
+_NAMES = r"[a-zA-Z_\-][a-zA-Z\-_0-9]*(?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*){0,20}"  # class names, dots between
 _PARTS = {
     "CODE": r"(?:^|\n)( {4}[^\n]+\n*)+",
     "INLINE_CODE": r"`([^`]+?)`",
     "CONTENT": rf"\.({_NAMES})\[",
     "FENCES": r"(?:^|\n) *(?=(`{3,}|~{3,}))\4(?: *(?:\S+)? *\n[\s\S]+?\4 *(?:\n+|\Z)|(?P<uneven>)\S* *\n)",
-    "DEF": r"(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)",
-    "MACRO": r"!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?",
+    "DEF": r"(?:^|\n) *\[([^\]]{1,1000})\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)",
+    "MACRO": r"!\[:(?=[^\]]{1,1000}\])([^\] ]+)([^\]]*)\](?:\(([^\)]{0,1000})\))?",
     "SEPARATOR": r"(?:^|\n)(---?)(?:\n|\Z)",
     "NOTES_SEPARATOR": r"(?:^|\n)(\?{3})(?:\n|\Z)",
     "ESCAPED_CONTENT": rf"\\\.(?P<escaped>{_NAMES})\[",
@@ -72,11 +76,15 @@ class Token(NamedTuple):
     text: str = ""  # the separator itself ("---", "--", "???") or the content class
 
 
-def _bracket_end(src: str, pos: int) -> int | None:
-    """Offset just after the `]` that closes a bracket opened before `pos`, or None."""
+def _bracket_end(src: str, pos: int, brackets: int = -1) -> int | None:
+    """Offset just after the `]` that closes a bracket opened before `pos`, or None; or
+    LONG_WALK when finding it takes more than `brackets` brackets (-1: no limit)."""
     depth = 1
     n = len(src)
     while depth > 0 and pos < n:
+        if brackets == 0:
+            return LONG_WALK
+        brackets -= 1
         nxt_open = src.find("[", pos)
         nxt_close = src.find("]", pos)
         if nxt_close < 0:
@@ -88,6 +96,47 @@ def _bracket_end(src: str, pos: int) -> int | None:
             depth -= 1
             pos = nxt_close + 1
     return pos if depth == 0 else None
+
+
+LONG_WALK = -1
+WALK = 64  # brackets a `.class[` walks over to its `]` before all brackets are matched at once
+
+
+class _Closers:
+    """Where the `]` closing each `.class[` of one scan is. Each walks to its `]` (a box
+    holds few brackets); once a walk is long, the text's brackets are all matched in one
+    pass: a run of openers (`.a[.a[.a[`...) each walking to the end of the run made the
+    work grow as the square of its length."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.last = src.rfind("]")  # after it, no bracket is closed (looked for once)
+        self.table: dict[int, int] | None = None
+
+    def end(self, pos: int) -> int | None:
+        """As _bracket_end(src, pos) (`pos`: just after the `[`)."""
+        if pos > self.last:
+            return None
+        if self.table is None:
+            found = _bracket_end(self.src, pos, WALK)
+            if found != LONG_WALK:
+                return found
+            self.table = _matched_brackets(self.src)
+        return self.table.get(pos - 1)
+
+
+_BRACKET = re.compile(r"[\[\]]")
+
+
+def _matched_brackets(src: str) -> dict[int, int]:
+    """For each `[` of `src` that a `]` closes, the offset just after that `]`."""
+    table, opened = {}, []
+    for m in _BRACKET.finditer(src):
+        if m.group() == "[":
+            opened.append(m.start())
+        elif opened:
+            table[opened.pop()] = m.end()
+    return table
 
 
 # A run of fence marks that ends its line (spaces may follow): where a fence may close.
@@ -129,6 +178,7 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
     end = len(src) if end is None else end
     text = src if end == len(src) else src[:end]
     tokens: list[Token] = []
+    closers = None
     while pos < end and (found := _next_match(text, pos, at, after)):
         m, stop = found
         if m.end() == m.start() and m.start() == pos:  # an empty match cannot advance
@@ -146,7 +196,8 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
         elif not inline and m.group(NOTES_SEPARATOR):
             tokens.append(Token("notes", m.start(), m.end(), "???"))
         elif names := m.group(CONTENT) or m.group("escaped"):
-            close = _bracket_end(text, m.end())
+            closers = closers or _Closers(text)
+            close = closers.end(m.end())
             if close is not None:
                 tokens.append(Token("content", m.start(), close, "." + names))
                 pos = close
@@ -165,21 +216,26 @@ def fenced_blocks(src: str, tokens: list[Token] | None = None, inline: bool = Fa
     that it is the same text wherever it stands.
     """
     found = []
-    for token in scan(src, inline) if tokens is None else tokens:
-        if token.kind == "fences":
-            start, end = token.start, token.end
-            if src.startswith("\n", start):
-                start += 1
-            while end > start and src[end - 1] == "\n":
-                end -= 1
-            found.append((start, end))
-        elif token.kind == "content":
-            opening = src.index("[", token.start) + 1
-            # remark lexes a block's content on its own: so do we, on a copy of it only
-            content = src[opening:token.end - 1]
-            if "```" in content or "~~~" in content:  # else no fence in it (most blocks)
-                found += [(opening + s, opening + e) for s, e in fenced_blocks(content, inline=True)]
-    return found
+    # The blocks' contents to lex, each on its own: (its offset in `src`, its text, tokens).
+    # A list, not a call for each block: boxes may be nested thousands deep.
+    todo: list[tuple[int, str, list[Token] | None]] = [(0, src, tokens)]
+    while todo:
+        base, text, known = todo.pop()
+        for token in scan(text, inline or base > 0) if known is None else known:
+            if token.kind == "fences":
+                start, end = token.start, token.end
+                if text.startswith("\n", start):
+                    start += 1
+                while end > start and text[end - 1] == "\n":
+                    end -= 1
+                found.append((base + start, base + end))
+            elif token.kind == "content":
+                opening = text.index("[", token.start) + 1
+                # remark lexes a block's content on its own: so do we, on a copy of it only
+                content = text[opening:token.end - 1]
+                if "```" in content or "~~~" in content:  # else no fence in it (most blocks)
+                    todo.append((base + opening, content, None))
+    return sorted(found)
 
 
 _FENCE_MARK = re.compile("```|~~~")
@@ -248,17 +304,30 @@ def separators_in_block(src: str, start: int, end: int) -> list[Token]:
     """
     if not _SEPARATOR_LINE.search(src, start, end):
         return []  # no such line (most blocks): nothing to scan
-    tokens = scan(src, pos=start, end=end)
-    found = _separator_lines(src, tokens)
     # remark reads a block's content without separators, the blocks in it as text: their
-    # separator lines are this block's too
-    for block in (t for t in tokens if t.kind == "content"):
-        found += separators_in_block(src, content_start(src, block), block.end - 1)
-    found.sort(key=lambda t: t.start)
-    if found and src.find("<", start, end) >= 0:
-        raw = raw_spans(src, start, end, code_spans(tokens))
-        found = [t for t in found if not inside(raw, t.start + 1)]
-    return found
+    # separator lines are this block's too, unless in raw HTML at some level. Each block
+    # (start, end, tokens, the index of the block it is in), outer ones first: a list, not
+    # a call for each block (boxes may be nested thousands deep).
+    blocks: list[tuple[int, int, list[Token], int]] = []
+    todo = [(start, end, -1)]
+    while todo:
+        low, high, outer = todo.pop()
+        if outer >= 0 and not _SEPARATOR_LINE.search(src, low, high):
+            continue
+        tokens = scan(src, pos=low, end=high)
+        todo += [(content_start(src, t), t.end - 1, len(blocks)) for t in tokens if t.kind == "content"]
+        blocks.append((low, high, tokens, outer))
+    found = [_separator_lines(src, tokens) for _, _, tokens, _ in blocks]
+    for i in reversed(range(len(blocks))):  # each block after those in it
+        low, high, tokens, outer = blocks[i]
+        lines = sorted(found[i], key=lambda t: t.start)
+        if lines and src.find("<", low, high) >= 0:
+            raw = raw_spans(src, low, high, code_spans(tokens))
+            lines = [t for t in lines if not inside(raw, t.start + 1)]
+        if outer >= 0:
+            found[outer] += lines
+        found[i] = lines
+    return found[0]
 
 
 def separators(src: str) -> list[Token]:

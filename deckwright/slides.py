@@ -76,13 +76,14 @@ def _title_in(body: str) -> str | None:
 
 def _in_code(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Token]]) -> bool:
     """Whether offset `pos` is inside code, looking inside `.class[...]` blocks as remark does."""
-    i = bisect.bisect_right(tokens, pos, key=lambda t: t.start) - 1
-    if i < 0 or not tokens[i].start <= pos < tokens[i].end:
-        return False
-    tok = tokens[i]
-    if tok.kind != "content":
-        return tok.kind in CODE_KINDS
-    return _in_code(text, _content_tokens(text, tok, inner), pos, inner)
+    while True:  # (a loop, not a call for each block: boxes may be nested thousands deep)
+        i = bisect.bisect_right(tokens, pos, key=lambda t: t.start) - 1
+        if i < 0 or not tokens[i].start <= pos < tokens[i].end:
+            return False
+        tok = tokens[i]
+        if tok.kind != "content":
+            return tok.kind in CODE_KINDS
+        tokens = _content_tokens(text, tok, inner)
 
 
 def _content_tokens(text: str, block: Token, inner: dict[int, list[Token]]) -> list[Token]:
@@ -161,11 +162,13 @@ def _fences_in_code(text: str, blocks: list[tuple[int, int]], locate: LocateFn) 
 
 def _box_around(text: str, tokens: list[Token], pos: int, inner: dict[int, list[Token]]) -> Token | None:
     """The innermost `.class[...]` block whose content holds offset `pos` (None: no block)."""
-    i = bisect.bisect_right(tokens, pos, key=lambda t: t.start) - 1
-    if i < 0 or tokens[i].kind != "content" or not pos < tokens[i].end - 1:
-        return None
-    tok = tokens[i]
-    return _box_around(text, _content_tokens(text, tok, inner), pos, inner) or tok
+    box = None
+    while True:  # (as _in_code)
+        i = bisect.bisect_right(tokens, pos, key=lambda t: t.start) - 1
+        if i < 0 or tokens[i].kind != "content" or not pos < tokens[i].end - 1:
+            return box
+        box = tokens[i]
+        tokens = _content_tokens(text, box, inner)
 
 
 def unclosed_message(name: str) -> str:
@@ -223,11 +226,23 @@ def _label_case(text: str, tokens: list[Token], locate: LocateFn) -> list[Proble
 _LABEL = re.compile(r" *\[([^\]\n]+)\]:")  # at a line's start: a definition's label, maybe
 
 
+LINE_REACH, LINE_CUT = 500, 100
+
+
 def line_text(text: str, offset: int) -> str:
-    """The line of `text` that holds `offset`, without its line end."""
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    return text[start : end if end >= 0 else len(text)]
+    """The line of `text` that holds `offset`, without its line end. Of a line reaching more
+    than LINE_REACH characters on either side of `offset`, the LINE_CUT on each side, the cuts
+    marked `...`: each of 20,000 brackets left open on one line is an error whose excerpt
+    would hold the whole line (and looking for its ends, the work would grow as a square)."""
+    low, high = max(0, offset - LINE_REACH), min(len(text), offset + LINE_REACH)
+    start = text.rfind("\n", low, offset) + 1 or (0 if low == 0 else -1)
+    end = text.find("\n", offset, high)
+    end = high if end < 0 and high == len(text) else end
+    if start >= 0 and end >= 0:
+        return text[start:end]
+    head = text[start:offset] if start >= 0 else "..." + text[offset - LINE_CUT : offset]
+    tail = text[offset:end] if end >= 0 else text[offset : offset + LINE_CUT] + "..."
+    return head + tail
 
 
 def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
@@ -242,6 +257,7 @@ def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list
     slides are lost.
     """
     problems = []
+    commented = _commented(text, tokens)
     for tok in tokens:
         if tok.kind == "content":
             taken = separators_in_block(text, content_start(text, tok), tok.end - 1)
@@ -253,7 +269,7 @@ def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list
             if text.find("\n", tok.start, tok.end) < 0 or not separators_in_span(text, tok.start + 1, tok.end - 1):
                 continue
             message = backquote_message(locate(tok.start), locate(tok.end - 1))
-        elif tok.kind == "open" and not _commented(text, tokens, tok.start):
+        elif tok.kind == "open" and not commented(tok.start):
             message = unclosed_message(tok.text)
         else:
             continue
@@ -261,11 +277,21 @@ def _unclosed_brackets(text: str, tokens: list[Token], locate: LocateFn) -> list
     return problems
 
 
-def _commented(text: str, tokens: list[Token], offset: int) -> bool:
-    """Whether `offset` is in an HTML comment (one that opens outside code): nothing of it shows."""
-    if text.rfind("<!--", 0, offset) < 0:  # no comment before it (most openers): nothing to find
-        return False
-    return inside(comments(text, code=code_spans(tokens)), offset)
+def _commented(text: str, tokens: list[Token]) -> Callable[[int], bool]:
+    """Whether an offset is in an HTML comment (one that opens outside code): nothing of it
+    shows. The comments are found once, when an offset after the first `<!--` is asked."""
+    first = text.find("<!--")
+    spans: list[tuple[int, int]] | None = None
+
+    def commented(offset: int) -> bool:
+        nonlocal spans
+        if first < 0 or offset < first:  # no comment before it (most openers): nothing to find
+            return False
+        if spans is None:
+            spans = comments(text, code=code_spans(tokens))
+        return inside(spans, offset)
+
+    return commented
 
 
 def split_chapter(path: str, text: str, locate: LocateFn | None = None,

@@ -255,7 +255,9 @@ def label_case(text: str, blanked: str, at: Locate) -> list[Finding]:
 
 
 # Links (not pictures) and HTML href, outside code; anchors and URLs are checked elsewhere.
-_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>]+)|\bhref=[\"']([^\"']+)[\"']")
+# A link's text holds no `[`: where it does, the link starts at the last (on the same line);
+# else each `[` of a long run would read on to the same `]`, the work growing as a square.
+_LINK = re.compile(r"(?<!!)\[[^\]\[\n]*\]\(\s*<?([^)\s>]+)|\bhref=[\"']([^\"']+)[\"']")
 
 
 def link_targets(text: str, blanked: str) -> Iterator[tuple[int, str]]:

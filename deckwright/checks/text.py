@@ -22,11 +22,19 @@ class Block:
 
 
 def _walk(text: str, tokens: list[Token]) -> Iterator[Token]:
-    """Tokens of `text`, looking inside `.class[...]` blocks as remark does (inline there)."""
-    for tok in tokens:
+    """Tokens of `text`, looking inside `.class[...]` blocks as remark does (inline there).
+
+    Each block's tokens right after it: from a stack, not by a call for each block (boxes may
+    be nested thousands deep)."""
+    stack = [iter(tokens)]
+    while stack:
+        tok = next(stack[-1], None)
+        if tok is None:
+            stack.pop()
+            continue
         yield tok
         if tok.kind == "content":
-            yield from _walk(text, scan(text, inline=True, pos=content_start(text, tok), end=tok.end - 1))
+            stack.append(iter(scan(text, inline=True, pos=content_start(text, tok), end=tok.end - 1)))
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,7 @@ def _blank(text: str, tokens: Sequence[Token]) -> str:
 
 
 # remark's `.class[` (a backslash before it keeps it text).
-OPENER = re.compile(r"(\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[")
+OPENER = re.compile(r"(\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*){1,21})\[")  # (at most 21: remark_lexer's _NAMES)
 _FENCE_LINE = re.compile(r"^ *(`{3,}|~{3,})", re.MULTILINE)
 
 

@@ -1,0 +1,89 @@
+"""Odd inputs are read in time that grows with their length, not with its square.
+
+Runs of brackets, `![`, `.class[` and the like, each thousands long: where each one of a run
+was read on to the run's end (or its line's, or its line was copied whole for each), the work
+grew as the square of the run. Each case is timed at n and 4n repeats, the best of three:
+4 times the work for a reading in linear time, 16 for one in quadratic time; the bound (8)
+leaves room for a busy machine, and times are compared, never taken on their own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from deckwright import check as check_module
+from deckwright.builder import build
+from deckwright.reader import Project
+from deckwright.slides import split_chapter
+
+from .conftest import write_files
+
+RUNS: dict[str, Callable[[int], str]] = {
+    "brackets": lambda n: "[" * n,
+    "pictures opened": lambda n: "![" * n,
+    "pictures by reference opened": lambda n: "![a][" * n,
+    "links opened": lambda n: "[a](" * n,
+    "boxes opened": lambda n: ".lab[" * n,
+    "boxes opened, one closed": lambda n: ".lab[" * n + "]",
+    "macros opened": lambda n: "![:" * n,
+    "macros with arguments opened": lambda n: "![:a](" * n,
+    "lines opening a definition": lambda n: "[x\n" * n,
+    "class names": lambda n: ".a" * n,
+    "pictures shown": lambda n: "![](a.png) " * n,
+    "pictures by reference shown": lambda n: "![a] " * n,
+}
+N = 4000
+GROWTH = 8  # at most, from n to 4n repeats (linear: 4; quadratic: 16)
+
+
+def best_time(work: Callable[[], object], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def growth(run: Callable[[int], str], work: Callable[[str], object], n: int = N) -> float:
+    """How many times longer the work takes on the run repeated 4n times than n times."""
+    small, large = (f"# A\n\n{run(k)}\n\n---\n\nAfter\n" for k in (n, 4 * n))
+    work(small)  # (modules and expressions made ready)
+    return best_time(lambda: work(large)) / best_time(lambda: work(small))
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_a_chapter_is_split_in_linear_time(name):
+    """What the build does with a chapter: its scan, slides, pictures, links and the
+    problems it finds in it (each bracket left open an error, with its line)."""
+    assert growth(RUNS[name], lambda text: split_chapter("a.md", text)) < GROWTH
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_a_deck_is_built_and_checked_in_linear_time(name, tmp_path):
+    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- a.md\n", "a.md": ""})
+    project = Project.at(root)
+
+    def build_and_check(text: str) -> None:
+        (root / "a.md").write_text(text, encoding="utf-8")
+        build(project, None, tmp_path / "out", env={})
+        check_module.check(str(root))
+
+    assert growth(RUNS[name], build_and_check) < GROWTH
+
+
+def test_boxes_nested_thousands_deep_are_read_without_a_crash(tmp_path):
+    """Each box's content is read on its own, as remark does: box by box from a list, not by
+    a call for each (Python's stack ends at 1,000 calls: it was a traceback)."""
+    depth = 1100  # (more calls than Python allows)
+    chapter = "# A\n\n" + ".a[" * depth + "\n---\n\n```\ncode\n```\n" + "]" * depth + "\n"
+    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- a.md\n", "a.md": chapter})
+    [result] = build(Project.at(root), None, tmp_path / "out", env={})
+    assert [str(p).split("\n")[0] for p in result.problems] == [
+        ("a.md:3: error: '.a[' is not closed on its slide: its ']' is at line 9, so remark takes 1 "
+        "separator(s) ('---', '--', '???') into the block")]
+    found = check_module.check(str(root)).findings
+    assert [(str(f.loc), f.kind) for f in found] == [("a.md:3", "unclosed-bracket")]
