@@ -761,7 +761,8 @@ def test_a_name_too_long_for_the_file_system_is_a_missing_file_not_a_crash(tmp_p
     name = "n" * 300
     files = {"deck.yml": "title: T\ncontent:\n- a.md\n",
              "a.md": f"# T\n\n![p]({name}.png)\n\n[l](docs/{name}.pdf) @@LINK[{name}]\n"}
-    assert problems(tmp_path, files) == [f"a.md:3: error: picture '{name}.png' does not exist"]
+    assert problems(tmp_path, files) == [
+        f"a.md:3: error: picture '{name}.png' does not exist (a name too long for the file system)"]
     found = check(str(tmp_path / "repo" / "slides")).findings
     assert [(str(f.loc), f.kind) for f in found] == [
         ("a.md:3", "missing-image"), ("a.md:5", "missing-file"), ("a.md:5", "missing-file")]
