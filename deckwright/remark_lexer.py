@@ -48,7 +48,7 @@ _BLOCK = ["CODE", "INLINE_CODE", "CONTENT", "FENCES", "DEF", "MACRO", "SEPARATOR
 _INLINE = _BLOCK[:6] + ["ESCAPED_CONTENT"]
 
 # Group numbers in the combined expression: remark's, those after FENCES shifted by `uneven`.
-CODE, INLINE_CODE, CONTENT, FENCES, SEPARATOR, NOTES_SEPARATOR = 1, 2, 3, 4, 12, 13
+CODE, INLINE_CODE, CONTENT, FENCES, MACRO, SEPARATOR, NOTES_SEPARATOR = 1, 2, 3, 4, 9, 12, 13
 
 
 def _combine(names: list[str], at_start: bool) -> re.Pattern[str]:
@@ -66,9 +66,10 @@ _INLINE_AT, _INLINE_AFTER = _combine(_INLINE, True), _combine(_INLINE, False)
 
 
 class Token(NamedTuple):
-    """A structural token: kind is separator, notes, fences, code, inline_code or content,
-    or open: a `.class[` opener that no `]` closes in the rest of the text (remark shows it as
-    text; an escaped `\\.class[` is meant as text and is not one)."""
+    """A structural token: kind is separator, notes, fences, code, inline_code, content or
+    macro (`![:name args]`, text the macro's name), or open: a `.class[` opener that no `]`
+    closes in the rest of the text (remark shows it as text; an escaped `\\.class[` is meant
+    as text and is not one)."""
 
     kind: str
     start: int  # offset of the match (a separator's match includes the newline before it)
@@ -204,6 +205,8 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
                 continue
             if m.group(CONTENT):
                 tokens.append(Token("open", m.start(), m.end(), "." + names))
+        elif m.group(MACRO):
+            tokens.append(Token("macro", m.start(), m.end(), m.group(MACRO)))
         pos = m.end()
     return tokens
 

@@ -203,6 +203,30 @@ def label_case_message(label: str) -> str:
             f"in lower case, so no link finds it (write [{label.lower()}]: ...)")
 
 
+def macro_message(name: str) -> str:
+    """What is wrong with a remark macro `![:name ...]`."""
+    return (f"'![:{name}' is a remark macro, and the page defines none: remark stops on a macro "
+            "it does not know, and the deck shows no slide at all")
+
+
+def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
+    """An error for each remark macro outside code (in a `.class[` box too): deckwright's
+    page defines no macro, and remark's `Macro "name" not found` stops the whole deck."""
+    if "![:" not in text:  # (most chapters)
+        return []
+    found: list[Token] = []
+    inner: dict[int, list[Token]] = {}
+    todo = [tokens]
+    while todo:  # (a list, not a call for each box: boxes may be nested thousands deep)
+        for tok in todo.pop():
+            if tok.kind == "macro":
+                found.append(tok)
+            elif tok.kind == "content" and text.find("![:", tok.start, tok.end) >= 0:
+                todo.append(_content_tokens(text, tok, inner))
+    return [Problem(locate(tok.start), macro_message(tok.text), "error", line_text(text, tok.start))
+            for tok in sorted(found)]
+
+
 def _label_case(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
     """A warning for each `[Label]: url` definition with capital letters (outside code): remark
     stores it as written but looks references up in lower case, so `[Label]` and its
@@ -308,6 +332,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
         problems = _unclosed_fences(text, tokens, spans, locate) + _fences_in_code(text, spans, locate)
     problems += _unclosed_brackets(text, tokens, locate)
     problems += _label_case(text, tokens, locate)
+    problems += _macros(text, tokens, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []

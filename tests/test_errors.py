@@ -770,3 +770,42 @@ def test_a_name_too_long_for_the_file_system_is_a_missing_file_not_a_crash(tmp_p
     assert problems(tmp_path, files) == [
         (f"a.md:3: error: @@INCLUDE[{name}.md]: no such file in the repository (the folder above the "
         "content folder 'slides')")]
+
+
+MACRO_CHAPTER = """# A
+
+![:scale 50%]
+
+.lab[
+in a box ![:b x]
+]
+
+???
+
+![:notes]
+
+---
+
+# In code, remark reads no macro
+
+`![:span]`
+
+    ![:indented]
+
+```
+![:fenced]
+```
+"""
+
+
+def test_a_remark_macro_is_an_error_at_its_line(tmp_path):
+    """remark stops on a macro it does not know (`Macro "scale" not found`), and the page
+    defines none: the deck would show no slide. One in code is text (tests/test_template_browser.py)."""
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": MACRO_CHAPTER}
+    why = "is a remark macro, and the page defines none: remark stops on a macro it does not know, " \
+          "and the deck shows no slide at all"
+    assert problems(tmp_path, files) == [
+        f"a.md:3: error: '![:scale' {why}", f"a.md:6: error: '![:b' {why}", f"a.md:11: error: '![:notes' {why}"]
+    found = check(str(tmp_path / "repo" / "slides")).findings
+    assert [(str(f.loc), f.kind, f.severity) for f in found] == [
+        ("a.md:3", "build", "error"), ("a.md:6", "build", "error"), ("a.md:11", "build", "error")]

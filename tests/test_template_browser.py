@@ -286,6 +286,19 @@ def test_failure_is_shown_not_blank(browser, tmp_path, markdown, vendor, expecte
         page.context.close()
 
 
+def test_a_macro_in_code_is_text(browser, tmp_path):
+    """remark's lexer reads code first: a `![:name]` in code is no macro, and does not stop
+    remark as one does (the build's error for those: tests/test_errors.py)."""
+    markdown = "# Code\n\n`![:span]`\n\n    ![:indented]\n\n```\n![:fenced]\n```\n\n---\n\n# Next\n"
+    page = dwb.new_page(browser)
+    try:
+        info = dwb.load_deck(page, render(tmp_path, markdown).as_uri())
+        assert info["count"] == 2 and info["errors"] == []
+        assert page.locator(".remark-visible").inner_text().count("![:") == 3
+    finally:
+        page.context.close()
+
+
 def test_leading_newline_of_markdown_is_kept(tmp_path):
     html = render(tmp_path, "\n\n# Late start\n", form="remark").read_text(encoding="utf-8")
     assert '<textarea id="source" hidden>\n\n\n# Late start\n</textarea>' in html

@@ -98,6 +98,7 @@ _MESSAGE_KINDS = (
     ("is UTF-16", "unreadable"),
     ("cannot read", "unreadable"),
     ("the deck has no slides", "build"),
+    ("is a remark macro, and the page defines none", "build"),
 )
 
 
