@@ -203,6 +203,38 @@ def label_case_message(label: str) -> str:
             f"in lower case, so no link finds it (write [{label.lower()}]: ...)")
 
 
+def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
+    """A warning for each HTML comment (opened outside code and boxes) that nothing closes,
+    or whose `-->` comes after a `---`, `--` or `???` line: remark splits the slides before
+    any HTML is read, so what the comment was to hide shows, its `<!--` too, as text."""
+    if "<!--" not in text:  # (most chapters)
+        return []
+    code = code_spans(tokens)
+    boxes = [(t.start, t.end) for t in tokens if t.kind == "content"]
+    separators = [t.start for t in tokens if t.kind in ("separator", "notes")]
+    problems = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        pos = start + 4
+        if inside(code, start) or inside(boxes, start):
+            continue
+        close = text.find("-->", pos)
+        if close < 0:
+            message = "an HTML comment ('<!--') is never closed: remark shows it as text, and what follows it"
+        else:
+            pos = close + 3
+            cut = bisect.bisect_left(separators, start)
+            if cut == len(separators) or separators[cut] > close:
+                continue  # closed on its slide
+            message = (f"an HTML comment ('<!--') is not closed on its slide: its '-->' is at "
+                       f"{_place(locate(close), locate(start))}, after a '---', '--' or '???' line, and remark "
+                       "splits slides before it reads HTML: what the comment was to hide shows, '<!--' too")
+        problems.append(Problem(locate(start), message, "warning", line_text(text, start)))
+        if close < 0:
+            break
+    return problems
+
+
 def macro_message(name: str) -> str:
     """What is wrong with a remark macro `![:name ...]`."""
     return (f"'![:{name}' is a remark macro, and the page defines none: remark stops on a macro "
@@ -333,6 +365,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
     problems += _unclosed_brackets(text, tokens, locate)
     problems += _label_case(text, tokens, locate)
     problems += _macros(text, tokens, locate)
+    problems += _comments_cut(text, tokens, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []

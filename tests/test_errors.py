@@ -809,3 +809,20 @@ def test_a_remark_macro_is_an_error_at_its_line(tmp_path):
     found = check(str(tmp_path / "repo" / "slides")).findings
     assert [(str(f.loc), f.kind, f.severity) for f in found] == [
         ("a.md:3", "build", "error"), ("a.md:6", "build", "error"), ("a.md:11", "build", "error")]
+
+
+def test_an_html_comment_cut_by_a_separator_or_never_closed_is_a_warning(tmp_path):
+    """remark splits the slides before any HTML is read: slides 'commented out' with a
+    `<!--` on one slide and `-->` on a later one still show, `<!--` and `-->` as text
+    (seen in Chromium); so does a `<!--` nothing closes. One closed on its slide hides
+    what it holds; one in code or in a box is not the build's concern here."""
+    chapter = ("# A\n\n<!-- hidden on its slide -->\n\n`<!--` in code\n\n.lab[<!-- a box ]\n\n"
+               "<!--\n\n---\n\n# Meant to be hidden\n\n-->\n\n---\n\n# C\n\nlast <!-- never closed\n")
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": chapter}
+    assert problems(tmp_path, files) == [
+        ("a.md:9: warning: an HTML comment ('<!--') is not closed on its slide: its '-->' is at line 15, "
+         "after a '---', '--' or '???' line, and remark splits slides before it reads HTML: what the "
+         "comment was to hide shows, '<!--' too"),
+        "a.md:21: warning: an HTML comment ('<!--') is never closed: remark shows it as text, and what follows it"]
+    found = check(str(tmp_path / "repo" / "slides")).findings
+    assert [(str(f.loc), f.kind) for f in found] == [("a.md:9", "unclosed-comment"), ("a.md:21", "unclosed-comment")]

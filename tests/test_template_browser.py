@@ -299,6 +299,24 @@ def test_a_macro_in_code_is_text(browser, tmp_path):
         page.context.close()
 
 
+def test_a_comment_over_a_separator_hides_nothing(browser, tmp_path):
+    """remark splits slides before any HTML is read: slides 'commented out' from one slide
+    to a later one still show, and so do `<!--` and `-->`, as text (the build's warning:
+    tests/test_errors.py). A comment closed on its slide hides what it holds."""
+    markdown = "# A\n\n<!-- hidden -->\n\n<!--\n\n---\n\n# Meant to be hidden\n\n-->\n"
+    page = dwb.new_page(browser)
+    try:
+        info = dwb.load_deck(page, render(tmp_path, markdown).as_uri())
+        assert info["count"] == 2 and info["errors"] == []
+        first = dwb.visible_slide(page).inner_text()
+        assert "<!--" in first and "hidden" not in first
+        assert dwb.goto_slide(page, 2) == 1
+        second = dwb.visible_slide(page).inner_text()
+        assert "Meant to be hidden" in second and "-->" in second
+    finally:
+        page.context.close()
+
+
 def test_leading_newline_of_markdown_is_kept(tmp_path):
     html = render(tmp_path, "\n\n# Late start\n", form="remark").read_text(encoding="utf-8")
     assert '<textarea id="source" hidden>\n\n\n# Late start\n</textarea>' in html
