@@ -497,7 +497,7 @@ def _keep_stamps(stamps: Stamps, out: OutputDir, project: Project, done: dict[st
         if r.ok and r.outputs and not (r.reused and stamps.has_written(key, BUILD)):
             stamps.wrote(key, BUILD, r.outputs, stat)
     stamps.forget_gone(BUILD)
-    cleared = stamps.clear(keep=[r.html for r in done.values() if not r.ok and r.html])
+    cleared = stamps.clear(project.root, keep=[r.html for r in done.values() if not r.ok and r.html])
     stamps.save()
     return cleared
 

@@ -435,7 +435,7 @@ def _clear_site(stamps: Stamps, workshop: Workshop, decks: Sequence[tuple[Deck, 
         stamps.wrote(manifest_key(workshop.project, deck.manifest.path), SITE,
                      [*pages, zip_name(deck.manifest), *single])
     stamps.forget_gone(SITE)
-    cleared = stamps.clear()
+    cleared = stamps.clear(workshop.project.root)
     stamps.save()
     return cleared
 

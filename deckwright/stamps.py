@@ -19,7 +19,8 @@ wrote it ("build": the page, its pictures, mermaid; "site": its chapter pages, b
 single file), each file with its size and time once written. A file an earlier build wrote
 that no deck's record holds any longer (its manifest renamed or deleted, its `html` or `zip`
 renamed, a picture no longer shown) is removed, unless it changed since it was written: then
-it may be the user's and is left. A failed deck's record is kept, and with it its last good
+it may be the user's and is left; so is one a symbolic link leads out of the output folder,
+or the content folder's own (a picture, with the output folder the content folder). A failed deck's record is kept, and with it its last good
 page.
 """
 
@@ -208,9 +209,10 @@ class Stamps:
         if manifest in self.written and not self.written[manifest]:
             del self.written[manifest]
 
-    def clear(self, keep: Iterable[str] = ()) -> Cleared:
+    def clear(self, content: str | os.PathLike[str], keep: Iterable[str] = ()) -> Cleared:
         """Remove the files let go of that no deck's record holds (nor `keep`), each only if
-        it is as it was written. Returns what was removed and what was left, with why."""
+        it is as it was written and is the output folder's own (see `_not_ours`; `content`:
+        the content folder). Returns what was removed and what was left, with why."""
         held = {rel for commands in self.written.values() for files in commands.values() for rel in files}
         held.update(keep)
         cleared = Cleared()
@@ -223,7 +225,7 @@ class Stamps:
             if now not in stats:
                 cleared.left.append(f"{rel} (changed since it was written)")
                 continue
-            why = self.out.remove(rel)
+            why = _not_ours(self.out.root, rel, content) or self.out.remove(rel)
             if why:
                 cleared.left.append(f"{rel} ({why})")
             else:
@@ -234,6 +236,23 @@ class Stamps:
     def save(self) -> None:
         data = {"context": self.context, "decks": self.decks, "written": self.written}
         self.out.write_text(STAMP_FILE, json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _not_ours(out: Path, rel: str, content: str | os.PathLike[str]) -> str | None:
+    """Why the file `rel` of the output folder `out`, though written there, is not the
+    folder's to remove, if it is not: a symbolic link (of a folder on its path) leads it
+    out of the folder, or it is the content folder's own file (`--out` the content folder:
+    a picture is copied onto itself)."""
+    path = os.path.join(out, rel)
+    real_out = os.path.realpath(out)
+    if not os.path.realpath(path).startswith(real_out + os.sep):
+        return "a symbolic link leads it out of the output folder"
+    try:
+        if os.path.samefile(path, os.path.join(content, rel)):
+            return "it is the content folder's own file"
+    except OSError:  # no such file in the content folder
+        pass
+    return None
 
 
 def _valid_written(saved: object) -> Written:

@@ -275,3 +275,38 @@ def test_a_record_edited_out_of_shape_removes_nothing_it_should_not(tmp_path):
     (out / STAMP_FILE).write_text(json.dumps(saved))
     run(proj, out)
     assert (tmp_path / "outside.txt").is_file()
+
+
+def test_a_content_folders_own_picture_is_never_removed(tmp_path, capsys):
+    """--out the content folder itself, or an output folder whose images/ is a symbolic
+    link (to the content's pictures, or anywhere else): the picture a build 'wrote' there is
+    the content's, or another folder's; once no deck shows it, it is left and said, not
+    removed."""
+    proj = project(tmp_path)
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "images").symlink_to(proj.root / "images")
+    for out in (proj.root, linked):
+        args = ["build", "--root", str(proj.root), "--out", str(out), "--jobs", "1"]
+        assert cli.main(args) == 0
+        (proj.root / "shared.md").write_text("# Shared\n\nNo picture now.\n")
+        assert cli.main(args) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert (proj.root / "images" / "dot.svg").is_file()
+        assert not any(line.startswith("removed") for line in lines)
+        assert any(line.startswith("not removed, though no deck writes it now: images/dot.svg (")
+                   for line in lines)
+        (proj.root / "shared.md").write_text(FILES["shared.md"])
+        age(proj.root)
+    elsewhere = tmp_path / "shared-images"
+    elsewhere.mkdir()
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "images").symlink_to(elsewhere)
+    args = ["build", "--root", str(proj.root), "--out", str(out), "--jobs", "1"]
+    assert cli.main(args) == 0 and (elsewhere / "dot.svg").is_file()
+    (proj.root / "shared.md").write_text("# Shared\n\nNo picture now.\n")
+    assert cli.main(args) == 0
+    assert ("not removed, though no deck writes it now: images/dot.svg (a symbolic link leads it "
+            "out of the output folder)" in capsys.readouterr().out.splitlines())
+    assert (elsewhere / "dot.svg").is_file()
