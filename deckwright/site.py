@@ -309,9 +309,10 @@ def single_file_html(deck: Deck, project: Project) -> str:
 
 def zip_name(manifest: Manifest) -> str:
     """The bundle a deck goes into: the file the last part of its `zip` URL names, as a web
-    server decodes it (`odd%20name.zip` is `odd name.zip`); default slides.zip."""
+    server decodes it (`odd%20name.zip` is `odd name.zip`); default slides.zip, also for a
+    name no file may have here (a folder's, hidden, or holding '/' or a NUL: '%2F', '%00')."""
     name = unquote(posixpath.basename(urlsplit(manifest.zip).path)) if manifest.zip else ""
-    if "/" in name or "\\" in name or name.startswith("."):
+    if "/" in name or "\\" in name or "\0" in name or name.startswith("."):
         return DEFAULT_ZIP
     return name if name.endswith(".zip") else DEFAULT_ZIP
 

@@ -349,3 +349,15 @@ def test_links_to_a_page_whose_name_holds_url_characters_lead_to_it(tmp_path):
     assert (out / "a #1 50%.yml.html").is_file() and (out / "odd #1.zip").is_file()
     chapter = source_of(out / "chapters/one.md.html")
     assert "[elsewhere](../a%20%231%2050%25.yml.html#away)" in chapter
+
+
+def test_a_zip_url_decoding_to_a_nul_gets_the_default_bundle(tmp_path):
+    """'%00' in a `zip` URL decodes to a NUL, which no file name may hold: the bundle is
+    slides.zip, as for a name holding '/' ('%2F'); the site stopped on a ValueError traceback."""
+    content = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": "title: Deck\nzip: a%00b.zip\nchapters:\n- one.md\n",
+        "one.md": "# One\n",
+    })
+    out = tmp_path / "site"
+    assert _run(["site", "--root", str(content), "--out", str(out)]) == 0
+    assert (out / "slides.zip").is_file()
