@@ -169,8 +169,9 @@ class Workshop:
         reports all of its problems. A chapter that cannot be read at all raises."""
         slides = []
         problems = list(self.problems)
+        excluded = set(manifest.exclude)
         for entry in manifest.entries:
-            problems += self.chapter(entry).problems
+            problems += self.chapter(entry).shown_problems(excluded)
             slides += self.slides_in_part(entry)
         return Deck(
             manifest=manifest,

@@ -204,6 +204,17 @@ def make_slide(steps: tuple[Step, ...], properties: dict[str, str] | None = None
     )
 
 
+def kept(slide: Slide, excluded: set[str]) -> bool:
+    """Whether a variant excluding the classes `excluded` keeps the slide (remark gets it)."""
+    props = slide.properties
+    if not props:  # most slides have no properties at all
+        return True
+    if props.get("exclude", "").lower() == "true":
+        return False
+    classes = props.get("class", "")
+    return not (classes and any(c in classes for c in excluded) and excluded.intersection(slide.classes))
+
+
 @dataclass(frozen=True)
 class Chapter:
     """A chapter file (or inline Markdown) split into slides, shared by every deck using it."""
@@ -212,6 +223,15 @@ class Chapter:
     slides: tuple[Slide, ...]
     problems: tuple = ()  # Problems found while parsing (deck-independent)
     files: tuple[str, ...] = ()  # every file read for it (root-relative; includes too)
+    # The errors of remark macros, each with the index of its slide: a deck reports those of
+    # the slides it keeps (a slide it leaves out never reaches remark), see `shown_problems`.
+    macros: tuple = ()
+
+    def shown_problems(self, excluded: set[str]) -> tuple:
+        """Its problems for a deck excluding the classes `excluded`."""
+        if not self.macros:
+            return self.problems
+        return self.problems + tuple(p for i, p in self.macros if kept(self.slides[i], excluded))
 
 
 @dataclass(frozen=True)

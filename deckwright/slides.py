@@ -241,9 +241,10 @@ def macro_message(name: str) -> str:
             "it does not know, and the deck shows no slide at all")
 
 
-def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
-    """An error for each remark macro outside code (in a `.class[` box too): deckwright's
-    page defines no macro, and remark's `Macro "name" not found` stops the whole deck."""
+def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int, Problem]]:
+    """An error for each remark macro outside code (in a `.class[` box too), with its offset:
+    deckwright's page defines no macro, and remark's `Macro "name" not found` stops the whole
+    deck (if remark gets the slide: see Chapter.macros)."""
     if "![:" not in text:  # (most chapters)
         return []
     found: list[Token] = []
@@ -255,7 +256,7 @@ def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
                 found.append(tok)
             elif tok.kind == "content" and text.find("![:", tok.start, tok.end) >= 0:
                 todo.append(_content_tokens(text, tok, inner))
-    return [Problem(locate(tok.start), macro_message(tok.text), "error", line_text(text, tok.start))
+    return [(tok.start, Problem(locate(tok.start), macro_message(tok.text), "error", line_text(text, tok.start)))
             for tok in sorted(found)]
 
 
@@ -364,12 +365,13 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
         problems = _unclosed_fences(text, tokens, spans, locate) + _fences_in_code(text, spans, locate)
     problems += _unclosed_brackets(text, tokens, locate)
     problems += _label_case(text, tokens, locate)
-    problems += _macros(text, tokens, locate)
+    macros = _macros(text, tokens, locate)
     problems += _comments_cut(text, tokens, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []
     opened = 0  # where the slide being read starts (after its `---`)
+    starts: list[int] = []  # where each slide starts
     for kind, start, end in _chunks(text, tokens):
         piece = text[start:end]
         if kind == "???" and steps:
@@ -387,6 +389,7 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
             steps = []
         if not steps:
             opened = start
+            starts.append(start)
         # A step is located where its text starts; one that starts at the end of the text (a
         # `---` or `--` is the file's last line) at that separator: there is no line after it.
         at = start if start < len(text) else max(start - 1, 0)
@@ -397,7 +400,8 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
             problems += _empty(steps, opened, locate)
         else:
             problems.append(Problem(locate(0), "an empty chapter: remark shows a blank slide", "warning"))
-    return Chapter(path, tuple(slides), tuple(problems))
+    in_slide = tuple((max(bisect.bisect_right(starts, at) - 1, 0), p) for at, p in macros)
+    return Chapter(path, tuple(slides), tuple(problems), macros=in_slide)
 
 
 def _empty(steps: list[Step], opened: int, locate: LocateFn) -> list[Problem]:

@@ -12,7 +12,7 @@ from .directives import directive_values, substitute
 from .errors import Problem
 from .links import file_path, is_local, reference_table, referenced_pictures
 from .memo import SameObjectMemo
-from .model import Deck, RepoLink, Slide, SourceLoc, Step, make_slide
+from .model import Deck, RepoLink, Slide, SourceLoc, Step, kept, make_slide
 
 Stage = Callable[[Deck], Deck]
 
@@ -20,19 +20,9 @@ Stage = Callable[[Deck], Deck]
 def exclude_slides(deck: Deck) -> Deck:
     """Leave out the slides whose classes this variant excludes, and `exclude: true` ones."""
     excluded = set(deck.manifest.exclude)
-
-    def kept(slide: Slide) -> bool:
-        props = slide.properties
-        if not props:  # most slides have no properties at all
-            return True
-        if props.get("exclude", "").lower() == "true":
-            return False
-        classes = props.get("class", "")
-        return not (classes and any(c in classes for c in excluded) and excluded.intersection(slide.classes))
-
     slides, left_out = [], []
     for slide in deck.slides:
-        if kept(slide):
+        if kept(slide, excluded):
             slides.append(slide)
         elif slide.name:
             left_out.append(slide.name)

@@ -811,6 +811,22 @@ def test_a_remark_macro_is_an_error_at_its_line(tmp_path):
         ("a.md:3", "build", "error"), ("a.md:6", "build", "error"), ("a.md:11", "build", "error")]
 
 
+def test_a_macro_on_a_slide_the_deck_leaves_out_is_no_error(tmp_path):
+    """A slide left out (`exclude: true`, or a class the manifest excludes) never reaches
+    remark: its macro stops nothing. The deck showing the slide fails, at the macro's line,
+    and check says so once."""
+    chapter = ("# A\n\n---\n\nexclude: true\n\n# Old\n\n![:scale 50%]\n\n---\n\n"
+               "class: extra\n\n# Extra\n\n![:other]\n")
+    files = {"lean.yml": "title: T\nexclude: [extra]\ncontent:\n- a.md\n",
+             "full.yml": "title: T\nhtml: full.html\ncontent:\n- a.md\n", "a.md": chapter}
+    root = write_files(tmp_path / "repo" / "slides", files)
+    results = {r.manifest: r for r in build(Project.at(root), None, tmp_path / "out", env={})}
+    assert results["lean.yml"].ok and not results["lean.yml"].problems
+    assert [str(p.loc) for p in results["full.yml"].problems] == ["a.md:17"]
+    found = check(str(root)).findings
+    assert [(str(f.loc), f.kind) for f in found] == [("a.md:17", "build")]
+
+
 def test_an_html_comment_cut_by_a_separator_or_never_closed_is_a_warning(tmp_path):
     """remark splits the slides before any HTML is read: slides 'commented out' with a
     `<!--` on one slide and `-->` on a later one still show, `<!--` and `-->` as text

@@ -112,7 +112,7 @@ def _authors_deck(workshop: Workshop, loaded: LoadedDeck) -> Deck:
             loaded.problems += exc.problems
             loaded.complete = False
             continue
-        loaded.problems += chapter.problems + tuple(missing)
+        loaded.problems += chapter.shown_problems(set(manifest.exclude)) + tuple(missing)
         slides += [replace(s, part=entry.part) for s in chapter.slides]
     project = workshop.project
     return Deck(
