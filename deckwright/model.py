@@ -223,15 +223,17 @@ class Chapter:
     slides: tuple[Slide, ...]
     problems: tuple = ()  # Problems found while parsing (deck-independent)
     files: tuple[str, ...] = ()  # every file read for it (root-relative; includes too)
-    # The errors of remark macros, each with the index of its slide: a deck reports those of
-    # the slides it keeps (a slide it leaves out never reaches remark), see `shown_problems`.
-    macros: tuple = ()
+    # Problems of what remark gets only if the deck keeps one of the slides they are on (a
+    # slide left out never reaches remark): a macro's error, a comment's warning; each with the
+    # indices of its first and last slides. See `shown_problems`.
+    on_slides: tuple = ()
 
     def shown_problems(self, excluded: set[str]) -> tuple:
         """Its problems for a deck excluding the classes `excluded`."""
-        if not self.macros:
+        if not self.on_slides:
             return self.problems
-        return self.problems + tuple(p for i, p in self.macros if kept(self.slides[i], excluded))
+        return self.problems + tuple(p for first, last, p in self.on_slides
+                                     if any(kept(s, excluded) for s in self.slides[first:last + 1]))
 
 
 @dataclass(frozen=True)

@@ -203,10 +203,12 @@ def label_case_message(label: str) -> str:
             f"in lower case, so no link finds it (write [{label.lower()}]: ...)")
 
 
-def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[Problem]:
+def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int, int, Problem]]:
     """A warning for each HTML comment (opened outside code and boxes) that nothing closes,
     or whose `-->` comes after a `---`, `--` or `???` line: remark splits the slides before
-    any HTML is read, so what the comment was to hide shows, its `<!--` too, as text."""
+    any HTML is read, so what the comment was to hide shows, its `<!--` too, as text. Each
+    with the offsets of its `<!--` and of its end (`-->`, or the chapter's): a deck that
+    leaves out every slide between them shows none of it (see Chapter.on_slides)."""
     if "<!--" not in text:  # (most chapters)
         return []
     code = code_spans(tokens)
@@ -229,7 +231,8 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[Prob
             message = (f"an HTML comment ('<!--') is not closed on its slide: its '-->' is at "
                        f"{_place(locate(close), locate(start))}, after a '---', '--' or '???' line, and remark "
                        "splits slides before it reads HTML: what the comment was to hide shows, '<!--' too")
-        problems.append(Problem(locate(start), message, "warning", line_text(text, start)))
+        end = len(text) if close < 0 else close
+        problems.append((start, end, Problem(locate(start), message, "warning", line_text(text, start))))
         if close < 0:
             break
     return problems
@@ -244,7 +247,7 @@ def macro_message(name: str) -> str:
 def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int, Problem]]:
     """An error for each remark macro outside code (in a `.class[` box too), with its offset:
     deckwright's page defines no macro, and remark's `Macro "name" not found` stops the whole
-    deck (if remark gets the slide: see Chapter.macros)."""
+    deck (if remark gets the slide: see Chapter.on_slides)."""
     if "![:" not in text:  # (most chapters)
         return []
     found: list[Token] = []
@@ -365,8 +368,8 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
         problems = _unclosed_fences(text, tokens, spans, locate) + _fences_in_code(text, spans, locate)
     problems += _unclosed_brackets(text, tokens, locate)
     problems += _label_case(text, tokens, locate)
-    macros = _macros(text, tokens, locate)
-    problems += _comments_cut(text, tokens, locate)
+    on_slides = [(at, at, p) for at, p in _macros(text, tokens, locate)]
+    on_slides += _comments_cut(text, tokens, locate)
     blocks = _Blocks(spans)
     slides = []
     steps: list[Step] = []
@@ -400,8 +403,11 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
             problems += _empty(steps, opened, locate)
         else:
             problems.append(Problem(locate(0), "an empty chapter: remark shows a blank slide", "warning"))
-    in_slide = tuple((max(bisect.bisect_right(starts, at) - 1, 0), p) for at, p in macros)
-    return Chapter(path, tuple(slides), tuple(problems), macros=in_slide)
+    def slide_at(offset: int) -> int:
+        return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+    return Chapter(path, tuple(slides), tuple(problems),
+                   on_slides=tuple((slide_at(first), slide_at(last), p) for first, last, p in on_slides))
 
 
 def _empty(steps: list[Step], opened: int, locate: LocateFn) -> list[Problem]:

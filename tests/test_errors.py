@@ -827,6 +827,23 @@ def test_a_macro_on_a_slide_the_deck_leaves_out_is_no_error(tmp_path):
     assert [(str(f.loc), f.kind) for f in found] == [("a.md:17", "build")]
 
 
+def test_a_comment_on_slides_the_deck_leaves_out_is_no_warning(tmp_path):
+    """Slides 'commented out' across separators and also left out (`exclude: true`, or a
+    class the manifest excludes) never reach remark: nothing of the comment shows. Once
+    one slide between its `<!--` and its end is kept, it is said (at the `<!--`)."""
+    chapter = ("# A\n\n---\n\nexclude: true\n\n<!--\n\n# Old\n\n---\n\nexclude: true\n\n"
+               "# Older\n\n-->\n\n---\n\nclass: extra\n\n# Extra <!-- never closed\n")
+    files = {"lean.yml": "title: T\nexclude: [extra]\ncontent:\n- a.md\n",
+             "full.yml": "title: T\nhtml: full.html\ncontent:\n- a.md\n", "a.md": chapter}
+    root = write_files(tmp_path / "repo" / "slides", files)
+    results = {r.manifest: r for r in build(Project.at(root), None, tmp_path / "out", env={})}
+    assert results["lean.yml"].ok and not results["lean.yml"].problems
+    assert [str(p.loc) for p in results["full.yml"].problems] == ["a.md:23"]
+    (root / "a.md").write_text(chapter.replace("exclude: true\n\n# Older", "# Older"))
+    results = {r.manifest: r for r in build(Project.at(root), None, tmp_path / "out", env={})}
+    assert [str(p.loc) for p in results["lean.yml"].problems] == ["a.md:7"]
+
+
 def test_an_html_comment_cut_by_a_separator_or_never_closed_is_a_warning(tmp_path):
     """remark splits the slides before any HTML is read: slides 'commented out' with a
     `<!--` on one slide and `-->` on a later one still show, `<!--` and `-->` as text
