@@ -37,7 +37,14 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .builder import DeckResult, Workshop, build_into, compile_deck, copy_mermaid, manifest_key
-from .cli import add_project_arguments, open_project, out_is_a_folder
+from .cli import (
+    add_project_arguments,
+    cleared_lines,
+    listed,
+    open_project,
+    out_is_a_folder,
+    print_results,
+)
 from .errors import DeckwrightError, Problem
 from .links import (
     ANCHOR_LINK,
@@ -474,8 +481,7 @@ def _deck_files(workshop: Workshop, failed: DeckResult) -> list[str]:
 
 def stale_line(stale: Sequence[str], shown: int = 8) -> str:
     """One line naming what `stale_files` found (the first `shown` of them)."""
-    names = ", ".join(stale[:shown]) + (f" and {len(stale) - shown} more" if len(stale) > shown else "")
-    return f"kept from an earlier site, no longer linked from the index: {names}"
+    return f"kept from an earlier site, no longer linked from the index: {listed(stale, shown)}"
 
 
 def _write_site(result: SiteResult, out: OutputDir, workshop: Workshop,
@@ -574,8 +580,6 @@ def _date(text: str) -> datetime.date:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .cli import cleared_lines, print_results
-
     opened = open_project(args)
     if opened is None or not out_is_a_folder(args.out):
         return EXIT_USAGE
@@ -592,9 +596,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"offline bundle: {args.out}/{name} ({size / 1e6:.1f} MB{_remote_words(result.remote.get(name))})")
     if result.singles:
         print(f"single files: {len(result.singles)} in {args.out}/{SINGLE_DIR}/")
-    listed = "" if result.workshops is None else f", {result.workshops} workshops from {INDEX_YAML}"
+    from_yaml = "" if result.workshops is None else f", {result.workshops} workshops from {INDEX_YAML}"
     if result.index:
-        print(f"index: {args.out}/{result.index}{listed}")
+        print(f"index: {args.out}/{result.index}{from_yaml}")
     if result.stale:
         print(stale_line(result.stale))
     for line in cleared_lines(result.cleared):

@@ -228,8 +228,9 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tupl
             cut = bisect.bisect_left(separators, start)
             if cut == len(separators) or separators[cut] > close:
                 continue  # closed on its slide
+            opener = locate(start)
             message = (f"an HTML comment ('<!--') is not closed on its slide: its '-->' is at "
-                       f"{_place(locate(close), locate(start))}, after a '---', '--' or '???' line, and remark "
+                       f"{_place(locate(close), opener)}, after a '---', '--' or '???' line, and remark "
                        "splits slides before it reads HTML: what the comment was to hide shows, '<!--' too")
         end = len(text) if close < 0 else close
         problems.append((start, end, Problem(locate(start), message, "warning", line_text(text, start))))
@@ -403,11 +404,10 @@ def split_chapter(path: str, text: str, locate: LocateFn | None = None,
             problems += _empty(steps, opened, locate)
         else:
             problems.append(Problem(locate(0), "an empty chapter: remark shows a blank slide", "warning"))
-    def slide_at(offset: int) -> int:
-        return max(bisect.bisect_right(starts, offset) - 1, 0)
-
-    return Chapter(path, tuple(slides), tuple(problems),
-                   on_slides=tuple((slide_at(first), slide_at(last), p) for first, last, p in on_slides))
+    # Each problem of `on_slides` with the indices of its first and last slides.
+    slide_of = [(max(bisect.bisect_right(starts, first) - 1, 0), max(bisect.bisect_right(starts, last) - 1, 0), p)
+                for first, last, p in on_slides]
+    return Chapter(path, tuple(slides), tuple(problems), on_slides=tuple(slide_of))
 
 
 def _empty(steps: list[Step], opened: int, locate: LocateFn) -> list[Problem]:
