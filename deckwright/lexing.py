@@ -7,12 +7,13 @@ regex lexers cost the most of it:
   the corpus's blocks never enter a fifth of them: here a state's rules are
   compiled when lexing first enters that state;
 - at each position, a lexer tries the rules of its current state one after the
-  other until one matches: 15 tries per token over the corpus (4 here). Each rule's
+  other until one matches: 15 tries per token over the corpus (2 here). Each rule's
   expression, as it is compiled, tells which characters its match can start
   with; at each position only the rules that can match the character there are
   tried, still in their order. A rule that can match the empty string, or whose
   first character cannot be told (case-insensitive rules, for one), is tried
-  everywhere.
+  everywhere; at the end of the text, only such rules are (Pygments tries all of
+  the state's rules there, at the end of every block: a third of its tries).
 
 Skipping a rule that cannot match at a position changes nothing: the first rule
 that matches is the same, so the tokens are Pygments' own (tests/test_lexing.py
@@ -121,7 +122,8 @@ class _StateIndex(dict):
 
 
 class _CharIndex(dict):
-    """A state's rules that can match where the text goes on with a character, by character."""
+    """A state's rules that can match where the text goes on with a character, by character;
+    at "", those that can match at the end of the text: the rules tried everywhere."""
 
     def __init__(self, rules: list[Rule]) -> None:
         super().__init__()
@@ -130,7 +132,7 @@ class _CharIndex(dict):
 
     def __missing__(self, char: str) -> list[Rule]:
         tried = self[char] = [rule for rule, starts in zip(self.rules, self.starts)
-                              if starts is None or char in starts]
+                              if starts is None or char and char in starts]
         return tried
 
 
@@ -262,7 +264,7 @@ def _regex_tokens(self: Any, text: str, stack: tuple[str, ...] = ("root",)) -> I
     statestack = list(stack)
     pos, end = 0, len(text)
     while True:
-        rules = by_char[statestack[-1]][text[pos]] if pos < end else states[statestack[-1]]
+        rules = by_char[statestack[-1]][text[pos] if pos < end else ""]
         for match, action, new_state in rules:
             m = match(text, pos)
             if m:
@@ -299,7 +301,7 @@ def _extended_tokens(self: Any, text: str | None = None, context: Any = None) ->
     while True:
         pos, end = ctx.pos, ctx.end
         within = pos < end and pos < len(text)
-        rules = by_char[ctx.stack[-1]][text[pos]] if within else states[ctx.stack[-1]]
+        rules = by_char[ctx.stack[-1]][text[pos] if within else ""]
         for match, action, new_state in rules:
             m = match(text, pos, end)
             if m:

@@ -120,3 +120,30 @@ def test_rules_tried_everywhere(expression):
 
 def test_ascii_flag_narrows_classes():
     assert "é" in starts(r"\w") and "é" not in starts(r"\w", re.ASCII)
+
+
+@pytest.mark.parametrize("language", ["bash", "yaml"])
+def test_at_the_end_only_rules_matching_empty_text_are_tried(language):
+    """Pygments tries all the rules of the state it is in at the end of the text: only those
+    that can match there, the empty string, are tried (RegexLexer's loop and the extended one)."""
+    from deckwright import lexing
+
+    base = quick_lexer_class(find_lexer_class_by_name(language))
+    at_end: list[object] = []
+
+    class Counted(base):  # type: ignore[misc, valid-type]
+        @classmethod
+        def _process_regex(cls, regex, rflags, state):
+            match = base._process_regex.__func__(cls, regex, rflags, state)
+
+            def counted(text, pos, *end):
+                if pos >= len(text):
+                    at_end.append(match)
+                return match(text, pos, *end)
+
+            lexing._STARTS[counted] = lexing._STARTS.get(match)
+            return counted
+
+    text = "echo $HOME # done" if language == "bash" else "key: [1, 2]\nother: 'x'"
+    assert list(Counted(**OPTIONS).get_tokens(text)) == list(lexers(language)[0].get_tokens(text))
+    assert all(lexing._STARTS.get(match) is None for match in at_end)
