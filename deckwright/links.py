@@ -57,6 +57,17 @@ def _blank(m: re.Match[str]) -> str:
     return _NOT_NEWLINE.sub(" ", m.group(0))
 
 
+# A remark macro, `![:name args](argument)`: remark_lexer's MACRO. remark takes it out of the
+# text before any Markdown is read: what looks like a picture or a link in it is neither (the
+# macro is an error of its own, slides.macro_message).
+_MACRO_WHOLE = re.compile(r"!\[:(?=[^\]]{1,1000}\])[^\] ]+[^\]]*\](?:\([^\)]{0,1000}\))?")
+
+
+def blank_macros(text: str) -> str:
+    """The text with remark macros blanked out (same length and lines)."""
+    return _MACRO_WHOLE.sub(_blank, text) if "![:" in text else text
+
+
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
@@ -118,7 +129,7 @@ def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> I
         # Most steps have neither links nor pictures: look before blanking out code.
         if quick not in step.text or not pattern.search(step.text):
             continue
-        text = blank_code(step.text)
+        text = blank_macros(blank_code(step.text))
         locate = locator(step)
         for m in pattern.finditer(text):
             target = next(g for g in m.groups() if g)
@@ -187,7 +198,7 @@ def _urls_in(text: str) -> list[tuple[int, str]]:
     other = tags and ("poster=" in text or "<object" in text)  # (POSTER_OR_DATA)
     if not (usual or srcset or other):
         return []
-    text = blank_code(text)
+    text = blank_macros(blank_code(text))
     found = [(m.start(), next(g for g in m.groups() if g)) for m in PICTURE.finditer(text)] if usual else []
     for m in SRCSET.finditer(text) if srcset else ():
         found += [(m.start(), m.group(1)[a:b]) for a, b in srcset_spans(m.group(1))]
@@ -233,16 +244,16 @@ def find_picture_references(steps: tuple[Step, ...]) -> tuple[tuple[SourceLoc, s
 
 
 def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
-    text = blank_code(step.text)
+    text = blank_macros(blank_code(step.text))
     locate = locator(step)
     if "]:" in text:  # remark's lexer takes definitions out of the text marked reads
         text = DEFINITION.sub(_blank, text)
     for m in _reference_matches(text):
         if m.group(2) is not None:
             label = m.group(2) or m.group(1)
-        elif m.group(3) is not None and not _MACRO.match(text, m.start()):
+        elif m.group(3) is not None:
             label = m.group(3)
-        else:  # an inline picture (PICTURE's), or a remark macro `![:name]`
+        else:  # an inline picture (PICTURE's)
             continue
         yield locate(m.start()), _WHITESPACE.sub(" ", label).lower()
 
@@ -269,7 +280,6 @@ def _reference_matches(text: str) -> Iterator[re.Match[str]]:
 # Any `![...]` not followed by `(...)`: every picture by reference has one (there, or from the
 # last `![` before its `]`: an alt holding no `![`, each `![` of a run is not read to its end).
 _MAY_REFER = re.compile(r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\](?!\()")
-_MACRO = re.compile(r"!\[:[^\] ]")  # remark_lexer's MACRO: remark takes it out of the text
 _WHITESPACE = re.compile(r"\s+")
 
 

@@ -239,10 +239,14 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tupl
     return problems
 
 
-def macro_message(name: str) -> str:
-    """What is wrong with a remark macro `![:name ...]`."""
-    return (f"'![:{name}' is a remark macro, and the page defines none: remark stops on a macro "
-            "it does not know, and the deck shows no slide at all")
+def macro_message(name: str, argument: bool = False) -> str:
+    """What is wrong with a remark macro `![:name ...]` (`argument`: written as a picture,
+    `![:name ...](path)`, which remark reads as the macro's argument)."""
+    message = (f"'![:{name}' is a remark macro, and the page defines none: remark stops on a macro "
+               "it does not know, and the deck shows no slide at all")
+    if argument:
+        message += " (its '(...)' is the macro's argument, no picture: a picture is '![text](path)')"
+    return message
 
 
 def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int, Problem]]:
@@ -260,7 +264,8 @@ def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int,
                 found.append(tok)
             elif tok.kind == "content" and text.find("![:", tok.start, tok.end) >= 0:
                 todo.append(_content_tokens(text, tok, inner))
-    return [(tok.start, Problem(locate(tok.start), macro_message(tok.text), "error", line_text(text, tok.start)))
+    return [(tok.start, Problem(locate(tok.start), macro_message(tok.text, text[tok.end - 1] == ")"), "error",
+                                line_text(text, tok.start)))
             for tok in sorted(found)]
 
 

@@ -811,6 +811,27 @@ def test_a_remark_macro_is_an_error_at_its_line(tmp_path):
         ("a.md:3", "build", "error"), ("a.md:6", "build", "error"), ("a.md:11", "build", "error")]
 
 
+def test_a_macro_written_as_a_picture_is_one_error(tmp_path):
+    """`![:c](z)` is a remark macro whose argument is `z`: remark takes it all out of the text
+    before Markdown is read, so it shows no picture and links nowhere. One mistake, one
+    message: the macro's error, not also a missing picture, a picture loaded from the
+    network or a link to no slide."""
+    chapter = ("# A\n\n![:c](z)\n\n.lab[![:scale 50%](images/x.png)]\n\n![:d](#nowhere)\n\n"
+               "![:e](https://example.com/e.png)\n\n![:f][ref]\n\n[ref]: r.png\n\n???\n\n![:g](n.png)\n")
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": chapter}
+    why = ("is a remark macro, and the page defines none: remark stops on a macro it does not know, "
+           "and the deck shows no slide at all")
+    argument = " (its '(...)' is the macro's argument, no picture: a picture is '![text](path)')"
+    assert problems(tmp_path, files) == [
+        f"a.md:3: error: '![:c' {why}{argument}", f"a.md:5: error: '![:scale' {why}{argument}",
+        f"a.md:7: error: '![:d' {why}{argument}", f"a.md:9: error: '![:e' {why}{argument}",
+        f"a.md:11: error: '![:f' {why}", f"a.md:17: error: '![:g' {why}{argument}"]
+    found = check(str(tmp_path / "repo" / "slides"), offline=True).findings
+    assert [(str(f.loc), f.kind) for f in found] == [
+        ("a.md:3", "build"), ("a.md:5", "build"), ("a.md:7", "build"), ("a.md:9", "build"),
+        ("a.md:11", "build"), ("a.md:13", "missing-file"), ("a.md:17", "build")]
+
+
 def test_a_macro_on_a_slide_the_deck_leaves_out_is_no_error(tmp_path):
     """A slide left out (`exclude: true`, or a class the manifest excludes) never reaches
     remark: its macro stops nothing. The deck showing the slide fails, at the macro's line,
