@@ -90,7 +90,12 @@ def _content_tokens(text: str, block: Token, inner: dict[int, list[Token]]) -> l
     """The tokens of a `.class[...]` block's content, as remark lexes it on its own: scanned
     only when something inside needs them, once (`inner`: by the block's start)."""
     if block.start not in inner:
-        inner[block.start] = scan(text, inline=True, pos=content_start(text, block), end=block.end - 1)
+        start, end = content_start(text, block), block.end - 1
+        # Every token starts with a backquote, a bracket, a `~~~` or four spaces at a line's
+        # start: content without them (most boxes) has none, and is not copied to be scanned.
+        plain = not (any(text.find(c, start, end) >= 0 for c in "`[~") or text.startswith("    ", start)
+                     or text.find("\n    ", start, end) >= 0)
+        inner[block.start] = [] if plain else scan(text, inline=True, pos=start, end=end)
     return inner[block.start]
 
 
@@ -204,39 +209,105 @@ def label_case_message(label: str) -> str:
 
 
 def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int, int, Problem]]:
-    """A warning for each HTML comment (opened outside code and boxes) that nothing closes,
-    or whose `-->` comes after a `---`, `--` or `???` line: remark splits the slides before
-    any HTML is read, so what the comment was to hide shows, its `<!--` too, as text. Each
-    with the offsets of its `<!--` and of its end (`-->`, or the chapter's): a deck that
-    leaves out every slide between them shows none of it (see Chapter.on_slides)."""
+    """A warning for each HTML comment (opened outside code) that remark shows as text: one
+    that nothing closes, or whose `-->` comes after a `---`, `--` or `???` line (remark
+    splits the slides before any HTML is read), or, in a `.class[` box, one not closed in
+    that box (remark converts a box's content on its own: a `-->` in a box closes no
+    comment opened outside it either). What the comment was to hide shows, `<!--` too.
+    Each with the offsets of its `<!--` and of its end (`-->`, its box's, or the chapter's):
+    a deck that leaves out every slide between them shows none of it (Chapter.on_slides)."""
     if "<!--" not in text:  # (most chapters)
         return []
-    code = code_spans(tokens)
-    boxes = [(t.start, t.end) for t in tokens if t.kind == "content"]
     separators = [t.start for t in tokens if t.kind in ("separator", "notes")]
-    problems = []
-    pos = 0
-    while (start := text.find("<!--", pos)) >= 0:
+    problems: list[tuple[int, int, Problem]] = []
+    inner: dict[int, list[Token]] = {}
+    # Each text remark converts on its own: the chapter, then each box holding a `<!--` (a
+    # list, not a call for each box: boxes may be nested thousands deep).
+    todo: list[tuple[list[Token], Token | None]] = [(tokens, None)]
+    while todo:
+        level, box = todo.pop()
+        boxes = [t for t in level if t.kind == "content"]
+        low, high = (0, len(text)) if box is None else (content_start(text, box), box.end - 1)
+        found, held = _shown_comments(text, low, high, code_spans(level), [(t.start, t.end) for t in boxes],
+                                      separators, box is None)
+        for start, close in found:
+            problems.append((start, len(text) if close < 0 else close,
+                             _comment_problem(text, start, close, box, locate)))
+        todo += [(_content_tokens(text, boxes[i], inner), boxes[i]) for i in held
+                 if not _closed_plainly(text, boxes[i].start, boxes[i].end - 1)]
+    return sorted(problems, key=lambda found: found[0])
+
+
+def _shown_comments(text: str, low: int, high: int, code: list[tuple[int, int]], boxes: list[tuple[int, int]],
+                    separators: list[int], top: bool) -> tuple[list[tuple[int, int]], list[int]]:
+    """(offset of `<!--`, of its `-->` or -1) of each comment of `text[low:high]` opened
+    outside `code` and `boxes` that remark shows as text: closed by no `-->` outside those
+    boxes, or (`top`: the chapter's text, not a box's) by one after a separator; and the
+    index of each box holding a `<!--` outside those comments. None after one left open is
+    looked at."""
+    found: list[tuple[int, int]] = []
+    held: list[int] = []
+    pos = low
+    none_after = high  # where a `-->` was last looked for in vain
+    while (start := text.find("<!--", pos, high)) >= 0:
         pos = start + 4
-        if inside(code, start) or inside(boxes, start):
+        if inside(code, start):
             continue
-        close = text.find("-->", pos)
-        if close < 0:
-            message = "an HTML comment ('<!--') is never closed: remark shows it as text, and what follows it"
-        else:
-            pos = close + 3
-            cut = bisect.bisect_left(separators, start)
+        i = bisect.bisect_right(boxes, start, key=lambda span: span[0]) - 1
+        if i >= 0 and start < boxes[i][1]:  # the box's own: looked at in it
+            held.append(i)
+            pos = boxes[i][1]
+            continue
+        close = -1 if none_after <= pos else _closer(text, pos, high, boxes)
+        if close >= 0:
+            cut = bisect.bisect_left(separators, start) if top else len(separators)
             if cut == len(separators) or separators[cut] > close:
-                continue  # closed on its slide
-            opener = locate(start)
-            message = (f"an HTML comment ('<!--') is not closed on its slide: its '-->' is at "
-                       f"{_place(locate(close), opener)}, after a '---', '--' or '???' line, and remark "
-                       "splits slides before it reads HTML: what the comment was to hide shows, '<!--' too")
-        end = len(text) if close < 0 else close
-        problems.append((start, end, Problem(locate(start), message, "warning", line_text(text, start))))
+                pos = close + 3
+                continue  # closed on its slide, or in its box
+        else:
+            none_after = pos
+        found.append((start, close))
         if close < 0:
             break
-    return problems
+        pos = close + 3
+    return found, held
+
+
+def _closed_plainly(text: str, start: int, end: int) -> bool:
+    """Whether each `<!--` of `text[start:end]` is closed before `end` with no bracket in
+    between (the usual comment in a box, `<!-- ```wait``` -->`): none can be cut by a box,
+    and the box need not be read."""
+    pos = start
+    while (opener := text.find("<!--", pos, end)) >= 0:
+        close = text.find("-->", opener + 4, end)
+        if close < 0 or text.find("[", opener, close) >= 0 or text.find("]", opener, close) >= 0:
+            return False
+        pos = close + 3
+    return True
+
+
+def _closer(text: str, pos: int, high: int, boxes: list[tuple[int, int]]) -> int:
+    """Where the first `-->` of `text[pos:high]` outside `boxes` is, or -1."""
+    close = text.find("-->", pos, high)
+    while close >= 0 and inside(boxes, close):
+        i = bisect.bisect_right(boxes, close, key=lambda span: span[0]) - 1
+        close = text.find("-->", boxes[i][1], high)
+    return close
+
+
+def _comment_problem(text: str, start: int, close: int, box: Token | None, locate: LocateFn) -> Problem:
+    opener = locate(start)
+    if box is not None:
+        message = (f"an HTML comment ('<!--') is not closed in its '{box.text}[' box (which ends at "
+                   f"{_place(locate(box.end - 1), opener)}): remark reads a box's content on its own, so "
+                   "what the comment was to hide shows, '<!--' too")
+    elif close < 0:
+        message = "an HTML comment ('<!--') is never closed: remark shows it as text, and what follows it"
+    else:
+        message = (f"an HTML comment ('<!--') is not closed on its slide: its '-->' is at "
+                   f"{_place(locate(close), opener)}, after a '---', '--' or '???' line, and remark "
+                   "splits slides before it reads HTML: what the comment was to hide shows, '<!--' too")
+    return Problem(opener, message, "warning", line_text(text, start))
 
 
 def macro_message(name: str, argument: bool = False) -> str:

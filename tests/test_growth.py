@@ -34,6 +34,8 @@ RUNS: dict[str, Callable[[int], str]] = {
     "class names": lambda n: ".a" * n,
     "pictures shown": lambda n: "![](a.png) " * n,
     "pictures by reference shown": lambda n: "![a] " * n,
+    "comments left open in boxes": lambda n: ".lab[<!-- ]" * n,
+    "comment closers in boxes": lambda n: "<!-- .a[-->]" * n,
 }
 N = 4000
 GROWTH = 8  # at most, from n to 4n repeats (linear: 4; quadratic: 16)

@@ -317,6 +317,26 @@ def test_a_comment_over_a_separator_hides_nothing(browser, tmp_path):
         page.context.close()
 
 
+def test_a_comment_not_closed_in_its_box_shows_as_text(browser, tmp_path):
+    """remark converts a `.class[` box's content on its own: a comment opened in a box shows
+    as text unless it closes in that box, even with a `-->` after the box on its slide; a
+    `-->` in a box closes no comment opened outside it (the build's warning:
+    tests/test_errors.py). One closed in its box hides what it holds."""
+    markdown = ("# A\n\n.lab[<!-- hidden --> shown]\n\n.lab[<!-- in the box ] still -->\n\n"
+                "---\n\n# B\n\n<!-- outside .red[-->] tail\n")
+    page = dwb.new_page(browser)
+    try:
+        info = dwb.load_deck(page, render(tmp_path, markdown).as_uri())
+        assert info["count"] == 2 and info["errors"] == []
+        first = dwb.visible_slide(page).inner_text()
+        assert "hidden" not in first and "shown" in first
+        assert "<!-- in the box" in first and "still -->" in first
+        assert dwb.goto_slide(page, 2) == 1
+        assert "<!-- outside -->" in " ".join(dwb.visible_slide(page).inner_text().split())
+    finally:
+        page.context.close()
+
+
 def test_leading_newline_of_markdown_is_kept(tmp_path):
     html = render(tmp_path, "\n\n# Late start\n", form="remark").read_text(encoding="utf-8")
     assert '<textarea id="source" hidden>\n\n\n# Late start\n</textarea>' in html
