@@ -243,8 +243,8 @@ def _shown_comments(text: str, low: int, high: int, code: list[tuple[int, int]],
     """(offset of `<!--`, of its `-->` or -1) of each comment of `text[low:high]` opened
     outside `code` and `boxes` that remark shows as text: closed by no `-->` outside those
     boxes, or (`top`: the chapter's text, not a box's) by one after a separator; and the
-    index of each box holding a `<!--` outside those comments. None after one left open is
-    looked at."""
+    index of each box holding a `<!--` outside those comments. A `<!--` in an HTML tag or
+    a link's URL is no comment; none after one left open is looked at."""
     found: list[tuple[int, int]] = []
     held: list[int] = []
     pos = low
@@ -266,6 +266,8 @@ def _shown_comments(text: str, low: int, high: int, code: list[tuple[int, int]],
                 continue  # closed on its slide, or in its box
         else:
             none_after = pos
+        if _in_tag_or_url(text, start):
+            continue  # no comment: Markdown reads the tag or the link first
         found.append((start, close))
         if close < 0:
             break
@@ -308,6 +310,31 @@ def _comment_problem(text: str, start: int, close: int, box: Token | None, locat
                    f"{_place(locate(close), opener)}, after a '---', '--' or '???' line, and remark "
                    "splits slides before it reads HTML: what the comment was to hide shows, '<!--' too")
     return Problem(opener, message, "warning", line_text(text, start))
+
+
+# An HTML tag (`<a title='<!--'>`, read as Markdown reads one: its attributes' values may hold
+# `<` and `>` in quotes) or a link's URL in parentheses, on one line.
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\"[^\"\n]*\"|'[^'\n]*'|[^'\">\n])*>")
+_URL = re.compile(r"\]\([^)\n]*\)")
+REACH = 1000  # how far a tag or URL holding a `<!--` is looked for, on each side of it
+
+
+def _in_tag_or_url(text: str, start: int) -> bool:
+    """Whether the `<!--` at `start` is in an HTML tag or a link's URL on its line (within
+    REACH characters): Markdown reads those as such, and no comment in them."""
+    low = max(text.rfind("\n", 0, start) + 1, start - REACH)
+    high = text.find("\n", start, start + REACH)
+    high = min(len(text), start + REACH) if high < 0 else high
+    opener = text.rfind("<", low, start)
+    for _ in range(8):  # (the nearest few: a tag's quoted value may hold a `<`)
+        if opener < 0:
+            break
+        m = _TAG.match(text, opener, high)
+        if m and m.end() > start:
+            return True
+        opener = text.rfind("<", low, opener)
+    link = text.rfind("](", low, start)
+    return link >= 0 and bool((m := _URL.match(text, link, high)) and m.end() > start)
 
 
 def macro_message(name: str, argument: bool = False) -> str:

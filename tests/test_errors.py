@@ -885,6 +885,20 @@ def test_an_html_comment_cut_by_a_separator_or_never_closed_is_a_warning(tmp_pat
         ("a.md:7", "unclosed-comment"), ("a.md:9", "unclosed-comment"), ("a.md:21", "unclosed-comment")]
 
 
+def test_a_comment_opener_in_a_tag_or_a_url_is_no_comment(tmp_path):
+    """Markdown reads an HTML tag and a link's URL whole: a `<!--` in an attribute's value
+    or in a URL opens no comment (seen in Chromium: tests/test_template_browser.py), and
+    a `-->` slides later is no sign of slides commented out. A real comment after one is
+    still looked at."""
+    chapter = ("# A\n\n<a title='<!--'>link</a> [x](http://a/<!--) <img alt=\"x <!--\" src=\"a.png\">\n\n"
+               "---\n\n# B\n\n-->\n\n---\n\n# C\n\n<b title=\"<!--\">x</b> <!-- real\n\n---\n\n-->\n")
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": chapter, "a.png": "png"}
+    assert problems(tmp_path, files) == [
+        ("a.md:15: warning: an HTML comment ('<!--') is not closed on its slide: its '-->' is at line 19, "
+         "after a '---', '--' or '???' line, and remark splits slides before it reads HTML: what the "
+         "comment was to hide shows, '<!--' too")]
+
+
 def test_an_html_comment_not_closed_in_its_box_is_a_warning(tmp_path):
     """remark converts a `.class[` box's content on its own: a comment opened in a box and
     not closed in it shows as text, `<!--` and what follows in the box, even when a `-->`

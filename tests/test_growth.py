@@ -36,6 +36,8 @@ RUNS: dict[str, Callable[[int], str]] = {
     "pictures by reference shown": lambda n: "![a] " * n,
     "comments left open in boxes": lambda n: ".lab[<!-- ]" * n,
     "comment closers in boxes": lambda n: "<!-- .a[-->]" * n,
+    "comment openers in tags": lambda n: "<a title='<!--'> " * n,
+    "comment openers in URLs": lambda n: "[x](<!--) " * n,
 }
 N = 4000
 GROWTH = 8  # at most, from n to 4n repeats (linear: 4; quadratic: 16)

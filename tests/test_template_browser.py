@@ -337,6 +337,22 @@ def test_a_comment_not_closed_in_its_box_shows_as_text(browser, tmp_path):
         page.context.close()
 
 
+def test_a_comment_opener_in_a_tag_or_a_url_is_no_comment(browser, tmp_path):
+    """Markdown reads an HTML tag and a link's URL whole: a `<!--` in an attribute's value or
+    a URL opens no comment (the build says nothing of it: tests/test_errors.py)."""
+    markdown = "# A\n\n<a title='<!--'>link</a> [x](http://a/<!--) shown\n\n---\n\n# B\n\n-->\n"
+    page = dwb.new_page(browser)
+    try:
+        info = dwb.load_deck(page, render(tmp_path, markdown).as_uri())
+        assert info["count"] == 2 and info["errors"] == []
+        first = dwb.visible_slide(page)
+        assert "<!--" not in first.inner_text() and "shown" in first.inner_text()
+        assert first.locator("a[title='<!--']").count() == 1
+        assert first.locator("a[href='http://a/<!--']").count() == 1
+    finally:
+        page.context.close()
+
+
 def test_leading_newline_of_markdown_is_kept(tmp_path):
     html = render(tmp_path, "\n\n# Late start\n", form="remark").read_text(encoding="utf-8")
     assert '<textarea id="source" hidden>\n\n\n# Late start\n</textarea>' in html
