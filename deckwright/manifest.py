@@ -288,11 +288,14 @@ def load_manifest(
     exclude = _exclude(reader, fields.get("exclude"))
     html_loc = reader.loc(fields["html"]) if "html" in fields else SourceLoc(path, 1)
     html_from = "'html'"
+    zip_loc = reader.loc(fields["zip"]) if values["zip"] else None
     for key, value in (env or {}).items():
         if key.startswith("OVERRIDE_") and key[9:] in TEXT_KEYS:
             values[key[9:]] = value
             if key == "OVERRIDE_html":  # not in the file: no line of it is to blame
                 html_loc, html_from = SourceLoc(path, 0), "OVERRIDE_html (set in the environment)"
+            elif key == "OVERRIDE_zip":
+                zip_loc = SourceLoc(path, 0) if value else None
         elif key == "OVERRIDE_exclude":
             exclude = tuple(c.strip() for c in value.split(",") if c.strip())
     content = fields.get("content", fields.get("chapters"))
@@ -308,7 +311,7 @@ def load_manifest(
         if not entries and not report.errors:  # `content: []`: the page would be blank
             report.error(reader.loc(content), "'content' lists no chapters")
     if values["html"] and (why := page_name_problem(values["html"])):
-        report.error(html_loc, f"{html_from} {_quoted(values['html'])} cannot name a deck's page: {why}")
+        report.error(html_loc, f"{html_from} {quoted(values['html'])} cannot name a deck's page: {why}")
     if report.errors:
         raise DeckwrightError(report.errors + report.warnings)
     slides_url = values["slides"]
@@ -323,6 +326,7 @@ def load_manifest(
         entries=tuple(entries),
         part_count=parts,
         html_loc=html_loc,
+        zip_loc=zip_loc,
         **{k: values[k] for k in TEXT_KEYS},
     )
     return manifest, report
@@ -338,7 +342,7 @@ def default_page(path: str) -> str:
 RESERVED_PAGES = frozenset(("index.html",))  # `deckwright site`'s index page
 
 
-def _quoted(value: str) -> str:
+def quoted(value: str) -> str:
     """`value` in quotes, on one line: characters that do not print (a line end) escaped."""
     return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in value) + "'"
 

@@ -61,6 +61,8 @@ class Manifest:
     part_count: int
     # Where `html` is set (its key's value; line 0: by OVERRIDE_html; line 1: not set).
     html_loc: SourceLoc | None = field(default=None, compare=False)
+    # Where `zip` is set (its key's value; line 0: by OVERRIDE_zip; None: not set, the default).
+    zip_loc: SourceLoc | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

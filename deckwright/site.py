@@ -11,7 +11,8 @@ The decks themselves are `build`'s (same files, same checks). On top of them:
   every deck built (title, slides, the time `deckwright stats` estimates, the length its
   manifest declares).
 - `<zip name>`: the decks, their assets and pictures, for use without a network
-  (the name is the last part of each manifest's `zip` URL; default slides.zip).
+  (the name is the last part of each manifest's `zip` URL; default slides.zip, also for
+  a name no bundle can have, which is a warning at the `zip` line: zip_warnings).
 - with `--single-file`: `single/<deck>.html`, one self-contained page per deck.
 
 What an earlier build or site wrote for a deck and this one does not (its manifest removed,
@@ -60,7 +61,7 @@ from .links import (
     slide_remote_pictures,
     srcset_spans,
 )
-from .manifest import default_page
+from .manifest import default_page, quoted
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
@@ -317,11 +318,46 @@ def single_file_html(deck: Deck, project: Project) -> str:
 def zip_name(manifest: Manifest) -> str:
     """The bundle a deck goes into: the file the last part of its `zip` URL names, as a web
     server decodes it (`odd%20name.zip` is `odd name.zip`); default slides.zip, also for a
-    name no file may have here (a folder's, hidden, or holding '/' or a NUL: '%2F', '%00')."""
-    name = unquote(posixpath.basename(urlsplit(manifest.zip).path)) if manifest.zip else ""
-    if "/" in name or "\\" in name or "\0" in name or name.startswith("."):
-        return DEFAULT_ZIP
-    return name if name.endswith(".zip") else DEFAULT_ZIP
+    name no bundle may have here (see zip_name_problem)."""
+    name = _zip_url_name(manifest)
+    return DEFAULT_ZIP if zip_name_problem(name) else name
+
+
+def _zip_url_name(manifest: Manifest) -> str:
+    return unquote(posixpath.basename(urlsplit(manifest.zip).path)) if manifest.zip else ""
+
+
+def zip_name_problem(name: str) -> str | None:
+    """Why `name` (decoded from a `zip` URL) cannot name a bundle of the site; None if it can."""
+    if not name:
+        return "the address ends with a folder, not a file"
+    if "/" in name or "\\" in name:
+        return "a file's name holds no '/' or '\\' ('%2F', '%5C')"
+    if "\0" in name:
+        return "a file's name holds no NUL character ('%00')"
+    if name.startswith("."):
+        return "a name starting with '.' is a hidden file (or a folder above)"
+    if not name.endswith(".zip"):
+        return "a bundle's name ends in .zip"
+    return None
+
+
+def zip_warnings(manifests: Sequence[Manifest]) -> list[Problem]:
+    """A warning for each manifest that sets a `zip` address (in its file, or by OVERRIDE_zip)
+    whose file no bundle can be: the site writes its bundle to slides.zip, and the address
+    that the deck gives for it (@@ZIP@@) leads nowhere. At the `zip` line."""
+    found = []
+    for manifest in manifests:
+        name = _zip_url_name(manifest)
+        if manifest.zip_loc is None or not (why := zip_name_problem(name)):
+            continue
+        source = "OVERRIDE_zip (set in the environment)" if manifest.zip_loc.line == 0 else "'zip'"
+        named = f" names the file {quoted(name)}" if name else ""
+        found.append(Problem(manifest.zip_loc, (
+            f"{source} {quoted(manifest.zip)}{named}, which cannot be the deck's offline bundle: {why}; "
+            f"`deckwright site` writes the bundle as {DEFAULT_ZIP} instead (the index links that), so "
+            "the deck's @@ZIP@@ address leads to no bundle"), "warning"))
+    return found
 
 
 def zip_bytes(site: Path, files: Sequence[str], folder: str) -> bytes:
@@ -417,6 +453,8 @@ def build_site(
             manifest, _ = workshop.load(deck_result.manifest)
             deck, _ = compile_deck(workshop, manifest)
             decks.append((deck, slides_by_chapter(workshop, manifest, deck)))
+    warnings = zip_warnings([deck.manifest for deck, _ in decks])
+    result.problems += [replace(p, severity="error") for p in warnings] if strict else warnings
     try:
         _write_site(result, out, workshop, decks, strict, today or datetime.date.today(), single_file, title)
     except DeckwrightError as exc:  # the folder is a file, read-only, full: said once, at its path

@@ -361,3 +361,40 @@ def test_a_zip_url_decoding_to_a_nul_gets_the_default_bundle(tmp_path):
     out = tmp_path / "site"
     assert _run(["site", "--root", str(content), "--out", str(out)]) == 0
     assert (out / "slides.zip").is_file()
+
+
+@pytest.mark.parametrize("url, named, why", [
+    ("a%2Fb.zip", " names the file 'a/b.zip'", "a file's name holds no '/' or '\\' ('%2F', '%5C')"),
+    ("https://x.example/a%00b.zip", " names the file 'a\\x00b.zip'", "a file's name holds no NUL character ('%00')"),
+    ("https://x.example/.deck.zip", " names the file '.deck.zip'",
+     "a name starting with '.' is a hidden file (or a folder above)"),
+    ("https://x.example/deck.tar.gz", " names the file 'deck.tar.gz'", "a bundle's name ends in .zip"),
+    ("https://x.example/downloads/", "", "the address ends with a folder, not a file"),
+])
+def test_a_zip_url_no_bundle_can_be_named_after_is_a_warning_at_its_line(tmp_path, capsys, url, named, why):
+    """The bundle of a manifest whose `zip` names no file the site may write is slides.zip:
+    said at the `zip` line (the deck's @@ZIP@@ gives the address as written, where no bundle
+    is); --strict fails on it. Set by OVERRIDE_zip, it is said at the manifest."""
+    content = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": f"title: Deck\nslides: https://x.example/\nzip: {url}\nchapters:\n- one.md\n",
+        "one.md": "# One\n\n[Download](@@ZIP@@)\n",
+    })
+    out = tmp_path / "site"
+    assert _run(["site", "--root", str(content), "--out", str(out)]) == 0
+    assert (out / "slides.zip").is_file()
+    expected = (f"deck.yml:3:6: warning: 'zip' '{url}'{named}, which cannot be the deck's offline bundle: "
+                f"{why}; `deckwright site` writes the bundle as slides.zip instead (the index links that), "
+                "so the deck's @@ZIP@@ address leads to no bundle")
+    assert expected in capsys.readouterr().err.splitlines()
+    assert _run(["site", "--root", str(content), "--out", str(out), "--strict"]) == 1
+    assert "deck.yml:3:6: error: 'zip'" in capsys.readouterr().err
+
+
+def test_a_zip_url_set_from_the_environment_is_said_at_the_manifest(tmp_path):
+    content = write_files(tmp_path / "repo" / "slides", {
+        "deck.yml": "title: Deck\nzip: good.zip\nchapters:\n- one.md\n", "one.md": "# One\n"})
+    result = site.build_site(Project.at(content), None, tmp_path / "site", env={"OVERRIDE_zip": "a%2Fb.zip"})
+    assert [str(p).split(":")[0:2] for p in result.problems] == [["deck.yml", " warning"]]
+    assert str(result.problems[0]).startswith("deck.yml: warning: OVERRIDE_zip (set in the environment) 'a%2Fb.zip'")
+    result = site.build_site(Project.at(content), None, tmp_path / "site", env={})
+    assert result.problems == [] and list(result.zips) == ["good.zip"]
