@@ -832,6 +832,17 @@ def test_a_macro_written_as_a_picture_is_one_error(tmp_path):
         ("a.md:11", "build"), ("a.md:13", "missing-file"), ("a.md:17", "build")]
 
 
+def test_a_missing_picture_shown_by_reference_is_one_error_at_the_picture(tmp_path):
+    """`![alt][shot]` with `[shot]: shot.png` and no shot.png: the build's error at the
+    picture; check no longer also says the definition links to a file that does not exist.
+    A definition no picture uses is a link's, and still checked as one."""
+    chapter = "# A\n\n![alt][shot]\n\n[shot]: shot.png\n\n[doc]: missing.pdf\n\nSee [the doc][doc]\n"
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": chapter}
+    assert problems(tmp_path, files) == ["a.md:3: error: picture 'shot.png' does not exist"]
+    found = check(str(tmp_path / "repo" / "slides")).findings
+    assert [(str(f.loc), f.kind) for f in found] == [("a.md:3", "missing-image"), ("a.md:7", "missing-file")]
+
+
 def test_a_macro_on_a_slide_the_deck_leaves_out_is_no_error(tmp_path):
     """A slide left out (`exclude: true`, or a class the manifest excludes) never reaches
     remark: its macro stops nothing. The deck showing the slide fails, at the macro's line,

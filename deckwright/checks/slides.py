@@ -6,7 +6,7 @@ import difflib
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..directives import LINK
@@ -77,6 +77,9 @@ class LocalTargets:
 def check_chapter(chapter: Chapter, text: str, locate: Locate, targets: LocalTargets) -> list[Finding]:
     """Every chapter-level finding; `locate` maps offsets in `text` to source lines."""
     found: list[Finding] = []
+    # Labels the chapter shows pictures by: their definitions' files are pictures, which the
+    # build says are missing at the picture (one message for one file).
+    pictured = frozenset(label for slide in chapter.slides for _, label in slide.references)
     for piece in pieces(chapter, text):
         at = _shifted(locate, piece.offset)
         found += unclosed_brackets(piece.text, at)
@@ -87,7 +90,7 @@ def check_chapter(chapter: Chapter, text: str, locate: Locate, targets: LocalTar
         found += slide_properties(piece.text, blanked, at)
         found += invisible_characters(piece.text, at)
         found += label_case(piece.text, blanked, at)
-        found += local_links(piece.text, blanked, at, targets)
+        found += local_links(piece.text, blanked, at, targets, pictured)
     return found
 
 
@@ -260,20 +263,24 @@ def label_case(text: str, blanked: str, at: Locate) -> list[Finding]:
 _LINK = re.compile(r"(?<!!)\[[^\]\[\n]*\]\(\s*<?([^)\s>]+)|\bhref=[\"']([^\"']+)[\"']")
 
 
-def link_targets(text: str, blanked: str) -> Iterator[tuple[int, str]]:
-    """(offset, target) of each link in the text: inline links, href= and definitions."""
+def link_targets(text: str, blanked: str, pictured: Collection[str] = ()) -> Iterator[tuple[int, str]]:
+    """(offset, target) of each link in the text: inline links, href= and definitions (but
+    those of the labels `pictured`: pictures are shown by them)."""
     for m in _LINK.finditer(blanked):
         group = 1 if m.group(1) else 2
         yield m.start(), text[m.start(group) : m.end(group)]
-    for start, _, url in definitions(text, blanked):
-        yield start, url
+    for start, label, url in definitions(text, blanked):
+        if label not in pictured:
+            yield start, url
 
 
-def local_links(text: str, blanked: str, at: Locate, targets: LocalTargets) -> list[Finding]:
+def local_links(text: str, blanked: str, at: Locate, targets: LocalTargets,
+                pictured: Collection[str] = ()) -> list[Finding]:
     """Links to local files (resolved from the deck's page, the content root) that do not exist,
-    and links to another deck's page at a slide name it does not have."""
+    and links to another deck's page at a slide name it does not have. Not the definitions of
+    the labels `pictured`: a missing picture is the build's error, at the picture."""
     found = []
-    for offset, target in link_targets(text, blanked):
+    for offset, target in link_targets(text, blanked, pictured):
         if not is_local(target) or "@@" in target:
             continue
         fragment = target.partition("#")[2]
