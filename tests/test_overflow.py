@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from deckwright import check as check_module
-from deckwright.checks.overflow import Claims, Measured, _Overflow, shown_slides
+from deckwright.checks.overflow import Claims, Measured, PageMeasure, _Overflow, shown_slides
 from deckwright.chromium import missing_tools
 from deckwright.model import SourceLoc, Step, make_slide
 
@@ -98,6 +98,40 @@ def test_each_slide_is_measured_by_the_first_page_to_claim_it():
     claims = Claims()
     assert claims.claim(["a", "b", "a", "c"]) == [0, 1, 3]
     assert claims.claim(["c", "d", "b"]) == [1]
+
+
+def test_claims_given_back_are_claimed_again():
+    claims = Claims()
+    assert claims.claim(["a", "b", "c"]) == [0, 1, 2]
+    claims.release(["a", "c"])
+    assert claims.unclaimed(["b", "c"]) and not claims.unclaimed(["b"])
+    assert claims.claim(["c", "b", "a"]) == [0, 2]
+
+
+def test_the_slides_a_failed_page_had_claimed_are_measured_in_another_page(monkeypatch):
+    from pathlib import Path
+
+    from deckwright.checks import overflow
+
+    shows = {"a.yml": ["k1", "k2"], "b.yml": ["k0", "k2", "k3"], "c.yml": ["k1"]}
+    rounds = []
+
+    def measure_round(pages, claims, chromium, workers):  # side by side: all claim, then a.yml fails
+        rounds.append([name for name, _ in pages])
+        claimed = {name: claims.claim(shows[name]) for name, _ in pages}
+        if "a.yml" in claimed:
+            claims.release(shows["a.yml"][i] for i in claimed.pop("a.yml"))
+        results = {name: PageMeasure(shows[name], [Measured(i, bottom=9.0) for i in only])
+                   for name, only in claimed.items()}
+        return {"a.yml": "the page crashed", **results} if len(rounds) == 1 else results
+
+    monkeypatch.setattr(overflow, "missing_tools", lambda *args: None)
+    monkeypatch.setattr(overflow, "_measure_round", measure_round)
+    results = overflow.measure_pages([(name, Path(name)) for name in shows])
+    assert rounds == [["a.yml", "b.yml", "c.yml"], ["b.yml", "c.yml"]]
+    assert results["a.yml"] == "the page crashed"
+    assert [m.index for m in results["b.yml"].found] == [0, 2, 1]  # k2, once a.yml failed
+    assert [m.index for m in results["c.yml"].found] == [0]  # k1
 
 
 def test_no_chromium_is_started_when_no_deck_builds(make_project, monkeypatch):

@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from deckwright import check as check_module
 from deckwright.check import as_json, check
 
 try:  # tests/ may or may not be a package, depending on how pytest imports it
@@ -154,6 +155,30 @@ def test_json_has_the_overflow_kind(result):
 
 def test_without_the_flag_no_browser_is_used(workshop):
     assert not [f for f in check(str(workshop), env={}).findings if f.kind == "overflow"]
+
+
+# A slide whose script breaks the page it is shown in, once the slide is filled: the
+# page fails after it has claimed its slides, the long list among them.
+BREAKS = ('# Breaks the page\n\nIts picture fails, and its handler breaks the page.\n\n'
+          '<img src="data:," alt="" onerror="window.getComputedStyle = null">\n')
+
+
+def test_the_slides_of_a_page_that_fails_are_measured_in_another_deck(make_project, monkeypatch):
+    root = make_project({
+        "chapters/breaks.md": BREAKS, "chapters/long.md": LONG, "chapters/fits.md": FITS,
+        # The longer deck is measured first: with one browser, it claims the long list.
+        "one.yml": HEAD + content(["chapters/breaks.md", "chapters/fits.md", "chapters/long.md"]),
+        "two.yml": HEAD + content(["chapters/fits.md", "chapters/long.md"]),
+    })
+    monkeypatch.setattr(check_module, "MAX_WORKERS", 1)
+    with dwb.open_browser():
+        pass
+    found = {str(f.loc): f for f in check(str(root), env={}, overflow=True).findings if f.kind == "overflow"}
+    assert sorted(found) == ["chapters/long.md:1", "one.yml"]
+    assert found["one.yml"].message.startswith("not checked for overflow: ")
+    assert "getComputedStyle" in found["one.yml"].message
+    assert found["chapters/long.md:1"].message.startswith("content runs ")
+    assert found["chapters/long.md:1"].decks == ("two.yml",)
 
 
 @pytest.fixture(scope="module")

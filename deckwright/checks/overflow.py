@@ -18,7 +18,8 @@ A picture fills a `class: pic` slide exactly: it fits. A pixel or two (TOLERANCE
 rounding.
 
 Most slides are shown by several decks: each is laid out and measured in the first page
-that shows it (pages are told apart by what they show: `_KEYS`), and said once.
+that shows it (pages are told apart by what they show: `_KEYS`), and said once. A page
+that fails gives its slides back: another page that shows them measures them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..builder import Workshop, copy_assets, write_deck
@@ -279,6 +280,12 @@ class PageMeasure:
     keys: list[str]
     found: list[Measured]
 
+    def add(self, other: PageMeasure) -> None:
+        """What the page measured when opened again (the same slides, the same keys)."""
+        where = {key: index for index, key in enumerate(self.keys)}
+        self.found += [replace(m, index=where[other.keys[m.index]]) for m in other.found
+                       if other.keys[m.index] in where]
+
 
 class Claims:
     """Which page measures each slide: the first to show it (slides with one key are laid
@@ -298,6 +305,16 @@ class Claims:
                     mine.append(index)
             return mine
 
+    def release(self, keys: Iterable[str]) -> None:
+        """Give back the claims of a page that failed: another page showing them measures them."""
+        with self._lock:
+            self._claimed.difference_update(keys)
+
+    def unclaimed(self, keys: Iterable[str]) -> bool:
+        """Whether some slide of `keys` is measured by no page."""
+        with self._lock:
+            return not self._claimed.issuperset(keys)
+
 
 # ---------- Chromium ----------
 
@@ -307,19 +324,25 @@ def measure_page(browser, html: Path, claims: Claims) -> PageMeasure:
     with opened_deck(browser, html, diagrams=False) as page:
         keys = page.evaluate(_KEYS)  # (a diagram's key is its text: the same in every deck)
         only = claims.claim(keys)
-        page.evaluate(_LEAVE_OUT, only)
-        draw_diagrams(page)
-        pictures_ready(page)
-        page.add_style_tag(content=_ALL_SLIDES)
-        page.evaluate("() => document.fonts.ready")  # the fonts of the text laid out now
-        found = page.evaluate(_MEASURE, [TOLERANCE, SLIDE_WIDTH, SLIDE_HEIGHT, only])
+        try:
+            page.evaluate(_LEAVE_OUT, only)
+            draw_diagrams(page)
+            pictures_ready(page)
+            page.add_style_tag(content=_ALL_SLIDES)
+            page.evaluate("() => document.fonts.ready")  # the fonts of the text laid out now
+            found = page.evaluate(_MEASURE, [TOLERANCE, SLIDE_WIDTH, SLIDE_HEIGHT, only])
+        except BaseException:
+            claims.release(keys[i] for i in only)
+            raise
     return PageMeasure(keys, [Measured.read(d) for d in found])
 
 
 def measure_pages(pages: Sequence[tuple[str, Path]], chromium: str = CHROMIUM,
                   workers: int = 2) -> dict[str, PageMeasure | str]:
     """Each page's measure (or why it failed), by `workers` browsers side by side; a slide
-    shown by several pages is measured in one of them.
+    shown by several pages is measured in one of them. A page that fails gives back the
+    slides it had claimed: those that another page shows, measured already, are measured
+    there in a next round.
 
     Raises OverflowUnavailable when Chromium or Playwright is missing or will not start.
     """
@@ -328,10 +351,23 @@ def measure_pages(pages: Sequence[tuple[str, Path]], chromium: str = CHROMIUM,
         raise OverflowUnavailable(missing)
     if not pages:  # no deck builds: nothing to lay out
         return {}
+    claims = Claims()
+    results = _measure_round(pages, claims, chromium, workers)
+    again: set[str] = set()  # the pages measured again, once at most: the rounds end
+    while todo := [(name, html) for name, html in pages if name not in again
+                   and isinstance(results.get(name), PageMeasure) and claims.unclaimed(results[name].keys)]:
+        again.update(name for name, _ in todo)
+        for name, result in _measure_round(todo, claims, chromium, workers).items():
+            if isinstance(result, PageMeasure):  # (failing now, it keeps what it measured before)
+                results[name].add(result)
+    return results
+
+
+def _measure_round(pages: Sequence[tuple[str, Path]], claims: Claims, chromium: str,
+                   workers: int) -> dict[str, PageMeasure | str]:
     todo = list(reversed(pages))  # popped from the end: in the order given
     lock = threading.Lock()
     stop = threading.Event()  # Ctrl-C: no page is opened after the ones being measured
-    claims = Claims()
     results: dict[str, PageMeasure | str] = {}
     failures: list[BaseException] = []
 
