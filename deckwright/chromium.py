@@ -3,7 +3,8 @@
 The system's Chromium is driven through Playwright (neither is needed by the build).
 A deck is opened from file:// with every other request refused (a picture from the web
 stays blank, so nothing depends on the network); once remark has started, every slide is
-filled (the template fills them lazily) and every mermaid diagram drawn.
+filled (the template fills them lazily; `check --overflow` has only those it measures
+filled) and every mermaid diagram drawn.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _START = "() => window.slideshow !== undefined || window.deckwrightError !== und
 _FILL_ALL = "() => window.deckwrightLazy ? window.deckwrightLazy.fillAll() : 0"
 # A deck holding mermaid diagrams draws them as they are shown: all of them, here.
 # (The promise resolves once they are drawn; one mermaid cannot read stays text.)
-_DRAW_DIAGRAMS = "() => window.deckwrightDiagrams ? window.deckwrightDiagrams.drawAll() : 0"
+_DRAW_DIAGRAMS = "(filledOnly) => window.deckwrightDiagrams ? window.deckwrightDiagrams.drawAll(filledOnly) : 0"
 
 # Wait for what slides [first, last) show: their pictures (loaded or failed: a picture from
 # the web fails at once, its request refused), their background pictures, the fonts.
@@ -77,12 +78,16 @@ def missing_tools(chromium: str, modules: Sequence[str], install: str) -> str | 
 
 
 @contextlib.contextmanager
-def opened_deck(browser, html: Path, height: int = SLIDE_HEIGHT, diagrams: bool = True) -> Iterator[object]:
-    """A Playwright page showing the built deck `html` at scale 1, every slide filled and
-    (with `diagrams`, else see draw_diagrams) every diagram drawn; RuntimeError when the
-    deck does not start."""
+def opened_deck(browser, html: Path, height: int = SLIDE_HEIGHT, diagrams: bool = True,
+                fill: bool = True) -> Iterator[object]:
+    """A Playwright page showing the built deck `html` at scale 1, every slide filled (with
+    `fill`; else only those shown, and those `window.deckwrightLazy.fillOnly(indices)`
+    fills) and every diagram drawn (with `diagrams`, else see draw_diagrams); RuntimeError
+    when the deck does not start."""
     context = browser.new_context(viewport={"width": SLIDE_WIDTH, "height": height})
     try:
+        if not fill:  # the page fills no slide at idle time (templates/remark.html)
+            context.add_init_script("window.deckwrightFillOnDemand = true;")
         page = context.new_page()
         page.set_default_timeout(LOAD_TIMEOUT_MS)
         page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
@@ -91,7 +96,8 @@ def opened_deck(browser, html: Path, height: int = SLIDE_HEIGHT, diagrams: bool 
         error = page.evaluate("() => window.deckwrightError || null")
         if error:
             raise RuntimeError(f"the deck did not start: {error}")
-        page.evaluate(_FILL_ALL)
+        if fill:
+            page.evaluate(_FILL_ALL)
         if diagrams:
             draw_diagrams(page)
         yield page
@@ -99,10 +105,11 @@ def opened_deck(browser, html: Path, height: int = SLIDE_HEIGHT, diagrams: bool 
         context.close()
 
 
-def draw_diagrams(page) -> int:
+def draw_diagrams(page, filled_only: bool = False) -> int:
     """Draw the page's mermaid diagrams not drawn yet (a block whose `data-deckwright-diagram`
-    is set is left as it is); returns how many were drawn."""
-    return page.evaluate(_DRAW_DIAGRAMS)
+    is set is left as it is), with `filled_only` those of the slides filled; returns how
+    many were drawn."""
+    return page.evaluate(_DRAW_DIAGRAMS, filled_only)
 
 
 def pictures_ready(page, first: int = 0, last: int | None = None) -> int:

@@ -15,7 +15,10 @@ import re
 import pytest
 
 from deckwright import check as check_module
+from deckwright import cli
 from deckwright.check import as_json, check
+from deckwright.checks.overflow import Claims, measure_page
+from deckwright.chromium import open_chromium
 
 try:  # tests/ may or may not be a package, depending on how pytest imports it
     from tests import browser as dwb
@@ -179,6 +182,84 @@ def test_the_slides_of_a_page_that_fails_are_measured_in_another_deck(make_proje
     assert "getComputedStyle" in found["one.yml"].message
     assert found["chapters/long.md:1"].message.startswith("content runs ")
     assert found["chapters/long.md:1"].decks == ("two.yml",)
+
+
+# A slide whose script breaks the page it is shown in, in the deck titled "Two" only.
+BREAKS_TWO = ('# Breaks deck two\n\nIts picture fails, and its handler breaks deck two\'s page.\n\n'
+              '<img src="data:," alt="" onerror="if (document.title === \'Two\') window.getComputedStyle = null">\n')
+
+
+def test_a_slide_measured_in_another_deck_is_not_filled(make_project, monkeypatch):
+    # one.yml, longer, measured first, measures the slide; two.yml shows it too, but leaves
+    # it empty: its script never runs there, and two.yml's own slides are measured. (A deck
+    # fills the slide it shows first and the next two: the slide comes after them.)
+    pad = "\n---\n\n".join(f"# Pad {i}\n" for i in range(5))
+    root = make_project({
+        "chapters/breaks.md": BREAKS_TWO, "chapters/fits.md": FITS, "chapters/long.md": LONG,
+        "chapters/pad.md": pad, "chapters/more.md": "# More\n\n---\n\n# And more\n",
+        "one.yml": HEAD + content(["chapters/breaks.md", "chapters/pad.md"]),
+        "two.yml": "title: Two\nslides: https://example.org/\n"
+        + content(["chapters/fits.md", "chapters/long.md", "chapters/more.md", "chapters/breaks.md"]),
+    })
+    monkeypatch.setattr(check_module, "MAX_WORKERS", 1)
+    with dwb.open_browser():
+        pass
+    found = {str(f.loc): f for f in check(str(root), env={}, overflow=True).findings if f.kind == "overflow"}
+    assert sorted(found) == ["chapters/long.md:1"]
+    assert found["chapters/long.md:1"].decks == ("two.yml",)
+
+
+# A style sheet on a slide makes the pictures of class `tall` too tall for a slide.
+STYLE = '# Style\n\n<style>.tall img { height: 900px; }</style>\n\nA style for the whole deck.\n'
+TALL = "# Tall\n\n.tall[![A picture](images/small.svg)]\n"
+
+
+def test_a_style_sheet_on_a_slide_measured_elsewhere_still_styles_the_deck(make_project, monkeypatch):
+    # The style's slide is measured in one.yml, the tall picture in two.yml: it is laid
+    # out with the deck's style sheet there, its slide filled though not measured (after
+    # the three slides a deck fills first).
+    root = make_project({
+        "chapters/style.md": STYLE, "chapters/fits.md": FITS, "chapters/tall.md": TALL,
+        "images/small.svg": svg(100, 100),
+        "chapters/pad.md": "\n---\n\n".join(f"# Pad {i}\n" for i in range(5)),
+        "chapters/more.md": "# More\n\n---\n\n# And more\n",
+        "one.yml": HEAD + content(["chapters/style.md", "chapters/pad.md"]),
+        "two.yml": HEAD + content(["chapters/fits.md", "chapters/more.md", "chapters/style.md", "chapters/tall.md"]),
+    })
+    monkeypatch.setattr(check_module, "MAX_WORKERS", 1)
+    with dwb.open_browser():
+        pass
+    found = {str(f.loc): f for f in check(str(root), env={}, overflow=True).findings if f.kind == "overflow"}
+    assert sorted(found) == ["chapters/tall.md:1"]
+    assert found["chapters/tall.md:1"].decks == ("two.yml",)
+    assert "px of it cut off at the slide's edge" in found["chapters/tall.md:1"].message
+
+
+def test_a_slide_has_one_key_in_every_deck_but_where_its_links_differ(make_project):
+    # What remark makes a slide of: its text, and the reference links it names (defined
+    # by the deck's chapters). The build information on a deck's first slide is left out.
+    root = make_project({
+        "chapters/shared.md": "# Shared\n\nSee [the docs][docs].\n\n---\n\n# Plain\n\nSee [docs].\n",
+        "chapters/a.md": "# A\n\nText\n\n[docs]: https://a.example/\n",
+        "chapters/b.md": "# B\n\nText\n\n[docs]: https://b.example/\n",
+        "one.yml": HEAD + content(["chapters/shared.md", "chapters/a.md"]),
+        "two.yml": HEAD + content(["chapters/a.md", "chapters/shared.md"]),
+        "three.yml": HEAD + content(["chapters/b.md", "chapters/shared.md"]),
+    })
+    out = root.parent / "out"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 0
+    with dwb.open_browser():
+        pass
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = open_chromium(playwright)
+        one, two, three = (measure_page(browser, out / f"{name}.yml.html", Claims()).keys
+                           for name in ("one", "two", "three"))
+        browser.close()
+    assert one[:2] == two[1:] and one[2] == two[0]  # Shared, Plain; A
+    assert three[1] != one[0] and three[2] != one[1]  # [docs] leads elsewhere
+    assert len(set(one + three)) == 6
 
 
 @pytest.fixture(scope="module")

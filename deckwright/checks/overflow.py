@@ -1,9 +1,10 @@
 """`check --overflow`: slides whose content does not fit, as laid out by headless Chromium (opt-in).
 
 Only a browser knows how tall a slide's text is. Each deck is built into a scratch folder
-and opened as `deckwright pdf` opens it (chromium.py: every slide filled, pictures loaded
-or failed: those from the network are refused at once); then every slide, each `--` step
-too, is laid out at scale 1, one under the other, its diagrams drawn, and measured:
+and opened as `deckwright pdf` opens it (chromium.py: pictures loaded or failed: those
+from the network are refused at once), but for its slides filled only as needed; then
+every slide, each `--` step too, is laid out at scale 1, one under the other, its diagrams
+drawn, and measured:
 
 - bottom: content lower than the slide's content area (above the strip of the slide
   number and footer), so drawn in that strip or cut off at the slide's edge; or lower
@@ -17,9 +18,10 @@ holds, but for code lines, nor a slide whose class makes it hide or scroll its o
 A picture fills a `class: pic` slide exactly: it fits. A pixel or two (TOLERANCE) is
 rounding.
 
-Most slides are shown by several decks: each is laid out and measured in the first page
-that shows it (pages are told apart by what they show: `_KEYS`), and said once. A page
-that fails gives its slides back: another page that shows them measures them.
+Most slides are shown by several decks: each is filled, laid out and measured in the first
+page that shows it (slides are told apart by what remark makes them of: `_KEYS`), and
+said once. A page that fails gives its slides back: another page that shows them
+measures them.
 """
 
 from __future__ import annotations
@@ -70,11 +72,14 @@ html, body, .remark-container, .remark-slides-area {
 }
 """
 
-# A key for what each slide shows (its classes, style and content, but for its number and
-# footer, which are out of its flow): slides with one key are laid out alike, in any deck.
+# A key for what each slide shows, read from remark's model of the slide (what remark makes
+# its content of: its properties, its Markdown, the deck's reference links it names), so
+# before it is filled; its source and build information (`OWN`: out of its flow, as its
+# number) are left out. Slides with one key are laid out alike, in any deck.
 _KEYS = """() => {
-  const containers = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
-  const OWN = ['remark-slide-number', 'source', 'build-info'];
+  const OWN = ['source', 'build-info'];
+  const links = window.slideshow.getLinks() || {};
+  const ids = Object.keys(links);
   function hash(text) {  // 53 bits (two 32-bit FNV-like hashes): no clash among many slides
     let a = 0xdeadbeef, b = 0x41c6ce57;
     for (let i = 0; i < text.length; i++) {
@@ -86,18 +91,34 @@ _KEYS = """() => {
     b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
     return (4294967296 * (2097151 & b) + (a >>> 0)).toString(36) + ':' + text.length;
   }
-  return Array.from(containers, (container) => {
-    const content = container.querySelector('.remark-slide-content');
-    if (!content) return '';
-    const parts = [content.className, content.getAttribute('style') || ''];
-    for (const node of content.childNodes) {
-      if (node.nodeType === Node.ELEMENT_NODE) {
-        if (!OWN.some((name) => node.classList.contains(name))) parts.push(node.outerHTML);
-      } else if (node.nodeType === Node.TEXT_NODE) {
-        parts.push(node.data);
-      }
+  function texts(content, out) {
+    for (const part of content) {
+      if (typeof part === 'string') out.push(part);
+      else if (part && Array.isArray(part.content)) texts(part.content, out);
     }
-    return hash(parts.join('\u0000'));
+    return out;
+  }
+  // Its Markdown as remark joins it (its text between boxes); the blank lines around it,
+  // which the Markdown reader drops, left out: a slide reads alike first in a deck, followed
+  // by the build information, or elsewhere.
+  function own(slide) {
+    const parts = [];
+    for (const part of slide.content) {
+      if (part && OWN.includes(part.class)) continue;
+      const last = parts.length - 1;
+      if (typeof part === 'string' && typeof parts[last] === 'string') parts[last] += part;
+      else parts.push(part);
+    }
+    if (typeof parts[0] === 'string') parts[0] = parts[0].replace(/^\\n+/, '');
+    if (typeof parts[parts.length - 1] === 'string') parts.push(parts.pop().trimEnd());
+    return parts;
+  }
+  return window.slideshow.getSlides().map((slide) => {
+    const content = own(slide);
+    // A reference is [id], [text][id] or [id][], its id in any case, spaces run together.
+    const words = texts(content, []).join(' ').replace(/\\s+/g, ' ').toLowerCase();
+    const named = ids.filter((id) => words.includes('[' + id + ']')).map((id) => [id, links[id]]);
+    return hash(JSON.stringify([slide.properties, content, named]));
   });
 }"""
 
@@ -233,11 +254,19 @@ _MEASURE = """([tolerance, width, height, only]) => {
   return found;
 }"""
 
-# Only the slides to measure are laid out: the others are left out of the page's layout,
-# and their diagrams are not drawn (the template draws the blocks without the attribute).
+# Only the slides to measure are filled (and those holding a style sheet: it may style the
+# others) and laid out: the others are left out of the page's layout, their diagrams not
+# drawn (the template draws the blocks without the attribute).
 _LEAVE_OUT = """(only) => {
   const containers = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
   const measured = new Set(only);
+  const styled = (part) => typeof part === 'string' ? /<(style|link)\\b/i.test(part)
+    : Boolean(part && Array.isArray(part.content) && part.content.some(styled));
+  const fill = only.slice();
+  window.slideshow.getSlides().forEach((slide, index) => {
+    if (!measured.has(index) && slide.content.some(styled)) fill.push(index);
+  });
+  if (window.deckwrightLazy) window.deckwrightLazy.fillOnly(fill);
   containers.forEach((container, index) => {
     if (measured.has(index)) return;
     container.classList.add('deckwright-not-measured');
@@ -321,12 +350,12 @@ class Claims:
 def measure_page(browser, html: Path, claims: Claims) -> PageMeasure:
     """Lay out the slides of a built deck that no other page measures, all at once, and
     measure those that do not fit."""
-    with opened_deck(browser, html, diagrams=False) as page:
+    with opened_deck(browser, html, diagrams=False, fill=False) as page:
         keys = page.evaluate(_KEYS)  # (a diagram's key is its text: the same in every deck)
         only = claims.claim(keys)
         try:
             page.evaluate(_LEAVE_OUT, only)
-            draw_diagrams(page)
+            draw_diagrams(page, filled_only=True)
             pictures_ready(page)
             page.add_style_tag(content=_ALL_SLIDES)
             page.evaluate("() => document.fonts.ready")  # the fonts of the text laid out now
