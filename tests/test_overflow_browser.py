@@ -1,7 +1,7 @@
 """`check --overflow` lays out each deck in Chromium and names the slides whose content does not fit.
 
-A fixture workshop of slides that do not fit (a long list, a code line too wide, a table
-too wide, a list run into its footnote, the last step of a `--` slide, a table of contents
+A fixture workshop of slides that do not fit (a long list, a code line too wide, one cut by
+a hair more than rounding, a table too wide, a list run into its footnote, the last step of a `--` slide, a table of contents
 of many chapters) and of slides that do (a short one, a diagram, a picture slide, a picture placed
 by the slide, code whose only overflow is its trailing spaces, a box and a slide made to
 cut what they hold). Sizes depend on the machine's fonts: the tests say which slides and how, and
@@ -57,6 +57,30 @@ CUT_ON_PURPOSE = ('# Cut on purpose\n\n<div style="height: 120px; overflow: hidd
 # A slide whose class makes it cut what does not fit (an author's style sheet): it means to.
 CUT_SLIDE = ("class: cut\n\n<style>.remark-slide-content.cut { overflow: hidden; }</style>\n\n# Cut slide\n\n"
              + "".join(f"- Hidden {i}\n" for i in range(1, 30)))
+# A code line 2.6 px wider than its block, whose width (199.6 px) rounds up and the line's
+# (202.2 px) down: the box scrolls 2 px only, yet the line is cut by more than rounding.
+# And one 1.8 px wider: rounding.
+HAIR = """# Cut by a hair
+
+<style>
+.hair pre { width: fit-content; padding: 0; }
+.hair .remark-code { width: 199.6px; padding: 0; }
+.hair .remark-code-line { width: 202.2px; text-align: right; }
+.hair.close .remark-code-line { width: 201.4px; }
+</style>
+
+.hair[
+```bash
+echo cut
+```
+]
+
+.hair.close[
+```bash
+echo fits
+```
+]
+"""
 REMOTE = "# Remote\n\n![](https://example.invalid/picture.png)\n\n" + "".join(
     f"- Line {i}\n" for i in range(1, 22))
 
@@ -64,6 +88,7 @@ CHAPTERS = {
     "long.md": LONG, "code.md": WIDE_CODE, "table.md": WIDE_TABLE, "fits.md": FITS,
     "trailing.md": TRAILING, "steps.md": STEPS, "diagram.md": DIAGRAM, "footnote.md": FOOTNOTE, "picture.md": PICTURE,
     "placed.md": PLACED, "purpose.md": CUT_ON_PURPOSE, "cut.md": CUT_SLIDE, "remote.md": REMOTE,
+    "hair.md": HAIR,
 }
 
 
@@ -104,7 +129,7 @@ def px(message: str, pattern: str) -> int:
 
 def test_exactly_the_slides_that_do_not_fit_are_named(result):
     assert sorted(overflows(result)) == [
-        "chapters/code.md:1", "chapters/footnote.md:1", "chapters/long.md:1",
+        "chapters/code.md:1", "chapters/footnote.md:1", "chapters/hair.md:1", "chapters/long.md:1",
         "chapters/remote.md:1", "chapters/steps.md:1", "chapters/table.md:1",
     ]
     assert all(f.severity == "warning" for f in result.findings if f.kind == "overflow")
@@ -131,6 +156,11 @@ def test_a_table_too_wide_runs_past_the_right_edge(result):
                         r"\d+ px of it cut off at the slide's edge", message)
 
 
+def test_a_code_line_cut_by_a_hair_more_than_rounding_is_named(result):
+    message, _ = overflows(result)["chapters/hair.md:1"]
+    assert message == 'a code line is 3 px wider than its block, cut at the right: "echo cut"'
+
+
 def test_the_last_step_of_a_slide_shows_the_most(result):
     message, _ = overflows(result)["chapters/steps.md:1"]
     assert "below the slide's content area" in message and message.endswith("(from its step 2 of 2)")
@@ -151,7 +181,7 @@ def test_json_has_the_overflow_kind(result):
     import json
 
     data = json.loads(as_json(result))
-    assert data["summary"]["by_kind"]["overflow"] == 6
+    assert data["summary"]["by_kind"]["overflow"] == 7
     long = next(f for f in data["findings"] if f["path"] == "chapters/long.md")
     assert long["kind"] == "overflow" and long["line"] == 1 and long["decks"] == ["one.yml", "two.yml"]
 

@@ -192,7 +192,8 @@ _MEASURE = """([tolerance, width, height, only]) => {
     }
     return [most, line];
   }
-  const overflowing = (el) => el.scrollWidth > el.clientWidth + tolerance;
+  // Any overflow (scrollWidth is rounded): how far a line is cut is then measured exactly.
+  const overflowing = (el) => el.scrollWidth > el.clientWidth;
   function walk(el, m) {
     for (const child of el.children) {
       const style = getComputedStyle(child);
