@@ -171,11 +171,6 @@ def resolve_picture_references(deck: Deck) -> Deck:
     return replace(deck, slides=tuple(resolved(s) if s.references else s for s in deck.slides))
 
 
-def footer(deck: Deck, slide: Slide, step: Step) -> str:
-    """The `.source[...]` footer of a step: its file and line, linked to the repository."""
-    return _footer(step.top, slide.generated, deck.repo.file_url(step.top.path) if deck.repo else None)
-
-
 def without_footer(text: str) -> str:
     """A step's text as it was before `add_footers` appended its `.source[...]` footer."""
     end = text.rfind(_FOOTER_START)
@@ -186,6 +181,8 @@ _FOOTER_START = "\n\n.source[\n"  # as `_footed` appends `_footer`'s block
 
 
 def _footer(loc: SourceLoc, generated: str, file_url: str | None) -> str:
+    """The `.source[...]` footer of a step whose text starts at `loc`: its file and line,
+    linked to the file in the repository (`file_url`) when there is one."""
     link = f"{loc.path}:{loc.line}"
     if file_url:
         link = f"[{link}]({file_url}#L{loc.line})" if loc.line else f"[{link}]({file_url})"

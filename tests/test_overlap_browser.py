@@ -31,7 +31,7 @@ PICTURES = {"wide.svg": (1600, 900), "four-three.svg": (1600, 1200), "banner.svg
 
 
 def footer(n: int) -> str:
-    # As the build appends it (stages.footer): a block, linked to the file and line.
+    # As the build appends it (stages.add_footers): a block, linked to the file and line.
     return f".source[\n[chapters/pictures.md:{n}](#slide-{n})\n]"
 
 
