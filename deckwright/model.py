@@ -246,9 +246,10 @@ class RepoLink:
     branch: str
     prefix: str  # the content root's folder inside the repository ("" at its top)
 
-    def file_url(self, path: str, line: int | None = None) -> str:
+    def file_url(self, path: str) -> str:
+        """The page of a file (`path`: from the content root); a footer adds its line (`#L12`)."""
         full = posixpath.normpath(f"{self.prefix}/{path}") if self.prefix else path
-        return f"{self.url}/blob/{self.branch}/{full}" + (f"#L{line}" if line else "")
+        return f"{self.url}/blob/{self.branch}/{full}"
 
     def tree_url(self, path: str) -> str:
         return f"{self.url}/tree/{self.branch}/{path}"
