@@ -82,13 +82,8 @@ class _Reader:
         self.visited += 1
         if self.visited > MAX_NODES:
             raise DeckwrightError(
-                self.report_error(node, f"manifest is too large (over {MAX_NODES} YAML nodes)")
+                Problem(self.loc(node), f"manifest is too large (over {MAX_NODES} YAML nodes)")
             )
-
-    def report_error(self, node: yaml.Node, message: str):  # type: ignore[no-untyped-def]
-        from .errors import Problem
-
-        return Problem(self.loc(node), message)
 
     def text(self, node: yaml.Node, key: str) -> str:
         if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
@@ -192,25 +187,25 @@ def parse_yaml(path: str, text: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=_Loader)
     except _TooDeep as exc:
-        raise DeckwrightError(_problem(
+        raise DeckwrightError(Problem(
             _mark_loc(path, exc.mark), f"lists and mappings nest over {MAX_DEPTH} levels deep",
         )) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 0)
         raise DeckwrightError(
-            _problem(SourceLoc(path, line, col), f"invalid YAML: {yaml_message(exc)}", _line(text, line))
+            Problem(SourceLoc(path, line, col), f"invalid YAML: {yaml_message(exc)}", excerpt=_line(text, line))
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, an offset
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise DeckwrightError(_problem(
+        raise DeckwrightError(Problem(
             SourceLoc(path, line, col), f"invalid YAML: {exc.reason} (character #x{char:04x})",
-            _line(text, line),
+            excerpt=_line(text, line),
         )) from None
     except yaml.YAMLError as exc:
-        raise DeckwrightError(_problem(SourceLoc(path, 1), f"invalid YAML: {exc}")) from None
+        raise DeckwrightError(Problem(SourceLoc(path, 1), f"invalid YAML: {exc}")) from None
 
 
 # What YAML was reading when it failed ("while parsing a flow sequence"), as where that began.
@@ -250,12 +245,6 @@ def yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return " ".join(f"{problem or 'invalid YAML'} ({where})".split())
 
 
-def _problem(loc: SourceLoc, message: str, excerpt: str = ""):  # type: ignore[no-untyped-def]
-    from .errors import Problem
-
-    return Problem(loc, message, "error", excerpt)
-
-
 def _line(text: str, line: int) -> str:
     lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else ""
@@ -278,7 +267,7 @@ def load_manifest(
     root = parse_yaml(path, text)
     reader = _Reader(path, report)
     if root is None or not isinstance(root, yaml.MappingNode):
-        raise DeckwrightError(_problem(SourceLoc(path, 1), "a manifest must be a YAML mapping"))
+        raise DeckwrightError(Problem(SourceLoc(path, 1), "a manifest must be a YAML mapping"))
     fields: dict[str, yaml.Node] = {}
     for key, (key_node, value) in Mappings(path, report.problems).fields(root).items():
         if key not in KNOWN_KEYS:
