@@ -43,13 +43,10 @@ class DeckwrightError(Exception):
         return "\n".join(str(p) for p in self.problems)
 
 
-def error(loc: SourceLoc, message: str, excerpt: str = "") -> DeckwrightError:
-    return DeckwrightError(Problem(loc, message, "error", excerpt))
-
-
 @dataclass
 class Report:
-    """Problems collected while a stage runs, so that all of them are reported at once."""
+    """Problems collected while a manifest is validated (manifest.py), so that all of them are
+    reported at once."""
 
     problems: list[Problem] = field(default_factory=list)
 
@@ -66,8 +63,3 @@ class Report:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
-
-    def raise_errors(self) -> None:
-        """Raise every error collected so far (warnings stay in the report)."""
-        if self.errors:
-            raise DeckwrightError(self.errors)
