@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .builder import Workshop
+from .builder import Workshop, chapter_key
 from .checks import KINDS, Finding, finding, printable
 from .checks.deck import check_deck
 from .checks.external import Cache, check_urls, external_findings, external_urls
@@ -122,7 +122,7 @@ def _chapter_findings(workshop: Workshop, loaded: list[LoadedDeck]) -> list[Find
     seen: set[str] = set()
     for deck in loaded:
         for entry in deck.manifest.entries if deck.manifest else ():
-            key = entry.path if entry.path is not None else str(entry.loc)
+            key = chapter_key(entry)
             if key in seen:
                 continue
             seen.add(key)
