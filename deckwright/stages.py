@@ -12,7 +12,7 @@ from .directives import directive_values, substitute
 from .errors import Problem
 from .links import file_path, is_local, reference_table, referenced_pictures
 from .memo import SameObjectMemo
-from .model import Deck, RepoLink, Slide, SourceLoc, Step, kept, make_slide
+from .model import Deck, RepoLink, Slide, SourceLoc, Step, kept, make_slide, read_properties
 
 Stage = Callable[[Deck], Deck]
 
@@ -80,8 +80,7 @@ def insert_toc(deck: Deck) -> Deck:
 
 
 def _has_body(text: str) -> bool:
-    from .model import read_properties
-
+    """Whether `text` holds more than slide properties (what is left of a `@@TOC@@` slide)."""
     return bool(read_properties(text)[1].strip())
 
 
