@@ -302,9 +302,9 @@ def write_deck(
     return copy_pictures(deck, project, out) + mermaid + [write_page(deck, out, html)]
 
 
-def write_page(deck: Deck, out: OutputDir, html: str | None = None) -> str:
-    """Write the deck's page (`html`: already made); returns its path in the output folder."""
-    out.write_text(deck.manifest.html, deck_html(deck) if html is None else html)
+def write_page(deck: Deck, out: OutputDir, html: str) -> str:
+    """Write the deck's page, `html`; returns its path in the output folder."""
+    out.write_text(deck.manifest.html, html)
     return deck.manifest.html
 
 
