@@ -531,6 +531,17 @@ def build_decks(
     """
     workshop = Workshop.open(project, env, git)
     out = OutputDir(out_dir)
+    results, made = _make_decks(workshop, names, out, strict, kept)
+    _write_pages(made, out, colourer, copier)
+    return results
+
+
+def _make_decks(
+    workshop: Workshop, names: Sequence[str], out: OutputDir, strict: bool, kept: Mapping[str, str] | None
+) -> tuple[list[DeckResult], list[_Made]]:
+    """Each named deck loaded, staged and checked: the result of each, and the decks to write
+    (neither a failed deck nor, with `strict`, one with warnings). Our assets are copied into
+    `out` as the first deck to write is found."""
     results = []
     assets_written = False
     made: list[_Made] = []
@@ -561,6 +572,13 @@ def build_decks(
         result.inputs = deck_inputs(workshop, manifest_path, manifest, deck)
         result.seconds = time.perf_counter() - start
         results.append(result)
+    return results, made
+
+
+def _write_pages(made: list[_Made], out: OutputDir, colourer: Colourer | None, copier: Copier | None) -> None:
+    """Make the page of each deck in `made` (which is emptied) and write it once its pictures
+    are in place: copied by the `copier` while the pages are made, else here, page by page.
+    The next page made is one whose code the `colourer` has coloured (see `_next_page`)."""
     if copier is not None and not copier.copy([(m.result.manifest, m.pictures) for m in made]):
         copier = None
     ready: list[tuple[_Made, str]] = []  # pages made, waiting for their pictures
@@ -574,7 +592,6 @@ def build_decks(
             for done, html in ready:
                 done.write(html, copied, out)
             ready = []
-    return results
 
 
 def with_warnings(problems: Sequence[Problem], warnings: Sequence[Problem]) -> list[Problem]:
