@@ -178,11 +178,11 @@ def deck_html(
     """The deck's page; `assets` is the assets folder's URL as seen from the page.
 
     `markdown` is the deck's source as `deck_markdown(deck, coloured=True)` gives it
-    (made here when not given). `fast=False` is for bench/bench_browser.py only: the
-    page as it was before the load-time optimisations (remark highlights code itself
-    and makes every slide's content inside remark.create). `lazy` (default: `fast`):
-    slides are filled as they are shown (templates/remark.html); tests compare a page
-    with and without it.
+    (made here when not given). `fast=False` is for bench/bench_browser.py and the tests
+    that compare pages: the page as it was before the load-time optimisations (remark
+    highlights code itself and makes every slide's content inside remark.create). `lazy`
+    (default: `fast`): slides are filled as they are shown (templates/remark.html); tests
+    compare a page with and without it.
     """
     from .highlight import CLASSES
 
