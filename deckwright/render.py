@@ -47,9 +47,10 @@ def coloured_markdown(slide: Slide) -> str:
     return _coloured_steps(slide.steps)
 
 
-def _coloured_markdown(steps: tuple[Step, ...]) -> str:
+def _colour_steps(steps: tuple[Step, ...]) -> str:
+    """`coloured_markdown` of a slide with these steps, made anew (`_coloured_steps` remembers it)."""
     if any(step.blocks is None for step in steps):
-        return _coloured(_markdown(steps))  # a stage made or changed its text
+        return _colour_markdown(_markdown(steps))  # a stage made or changed its text
     # The blocks found when its chapter was split: no need to look for them again.
     from .highlight import highlight_blocks, highlight_markdown
 
@@ -58,12 +59,12 @@ def _coloured_markdown(steps: tuple[Step, ...]) -> str:
 
 
 # By the steps themselves: decks showing a chapter in different parts share them.
-_coloured_steps = SameObjectMemo(_coloured_markdown)
+_coloured_steps = SameObjectMemo(_colour_steps)
 
 
 @lru_cache(maxsize=1 << 14)
-def _coloured(markdown: str) -> str:
-    # Memoized per slide: decks share chapters, and a rebuild finds most slides again.
+def _colour_markdown(markdown: str) -> str:
+    # Memoized by a slide's text: decks share chapters, and a rebuild finds most slides again.
     # One slide at a time finds the same fences as the whole deck: remark's lexer never
     # lets a fence or a `.class[...]` block run over a slide separator.
     from .highlight import highlight_markdown
