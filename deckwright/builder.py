@@ -20,7 +20,7 @@ from .model import Chapter, Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import INTERSTITIALS, GitState, Project, build_info, read_git, repo_link
 from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
 from .slides import split_chapter
-from .stages import PIPELINE, Stage, run_pipeline
+from .stages import PIPELINE, run_pipeline
 from .stamps import Cleared, Reused, Stamps, build_context, stat_once
 from .writer import OutputDir
 
@@ -263,11 +263,11 @@ def file_order(workshop: Workshop, deck: Deck) -> dict[str, int]:
     return {path: rank for rank, path in enumerate(dict.fromkeys(files))}
 
 
-def compile_deck(workshop: Workshop, manifest: Manifest, stages: Sequence[Stage] = PIPELINE) -> tuple[Deck, list[Problem]]:
-    """Run the stages for one validated manifest and check the result; raises on errors,
-    its chapters' and those of the deck (a missing picture, two slides with one name), all
-    at once, in_deck_order."""
-    deck = run_pipeline(workshop.deck(manifest), tuple(stages))
+def compile_deck(workshop: Workshop, manifest: Manifest) -> tuple[Deck, list[Problem]]:
+    """Run the stages (stages.PIPELINE) for one validated manifest and check the result;
+    raises on errors, its chapters' and those of the deck (a missing picture, two slides
+    with one name), all at once, in_deck_order."""
+    deck = run_pipeline(workshop.deck(manifest), PIPELINE)
     problems = in_deck_order([*deck.problems, *missing_pictures(deck, workshop), *no_slides(deck)],
                              workshop, deck)
     if any(p.is_error for p in problems):
