@@ -2,9 +2,13 @@
 
 Runs of brackets, `![`, `.class[` and the like, each thousands long: where each one of a run
 was read on to the run's end (or its line's, or its line was copied whole for each), the work
-grew as the square of the run. Each case is timed at n and 4n repeats, the best of three:
-4 times the work for a reading in linear time, 16 for one in quadratic time; the bound (8)
-leaves room for a busy machine, and times are compared, never taken on their own.
+grew as the square of the run. Each case is timed at n and 4n repeats, the best of three
+runs each, taken in turn: 4 times the work for a reading in linear time, 16 for one in
+quadratic time. The bound (8) leaves room for a busy machine, and times are compared, never
+taken on their own. On a machine so busy that a linear reading passes the bound (its small
+case takes a millisecond or two, a few of the scheduler's time slices), the case is measured
+once more and the lower growth counts: a quadratic reading cannot come under the bound twice
+by chance, as load makes the small case slower only if it makes it slower in every run.
 """
 
 from __future__ import annotations
@@ -43,20 +47,24 @@ N = 4000
 GROWTH = 8  # at most, from n to 4n repeats (linear: 4; quadratic: 16)
 
 
-def best_time(work: Callable[[], object], runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
 
 
 def growth(run: Callable[[int], str], work: Callable[[str], object], n: int = N) -> float:
-    """How many times longer the work takes on the run repeated 4n times than n times."""
+    """How many times longer the work takes on the run repeated 4n times than n times
+    (the best of three runs each, in turn; measured again if that passes the bound)."""
     small, large = (f"# A\n\n{run(k)}\n\n---\n\nAfter\n" for k in (n, 4 * n))
     work(small)  # (modules and expressions made ready)
-    return best_time(lambda: work(large)) / best_time(lambda: work(small))
+    ratios = []
+    for _ in range(2):
+        times = [(timed(lambda: work(small)), timed(lambda: work(large))) for _ in range(3)]
+        ratios.append(min(t[1] for t in times) / min(t[0] for t in times))
+        if ratios[-1] < GROWTH:
+            break
+    return min(ratios)
 
 
 @pytest.mark.parametrize("name", RUNS)
