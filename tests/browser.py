@@ -241,7 +241,7 @@ def follow_link(page, href: str, timeout_ms: int = 5000) -> tuple[int, str | Non
     browser's hashchange and remark's reaction to it; returns
     ``(new 0-based slide index, that slide's name or None)``.
     """
-    link = visible_slide(page).locator(f"a[href={json.dumps(href)}]:visible").first
+    link = visible_slide(page).locator(f"a[href={json.dumps(href, ensure_ascii=False)}]:visible").first
     page.evaluate(
         """(ms) => {
             window.__deckwrightHashChanged = new Promise((resolve) => {

@@ -372,3 +372,31 @@ def test_printing_gives_one_white_16_9_page_per_slide(deck):
     page.emulate_media(media="print")
     surround = page.evaluate("() => getComputedStyle(document.querySelector('.remark-container')).backgroundColor")
     assert surround == "rgb(255, 255, 255)"
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_links_to_names_in_any_script(browser, tmp_path, form):
+    """A `name:` of accented or other letters (`café`, `設定`): the browser hands remark
+    the link's `#name` percent-encoded (`#caf%C3%A9`), which remark alone finds no slide
+    for (it shows the first); a page opened at such an address starts at that slide."""
+    markdown = ("# Start\n\n[to café](#café) [to 設定](#設定)\n\n---\n\nname: café\n\n# Café\n\n"
+                "[back](#start)\n\n---\n\nname: 設定\n\n# Settings\n\n---\n\nname: start\n\n# End\n")
+    path = render(tmp_path, markdown, form=form)
+    page = dwb.new_page(browser)
+    try:
+        info = dwb.load_deck(page, path.as_uri())
+        assert dwb.follow_link(page, "#café") == (1, "café")
+        dwb.goto_slide(page, 1)
+        assert dwb.follow_link(page, "#設定") == (2, "設定")
+        dwb.goto_slide(page, 2)
+        assert dwb.follow_link(page, "#start") == (3, "start")
+        assert info["errors"] == []
+    finally:
+        page.context.close()
+    page = dwb.new_page(browser)
+    try:
+        info = dwb.load_deck(page, path.as_uri() + "#設定")
+        assert dwb.current_slide(page) == 2
+        assert info["errors"] == []
+    finally:
+        page.context.close()
