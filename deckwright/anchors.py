@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_DROP = re.compile(r"[^a-z0-9-]+")
+# Letters and digits of any script stay (`é`, `設`): the page finds a name in any script
+# (templates/remark.html); the rest, punctuation, emoji and `_` (of `**_emphasis_**`), goes.
+_DROP = re.compile(r"[^\w-]+|_+")
 _DASHES = re.compile(r"-{2,}")
 
 
 def slug(title: str) -> str:
-    """`Docker 30,000ft overview` -> `docker-30000ft-overview` (ASCII letters, digits, dashes)."""
-    text = title.lower().replace(" ", "-")
+    """`Docker 30,000ft overview` -> `docker-30000ft-overview`, `Écrire à` -> `écrire-à`."""
+    text = unicodedata.normalize("NFC", title).lower().replace(" ", "-")
     text = _DASHES.sub("-", _DROP.sub("", text)).strip("-")
     return text or "chapter"
 
