@@ -67,6 +67,7 @@ def toc_slides(deck: Deck, made_for: Step) -> list[Slide]:
 def insert_toc(deck: Deck) -> Deck:
     """Replace each slide holding `@@TOC@@` by the tables of contents (its other text stays)."""
     slides: list[Slide] = []
+    problems: list[Problem] = []
     for slide in deck.slides:
         if not any("@@TOC@@" in step.text for step in slide.steps):
             slides.append(slide)
@@ -76,7 +77,20 @@ def insert_toc(deck: Deck) -> Deck:
         if any(_has_body(st.text) for st in rest.steps):
             slides.append(rest)
         slides += toc_slides(deck, slide.steps[0])
-    return replace(deck, slides=tuple(slides))
+        problems += _empty_tocs(deck, slide.steps[0])
+    return replace(deck, slides=tuple(slides), problems=deck.problems + tuple(problems))
+
+
+def _empty_tocs(deck: Deck, made_for: Step) -> list[Problem]:
+    """A warning for each part whose table of contents lists nothing: remark shows it blank
+    but for its heading (the part lists no chapter, or none it shows has a title)."""
+    shown = {s.part for s in _chapters(deck)}
+    return [
+        Problem(made_for.top, f"an empty slide: the table of contents of part {part} lists no chapter "
+                "(none of that part's chapters that this deck shows has a '# ' title)", "warning")
+        for part in range(1, deck.manifest.part_count + 1)
+        if part not in shown
+    ]
 
 
 def _has_body(text: str) -> bool:

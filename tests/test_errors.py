@@ -239,6 +239,25 @@ def test_chapter_problems(tmp_path, chapter, expected):
     assert expected in problems(tmp_path, {"deck.yml": "content:\n- - a.md\n", "a.md": chapter})
 
 
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "content:\n- toc.md\n- []\n- - a.md\n",  # a part that lists nothing
+        "exclude: [x]\ncontent:\n- toc.md\n- - hidden.md\n- - a.md\n",  # whose chapters are left out
+        "content:\n- toc.md\n- - untitled.md\n- - a.md\n",  # whose chapters have no title
+    ],
+    ids=["empty", "excluded", "untitled"],
+)
+def test_an_empty_table_of_contents_is_said(tmp_path, manifest):
+    """`@@TOC@@` makes a slide per part: one whose part shows no chapter title was a blank
+    'Part 1' slide, with no word of it."""
+    found = problems(tmp_path, {"deck.yml": manifest, "toc.md": "@@TOC@@\n", "a.md": CHAPTER,
+                                "hidden.md": "class: x\n\n# Hidden\n", "untitled.md": "Text\n"})
+    assert ("toc.md:1: warning: an empty slide: the table of contents of part 1 lists no chapter "
+            "(none of that part's chapters that this deck shows has a '# ' title)") in found, found
+    assert not any("part 2" in p for p in found), found
+
+
 def test_a_fence_cut_by_its_box_is_one_error(tmp_path):
     """The `]` in a box's code ends the box, and the fence with it: the block's closing fence
     is then an opener of its own, never closed. One mistake, one error, which says both."""
