@@ -80,6 +80,8 @@ def default_jobs() -> int:
 
 
 def print_results(results: Sequence[DeckResult]) -> None:
+    from .widths import pad
+
     seen: set[str] = set()
     for result in results:
         for problem in result.problems:
@@ -89,9 +91,9 @@ def print_results(results: Sequence[DeckResult]) -> None:
                 print(text, file=sys.stderr)
         warned = _warnings(len({str(p) for p in result.problems if not p.is_error}))
         if result.ok and result.reused:
-            print(f"kept   {result.html:<28} {result.slides:>5} slides  (up to date{', ' + warned if warned else ''})")
+            print(f"kept   {pad(result.html, 28)} {result.slides:>5} slides  (up to date{', ' + warned if warned else ''})")
         elif result.ok:
-            print(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s"
+            print(f"built  {pad(result.html, 28)} {result.slides:>5} slides  {result.seconds:6.2f} s"
                   + (f"  ({warned})" if warned else ""))
         else:
             print(failed_line(result.manifest, result.problems), file=sys.stderr)

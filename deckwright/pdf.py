@@ -40,6 +40,7 @@ from .cli import add_project_arguments, failed_line, open_project, out_is_a_fold
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
 from .reader import Project
+from .widths import pad
 from .writer import OutputDir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -326,7 +327,7 @@ def run(args: argparse.Namespace) -> int:
                 seen.add(str(problem))
                 print(problem, file=sys.stderr)
         if result.ok:
-            print(f"printed {result.pdf:<34} {result.pages:>5} pages  "
+            print(f"printed {pad(result.pdf, 34)} {result.pages:>5} pages  "
                   f"{result.size / 1e6:6.1f} MB  {result.seconds:6.1f} s")
         else:
             print(failed_line(result.manifest, result.problems), file=sys.stderr)

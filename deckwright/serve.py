@@ -43,6 +43,7 @@ from .reader import INTERSTITIALS, Project, read_git
 from .render import ASSETS, TEMPLATES, coloured_markdown, page_values
 from .server import LiveServer, PageEvent
 from .stages import without_footer
+from .widths import pad
 from .writer import OutputDir
 
 CLIENT_SCRIPT = TEMPLATES / "serve-client.js"  # injected by the dev server only: not in built sites
@@ -555,7 +556,7 @@ class DeckSite:
                 self.err(str(problem))
         unchanged = f"  ({others} other warning{'s' * (others != 1)}, unchanged)" if others else ""
         if result.ok:
-            self.log(f"built  {result.html:<28} {result.slides:>5} slides  {result.seconds:6.2f} s"
+            self.log(f"built  {pad(result.html, 28)} {result.slides:>5} slides  {result.seconds:6.2f} s"
                      + unchanged)
         else:
             self.err(f"FAILED {result.manifest} ({self._kept(result.html)})" + unchanged)

@@ -24,6 +24,7 @@ from .cli import add_project_arguments, open_project
 from .errors import DeckwrightError, Problem
 from .manifest import Mappings, parse_yaml
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
+from .widths import pad, shown_width
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_VERSION = 1
@@ -403,7 +404,7 @@ def stats_text(decks: list[DeckStats], pace: Pace) -> str:
         if d.duration is not None:
             lines.append("  " + _against(d, pace))
         # as wide as the longest chapter path (indented 2 more), so that columns line up
-        width = max([44] + [len(ch.chapter) + 2 for p in d.parts for ch in p.chapters])
+        width = max([44] + [shown_width(ch.chapter) + 2 for p in d.parts for ch in p.chapters])
         lines.append(f"  {'':<{width}} {'shown':>6} {'gen':>4} {'extra':>5} {'labs':>4} {'time':>6}")
         for p in d.parts:
             label = "front matter" if p.part is None else f"part {p.part}"
@@ -417,7 +418,7 @@ def stats_text(decks: list[DeckStats], pace: Pace) -> str:
 
 
 def _row(label: str, c: Counts, pace: Pace, width: int = 44) -> str:
-    return (f"{label:<{width}} {c.shown:>6} {c.generated:>4} {c.extra_details:>5} {c.labs:>4} "
+    return (f"{pad(label, width)} {c.shown:>6} {c.generated:>4} {c.extra_details:>5} {c.labs:>4} "
             f"{hours(estimate(c, pace)):>6}")
 
 

@@ -407,3 +407,18 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path, command):
     reader_gone.stdout.close()  # before the command writes anything
     err = reader_gone.stderr.read()
     assert reader_gone.wait(timeout=60) == 141 and "Traceback" not in err and "Exception" not in err, err
+
+
+def test_deck_lines_line_up_with_wide_page_names(tmp_path, capsys):
+    """The slide counts of `built` and `kept` lines stand in one column when a page's name
+    holds characters a terminal shows two columns wide (CJK, emoji)."""
+    from .test_stats import shown_width
+
+    root = write_files(tmp_path / "slides", {
+        "good.yml": GOOD["good.yml"], "ワークショップ.yml": GOOD["good.yml"], "a.md": GOOD["a.md"],
+    })
+    for _ in range(2):  # built, then kept
+        assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "dist")]) == 0
+        lines = [line for line in capsys.readouterr().out.splitlines() if " slides " in line]
+        assert len(lines) == 2 and any("ワークショップ" in line for line in lines), lines
+        assert len({shown_width(line.split(" slides ")[0]) for line in lines}) == 1, lines

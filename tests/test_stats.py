@@ -138,6 +138,27 @@ def test_text_columns_line_up_whatever_the_chapter_paths(make_project, capsys):
     assert len({len(row) for row in rows}) == 1, rows  # numbers right-aligned in the same columns
 
 
+@pytest.mark.parametrize("name", ["日本語の章.md", "emoji 🐳.md", "cafe\u0301.md"], ids=["wide", "emoji", "combining"])
+def test_text_columns_line_up_with_wide_and_combining_characters(make_project, capsys, name):
+    """A terminal shows a CJK character or an emoji two columns wide, a combining accent in
+    none: the columns are padded by what shows, not by the number of characters."""
+    files = dict(DECK)
+    files[name] = files.pop("c.md")
+    files["deck.yml"] = files["deck.yml"].replace("- - c.md", f"- - {name}")
+    assert run_cli(["--root", str(make_project(files))]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if re.search(r"( time| \d+h\d\d)$", line) and "shown (" not in line]
+    assert any(name in row for row in rows)
+    assert len({shown_width(row) for row in rows}) == 1, rows
+
+
+def shown_width(text: str) -> int:
+    """Columns a terminal gives `text` (unicodedata, independent of deckwright's own count)."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
 def test_csv_has_a_row_per_deck_part_and_chapter(make_project, capsys):
     assert run_cli(["--root", str(make_project(DECK)), "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
