@@ -20,8 +20,12 @@ _INLINE_CODE = re.compile(r"`[^`\n]+`")
 ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)|href=[\"']#([^\"']+)[\"']")
 # An alt holds no `![`: where one does, the picture starts at the last (as marked reads it);
 # else each `![` of a long run would read on to the same `]`, the work growing as a square.
+# remark's Markdown takes a path with spaces whole, up to its `)` or a title in quotes
+# (`![a](my pic.png "t")`); where neither follows, the first word (a line of `](` without
+# a `)` then reads a few words on at each, not the whole line).
 PICTURE = re.compile(
-    r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\]\(\s*<?([^)\s>]+)"  # ![alt](path)
+    r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\]\(\s*<?("  # ![alt](path)
+    r"[^)\s>]+(?:[ \t]+[^)\s>\"'][^)\s>]*){0,10}(?=>?[ \t]*\)|>?[ \t]+[\"'])|[^)\s>]+)"
     r"|<img\b[^>]*?\bsrc=[\"']([^\"']+)[\"']"  # <img src="path">
     r"|background-image:\s*url\(\s*[\"']?([^)\"']+)"  # style or slide property
 )

@@ -37,6 +37,7 @@ RUNS: dict[str, Callable[[int], str]] = {
     "lines opening a definition": lambda n: "[x\n" * n,
     "class names": lambda n: ".a" * n,
     "pictures shown": lambda n: "![](a.png) " * n,
+    "pictures with spaces opened": lambda n: "![a](x y " * n,
     "pictures by reference shown": lambda n: "![a] " * n,
     "comments left open in boxes": lambda n: ".lab[<!-- ]" * n,
     "comment closers in boxes": lambda n: "<!-- .a[-->]" * n,
