@@ -400,3 +400,19 @@ def test_links_to_names_in_any_script(browser, tmp_path, form):
         assert info["errors"] == []
     finally:
         page.context.close()
+
+
+def test_tab_right_after_a_slide_change_reaches_the_slide_shown(deck):
+    """For a second after leaving a slide, remark keeps it laid out under the new one (its
+    'fading' slide): Tab went to its links first, unseen, and Enter followed one of them."""
+    page, info, _ = deck
+    assert dwb.goto_slide(page, 3) == 2  # its footer links to #second, the next one's to #details
+    page.wait_for_timeout(1200)  # (the first slide has stopped fading)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    focused = "() => { const a = document.activeElement; return [a.tagName, !!a.closest('.remark-visible')]; }"
+    assert page.evaluate(focused) == ["A", True]
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    assert dwb.current_slide(page) == 3
+    assert info["errors"] == []
