@@ -416,3 +416,19 @@ def test_tab_right_after_a_slide_change_reaches_the_slide_shown(deck):
     page.wait_for_timeout(300)
     assert dwb.current_slide(page) == 3
     assert info["errors"] == []
+
+
+def test_a_footer_link_shows_when_the_keyboard_reaches_it(deck):
+    """A slide's footer (its source file and line) shows only under the mouse: a link in it
+    reached with Tab was focused unseen."""
+    page, info, _ = deck
+    assert dwb.goto_slide(page, 4) == 3
+    page.wait_for_timeout(1200)
+    page.keyboard.press("Tab")
+    footer = """() => {
+        const source = document.activeElement.closest('.source');
+        return source && getComputedStyle(source).opacity;
+    }"""
+    page.wait_for_timeout(400)  # (its fading in)
+    assert page.evaluate(footer) == "1"
+    assert info["errors"] == []
