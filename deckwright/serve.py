@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import quote
 
 from .builder import (
     DeckResult,
@@ -642,7 +643,7 @@ def run(args: argparse.Namespace) -> int:
             server, site, _ = start(project, manifests, out, args.host, args.port)
             _announce(server, site)
             if args.open and site.states:
-                webbrowser.open(server.url + next(iter(site.states.values())).html)
+                webbrowser.open(page_url(server, next(iter(site.states.values())).html))
             server.closed.wait()
         except KeyboardInterrupt:
             print("\nstopping")
@@ -659,5 +660,11 @@ def run(args: argparse.Namespace) -> int:
 def _announce(server: LiveServer, site: DeckSite) -> None:
     print(f"serving {site.root} at {server.url} (Ctrl-C stops)")
     for state in site.states.values():
-        print(f"  {server.url}{state.html}")
+        print(f"  {page_url(server, state.html)}")
     print("watching for changes")
+
+
+def page_url(server: LiveServer, html: str) -> str:
+    """A deck page's address, its name quoted (`my%20deck.yml.html`): a link a terminal or
+    a browser takes whole."""
+    return server.url + quote(html)

@@ -840,3 +840,17 @@ def test_the_listing_links_a_page_whose_name_holds_url_characters(make_project, 
         assert get(server, "/a%20%231%2050%25.yml.html")[0] == 200
     finally:
         server.stop()
+
+
+def test_the_addresses_printed_and_opened_are_whole_links_whatever_the_page_name(capsys, monkeypatch):
+    """A page named with a space or accents (`atelier été.yml.html`): its address was printed
+    as is, and a terminal's link (or --open) stopped at the space."""
+    from types import SimpleNamespace
+
+    from deckwright import serve as serve_module
+
+    site = SimpleNamespace(root="slides", states={"a.yml": SimpleNamespace(html="atelier été.yml.html")})
+    server = SimpleNamespace(url="http://127.0.0.1:8000/")
+    serve_module._announce(server, site)
+    assert "  http://127.0.0.1:8000/atelier%20%C3%A9t%C3%A9.yml.html" in capsys.readouterr().out.splitlines()
+    assert serve_module.page_url(server, "atelier été.yml.html") == "http://127.0.0.1:8000/atelier%20%C3%A9t%C3%A9.yml.html"
