@@ -11,7 +11,9 @@ import yaml
 from .errors import DeckwrightError, Problem, Report
 from .model import Entry, Manifest, SourceLoc
 
-TEXT_KEYS = ("title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix")
+TEXT_KEYS = ("title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix", "lang")
+# A language tag (BCP 47: `en`, `fr`, `pt-BR`, `zh-Hant`), as the page's <html lang> takes it.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 KNOWN_KEYS = frozenset(TEXT_KEYS + ("exclude", "content", "chapters", "duration"))  # duration: for stats
 MAX_NODES = 100_000  # a YAML alias bomb expands past this; real manifests have a few hundred
 # Composing YAML recurses once per level (in C with libyaml: too deep overflows the stack and
@@ -278,6 +280,8 @@ def load_manifest(
     html_loc = reader.loc(fields["html"]) if "html" in fields else SourceLoc(path, 1)
     html_from = "'html'"
     zip_loc = reader.loc(fields["zip"]) if values["zip"] else None
+    lang_loc = reader.loc(fields["lang"]) if "lang" in fields else SourceLoc(path, 1)
+    lang_from = "'lang'"
     for key, value in (env or {}).items():
         if key.startswith("OVERRIDE_") and key[9:] in TEXT_KEYS:
             values[key[9:]] = value
@@ -285,6 +289,8 @@ def load_manifest(
                 html_loc, html_from = SourceLoc(path, 0), "OVERRIDE_html (set in the environment)"
             elif key == "OVERRIDE_zip":
                 zip_loc = SourceLoc(path, 0) if value else None
+            elif key == "OVERRIDE_lang":
+                lang_loc, lang_from = SourceLoc(path, 0), "OVERRIDE_lang (set in the environment)"
         elif key == "OVERRIDE_exclude":
             exclude = tuple(c.strip() for c in value.split(",") if c.strip())
     content = fields.get("content", fields.get("chapters"))
@@ -301,6 +307,9 @@ def load_manifest(
             report.error(reader.loc(content), "'content' lists no chapters")
     if values["html"] and (why := page_name_problem(values["html"])):
         report.error(html_loc, f"{html_from} {quoted(values['html'])} cannot name a deck's page: {why}")
+    if values["lang"] and not _LANGUAGE_TAG.fullmatch(values["lang"]):
+        report.error(lang_loc, f"{lang_from} must be a language tag, as 'en', 'fr' or 'pt-BR', "
+                     f"not {quoted(values['lang'])}")
     if report.errors:
         raise DeckwrightError(report.errors + report.warnings)
     slides_url = values["slides"]

@@ -56,6 +56,7 @@ class Manifest:
     zip: str
     html: str
     slidenumberprefix: str
+    lang: str  # the language of its text, a tag ('fr'); '' when not given (English)
     exclude: tuple[str, ...]
     entries: tuple[Entry, ...]
     part_count: int

@@ -202,11 +202,12 @@ def deck_html(
 
 
 def page_values(deck: Deck) -> dict[str, str | bool]:
-    """What the page takes from the deck outside its slides: its title, the slide number's
-    prefix and whether it loads mermaid. `deckwright serve` reloads a tab when they change
-    (otherwise slides are swapped)."""
+    """What the page takes from the deck outside its slides: its title and language, the
+    slide number's prefix and whether it loads mermaid. `deckwright serve` reloads a tab when
+    they change (otherwise slides are swapped)."""
     return {
         "title": " ".join(deck.manifest.title.split()),
+        "lang": deck.manifest.lang or "en",
         "slidenumberprefix": slide_number_prefix(deck.manifest.slidenumberprefix),
         "diagrams": draws_diagrams(deck),
     }

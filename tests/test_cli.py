@@ -422,3 +422,24 @@ def test_deck_lines_line_up_with_wide_page_names(tmp_path, capsys):
         lines = [line for line in capsys.readouterr().out.splitlines() if " slides " in line]
         assert len(lines) == 2 and any("ワークショップ" in line for line in lines), lines
         assert len({shown_width(line.split(" slides ")[0]) for line in lines}) == 1, lines
+
+
+def test_a_decks_page_says_the_language_its_manifest_gives(tmp_path, capsys, monkeypatch):
+    """`lang: fr`: screen readers read the page in French, browsers hyphenate and offer to
+    translate from it; every page said it was English. Without `lang`, the page is English."""
+    root = write_files(tmp_path / "slides", {
+        "fr.yml": "title: Atelier\nlang: fr\ncontent:\n- - a.md\n",
+        "en.yml": GOOD["good.yml"],
+        "bad.yml": "title: Bad\nlang: français\ncontent:\n- - a.md\n",
+        "a.md": GOOD["a.md"],
+    })
+    out = tmp_path / "dist"
+    assert cli.main(["build", "--root", str(root), "--out", str(out)]) == 1
+    assert '<html lang="fr">' in (out / "fr.yml.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in (out / "en.yml.html").read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert ("bad.yml:2:7: error: 'lang' must be a language tag, as 'en', 'fr' or 'pt-BR', "
+            "not 'français'") in err, err
+    monkeypatch.setenv("OVERRIDE_lang", "de")
+    assert cli.main(["build", "--root", str(root), "--out", str(out), "en.yml"]) == 0
+    assert '<html lang="de">' in (out / "en.yml.html").read_text(encoding="utf-8")

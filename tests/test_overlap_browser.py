@@ -123,7 +123,7 @@ def deck(tmp_path_factory):
     markdown = "\n\n---\n\n".join(f"{text}\n\n{footer(n)}" for n, text in enumerate(SLIDES.values(), 1))
     html = environment(ROOT / "templates").get_template("remark.html").render(
         title="Overlaps", markdown=markdown, assets="assets/", slidenumberprefix="Overlaps &mdash; ",
-        build_info="test", preempt=True, lazy=True,
+        build_info="test", lang="en", preempt=True, lazy=True,
     )
     (folder / "deck.html").write_text(html, encoding="utf-8")
     with dwb.open_browser() as browser:

@@ -113,6 +113,7 @@ def render(
         assets="assets/",
         slidenumberprefix=PREFIX,
         build_info=BUILD_INFO,
+        lang="en",
         **FORMS[form],
     )
     ignore = None if vendor else shutil.ignore_patterns("remark.min.js")
