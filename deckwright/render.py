@@ -206,8 +206,20 @@ def page_values(deck: Deck) -> dict[str, str | bool]:
     slide number's prefix and whether it loads mermaid. `deckwright serve` reloads a tab when
     they change (otherwise slides are swapped)."""
     return {
-        "title": " ".join(deck.manifest.title.split()),
+        "title": plain_title(deck.manifest.title),
         "lang": deck.manifest.lang or "en",
         "slidenumberprefix": slide_number_prefix(deck.manifest.slidenumberprefix),
         "diagrams": draws_diagrams(deck),
     }
+
+
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def plain_title(title: str) -> str:
+    """A title as its slides show it (`@@TITLE@@` puts it in as HTML), for a browser's tab or
+    an index, on one line: its character references read (`&mdash;`), a `<br/>` a space.
+    Any other tag stays text, as typed."""
+    if "<" in title:
+        title = _LINE_BREAK.sub(" ", title)
+    return " ".join((html.unescape(title) if "&" in title else title).split())

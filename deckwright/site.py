@@ -64,7 +64,7 @@ from .links import (
 from .manifest import default_page, quoted
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide
 from .reader import Project
-from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams
+from .render import ASSETS, MERMAID_FILES, deck_html, draws_diagrams, plain_title
 from .site_index import INDEX_YAML, DeckEntry, check_links, index_html, read_index
 from .stamps import Cleared, Stamps
 from .stats import Pace, count_deck, estimate
@@ -399,7 +399,7 @@ def deck_entry(workshop: Workshop, deck: Deck, single_file: bool) -> DeckEntry:
     counted = count_deck(workshop, deck, workshop.project.read_text(manifest.path), PACE)
     return DeckEntry(
         html=manifest.html,
-        title=counted.title,
+        title=plain_title(counted.title),
         slides=deck.shown_count,
         minutes=estimate(counted.counts, PACE),
         declared=" ".join((counted.duration or "").split()),

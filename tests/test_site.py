@@ -398,3 +398,19 @@ def test_a_zip_url_set_from_the_environment_is_said_at_the_manifest(tmp_path):
     assert str(result.problems[0]).startswith("deck.yml: warning: OVERRIDE_zip (set in the environment) 'a%2Fb.zip'")
     result = site.build_site(Project.at(content), None, tmp_path / "site", env={})
     assert result.problems == [] and list(result.zips) == ["good.zip"]
+
+
+def test_titles_written_with_html_read_as_text_in_tabs_and_the_index(tmp_path):
+    """A title is HTML in its slides (`@@TITLE@@`: `&mdash;` shows as a dash, `<br/>` breaks
+    the line): the browser's tab, the index and chapter pages showed `&mdash;` and `<br/>`."""
+    root = write_files(tmp_path / "slides", {
+        "deck.yml": 'title: "Docker &mdash; <br/>l&#39;atelier"\ncontent:\n- - a.md\n',
+        "a.md": "# Bonjour &amp; bienvenue\n\nText\n",
+    })
+    out = tmp_path / "site"
+    result = site.build_site(Project.at(root), None, out, env={}, today=TODAY)
+    assert result.ok
+    assert "<title>Docker \u2014 l&#39;atelier</title>" in (out / "deck.yml.html").read_text(encoding="utf-8")
+    chapter = (out / "chapters" / "a.md.html").read_text(encoding="utf-8")
+    assert "<title>Bonjour &amp; bienvenue \u2014 Docker \u2014 l&#39;atelier</title>" in chapter
+    assert ">Docker \u2014 l&#39;atelier</a>" in (out / "index.html").read_text(encoding="utf-8")
