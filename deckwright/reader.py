@@ -7,6 +7,7 @@ import errno
 import os
 import posixpath
 import subprocess
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,12 +93,34 @@ class Project:
                 return "is a loop of symbolic links"
             if exc.errno == errno.ENAMETOOLONG:
                 return "does not exist (a name too long for the file system)"
-            return "is a symbolic link to nothing" if os.path.islink(full) else "does not exist"
+            if os.path.islink(full):
+                return "is a symbolic link to nothing"
+            if (other := self._in_other_form(path)) is not None:
+                return (f"does not exist as written: '{other}' is its name in another Unicode form "
+                        "(an accent as a mark of its own, as macOS writes names): rename the file")
+            return "does not exist"
         if self._inside(path) is None:
             return "leads outside the content folder (a symbolic link)"
         if os.path.isdir(full):
             return "is a folder, not a file"
         return "is not a regular file"
+
+    def _in_other_form(self, path: str) -> str | None:
+        """The file `path` names, its name on disk in another Unicode form (`é` written as
+        `e` and an accent mark: a file copied from macOS), if there is one; else None."""
+        if path.isascii():
+            return None
+        folder, names = self.root, []
+        for part in path.split("/"):
+            if not os.path.lexists(folder / part):
+                wanted = unicodedata.normalize("NFC", part)
+                try:
+                    part = next(n for n in os.listdir(folder) if unicodedata.normalize("NFC", n) == wanted)
+                except (OSError, StopIteration):
+                    return None
+            names.append(part)
+            folder = folder / part
+        return "/".join(names) if self.exists("/".join(names)) else None
 
     def read_text(self, path: str) -> str:
         """A file under the content root, as normalized text."""

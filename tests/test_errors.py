@@ -952,3 +952,25 @@ def test_an_html_comment_not_closed_in_its_box_is_a_warning(tmp_path):
     assert [(str(f.loc), f.kind) for f in found] == [
         ("a.md:7", "unclosed-comment"), ("a.md:10", "unclosed-comment"), ("a.md:15", "unclosed-comment"),
         ("a.md:17", "unclosed-comment")]
+
+
+def test_a_file_named_in_another_unicode_form_is_said_so(tmp_path):
+    """A file copied from macOS may write `é` as `e` and an accent mark: `ls` shows the name
+    the manifest or chapter gives, and the build said it 'does not exist'."""
+    import unicodedata
+
+    def apart(name: str) -> str:
+        return unicodedata.normalize("NFD", name)
+
+    why = "is its name in another Unicode form (an accent as a mark of its own, as macOS writes names): rename the file"
+    found = problems(tmp_path / "chapter", {"deck.yml": "content:\n- - chapître.md\n", apart("chapître.md"): CHAPTER})
+    assert (f"deck.yml:2:5: error: chapter file 'chapître.md' does not exist as written: "
+            f"'{apart('chapître.md')}' {why}") in found, found
+    picture = "images/été/photo d\u2019été.png"
+    found = problems(tmp_path / "picture", {
+        "deck.yml": "content:\n- - b.md\n",
+        "b.md": "# B\n\n![p](images/%C3%A9t%C3%A9/photo%20d\u2019%C3%A9t%C3%A9.png)\n",
+        apart(picture): "x",
+    })
+    assert f"b.md:3: error: picture '{picture}' does not exist as written: '{apart(picture)}' {why}" in found, found
+
