@@ -22,10 +22,10 @@ ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)|href=[\"']#([^\"']+)[\"']")
 # else each `![` of a long run would read on to the same `]`, the work growing as a square.
 # remark's Markdown takes a path with spaces whole, up to its `)` or a title in quotes
 # (`![a](my pic.png "t")`); where neither follows, the first word (a line of `](` without
-# a `)` then reads a few words on at each, not the whole line).
+# a `)` then reads a few words on at each, not the whole line). A link's as a picture's.
+PATH = r"[^)\s>]+(?:[ \t]+[^)\s>\"'][^)\s>]*){0,10}(?=>?[ \t]*\)|>?[ \t]+[\"'])|[^)\s>]+"
 PICTURE = re.compile(
-    r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\]\(\s*<?("  # ![alt](path)
-    r"[^)\s>]+(?:[ \t]+[^)\s>\"'][^)\s>]*){0,10}(?=>?[ \t]*\)|>?[ \t]+[\"'])|[^)\s>]+)"
+    r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\]\(\s*<?(" + PATH + ")"  # ![alt](path)
     r"|<img\b[^>]*?\bsrc=[\"']([^\"']+)[\"']"  # <img src="path">
     r"|background-image:\s*url\(\s*[\"']?([^)\"']+)"  # style or slide property
 )

@@ -586,6 +586,22 @@ def test_local_links_to_missing_files_and_to_other_decks(make_project):
     ]
 
 
+def test_a_link_to_a_file_with_spaces_written_as_is_is_read_whole(make_project):
+    # As remark's Markdown reads it (and as a picture's path is): up to its ')' or a title.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": (
+            "[notes](files/my notes.pdf) then text (in parentheses)\n"
+            "[titled](files/my notes.pdf 'the notes') [angled](<files/my notes.pdf>)\n"
+            "[gone](files/no such notes.pdf \"a title\")\n"
+        ),
+        "files/my notes.pdf": "pdf",
+    })
+    assert findings(root) == [
+        ("a.md:3", "missing-file", "warning", "link to 'files/no such notes.pdf': no such file next to the deck"),
+    ]
+
+
 def test_link_directives_to_missing_or_no_files_of_the_repository(make_project, tmp_path):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n",

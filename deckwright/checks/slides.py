@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..directives import LINK
-from ..links import definitions, file_path, is_local
+from ..links import PATH, definitions, file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..raw_html import comments, inside
 from ..remark_lexer import Token, code_spans, separators_in_block, separators_in_span
@@ -260,7 +260,7 @@ def label_case(text: str, blanked: str, at: Locate) -> list[Finding]:
 # Links (not pictures) and HTML href, outside code; anchors and URLs are checked elsewhere.
 # A link's text holds no `[`: where it does, the link starts at the last (on the same line);
 # else each `[` of a long run would read on to the same `]`, the work growing as a square.
-_LINK = re.compile(r"(?<!!)\[[^\]\[\n]*\]\(\s*<?([^)\s>]+)|\bhref=[\"']([^\"']+)[\"']")
+_LINK = re.compile(r"(?<!!)\[[^\]\[\n]*\]\(\s*<?(" + PATH + r")|\bhref=[\"']([^\"']+)[\"']")
 
 
 def link_targets(text: str, blanked: str, pictured: Collection[str] = ()) -> Iterator[tuple[int, str]]:
