@@ -602,6 +602,29 @@ def test_a_link_to_a_file_with_spaces_written_as_is_is_read_whole(make_project):
     ]
 
 
+def test_a_file_named_in_another_unicode_form_is_one_error_not_also_unused(make_project):
+    # `é` as `e` and an accent mark on disk (a file copied from macOS), `é` in the text: the
+    # build's error at the name says it; the file is not also 'not used by any' manifest or chapter.
+    import shutil
+    import unicodedata
+
+    def apart(name: str) -> str:
+        return unicodedata.normalize("NFD", name)
+
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- café.md\n",
+        apart("café.md"): "# Café\n",
+    })
+    assert [kind for _, kind, _, _ in findings(root)] == ["manifest"]
+    shutil.rmtree(root)
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- b.md\n",
+        "b.md": "# B\n\n![p](images/thé.png)\n",
+        apart("images/thé.png"): "png",
+    })
+    assert [(place, kind) for place, kind, _, _ in findings(root)] == [("b.md:3", "missing-image")]
+
+
 def test_link_directives_to_missing_or_no_files_of_the_repository(make_project, tmp_path):
     root = make_project({
         "deck.yml": HEAD + "content:\n- a.md\n",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import unquote
 
@@ -40,14 +41,24 @@ def referenced_files(chapter: Chapter) -> set[str]:
 
 
 def mentioned_in(text: str, base: str, paths: Iterable[str]) -> set[str]:
-    """Paths that appear in `text` (a manifest we could not read), relative to `base`."""
-    return {p for p in paths if posixpath.relpath(p, base or ".") in text}
+    """Paths that appear in `text` (a manifest we could not read), relative to `base`, in
+    either Unicode form (see `unused`)."""
+    text = _composed(text)
+    return {p for p in paths if _composed(posixpath.relpath(p, base or ".")) in text}
+
+
+def _composed(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def unused(paths: Iterable[str], used: set[str], kind: str, what: str) -> list[Finding]:
+    """A finding for each of `paths` not `used`. A file used by its name in another Unicode
+    form (`é` as `e` and a mark, as macOS writes names) is used: where it is named, the
+    build says that it does not exist as written (Project.why_not_a_file), once."""
+    named = {_composed(path) for path in used}
     return [
         Finding(SourceLoc(path, 1), kind, what, "warning")
-        for path in sorted(set(paths) - used)
+        for path in sorted(set(paths)) if _composed(path) not in named
     ]
 
 
