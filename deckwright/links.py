@@ -67,9 +67,22 @@ def _blank(m: re.Match[str]) -> str:
 _MACRO_WHOLE = re.compile(r"!\[:(?=[^\]]{1,1000}\])[^\] ]+[^\]]*\](?:\([^\)]{0,1000}\))?")
 
 
-def blank_macros(text: str) -> str:
-    """The text with remark macros blanked out (same length and lines)."""
-    return _MACRO_WHOLE.sub(_blank, text) if "![:" in text else text
+def blank_hidden(text: str) -> str:
+    """The text with remark macros blanked out (same length and lines), and HTML comments
+    (`<!-- ![draft](draft.png) -->`): Markdown keeps a comment as it is, so the browser
+    loads no picture and shows no link in one (a comment remark shows as text, cut by a
+    slide's separator or a box, is a warning of its own: slides._comments_cut)."""
+    if "![:" in text:
+        text = _MACRO_WHOLE.sub(_blank, text)
+    return _blank_comments(text) if "<!--" in text else text
+
+
+def _blank_comments(text: str) -> str:
+    pieces, done = [], 0
+    while (start := text.find("<!--", done)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        pieces += [text[done:start], _NOT_NEWLINE.sub(" ", text[start : end + 3])]
+        done = end + 3
+    return "".join(pieces) + text[done:]
 
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -133,7 +146,7 @@ def _matches(steps: tuple[Step, ...], pattern: re.Pattern[str], quick: str) -> I
         # Most steps have neither links nor pictures: look before blanking out code.
         if quick not in step.text or not pattern.search(step.text):
             continue
-        text = blank_macros(blank_code(step.text))
+        text = blank_hidden(blank_code(step.text))
         locate = locator(step)
         for m in pattern.finditer(text):
             target = next(g for g in m.groups() if g)
@@ -202,7 +215,7 @@ def _urls_in(text: str) -> list[tuple[int, str]]:
     other = tags and ("poster=" in text or "<object" in text)  # (POSTER_OR_DATA)
     if not (usual or srcset or other):
         return []
-    text = blank_macros(blank_code(text))
+    text = blank_hidden(blank_code(text))
     found = [(m.start(), next(g for g in m.groups() if g)) for m in PICTURE.finditer(text)] if usual else []
     for m in SRCSET.finditer(text) if srcset else ():
         found += [(m.start(), m.group(1)[a:b]) for a, b in srcset_spans(m.group(1))]
@@ -248,7 +261,7 @@ def find_picture_references(steps: tuple[Step, ...]) -> tuple[tuple[SourceLoc, s
 
 
 def _references_in(step: Step) -> Iterator[tuple[SourceLoc, str]]:
-    text = blank_macros(blank_code(step.text))
+    text = blank_hidden(blank_code(step.text))
     locate = locator(step)
     if "]:" in text:  # remark's lexer takes definitions out of the text marked reads
         text = DEFINITION.sub(_blank, text)

@@ -602,6 +602,15 @@ def test_a_link_to_a_file_with_spaces_written_as_is_is_read_whole(make_project):
     ]
 
 
+def test_a_link_in_an_html_comment_is_no_link(make_project):
+    # Markdown keeps a comment as written: what it hides links nowhere, and is not checked.
+    root = make_project({
+        "deck.yml": HEAD + "content:\n- a.md\n",
+        "a.md": "<!-- [old](files/old.pdf) <a href=\"gone.pdf\">x</a> -->\n[kept](files/kept.pdf) <!-- -->\n",
+    })
+    assert places(root) == [("a.md:2", "missing-file")]
+
+
 def test_a_file_named_in_another_unicode_form_is_one_error_not_also_unused(make_project):
     # `é` as `e` and an accent mark on disk (a file copied from macOS), `é` in the text: the
     # build's error at the name says it; the file is not also 'not used by any' manifest or chapter.

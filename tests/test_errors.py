@@ -851,6 +851,15 @@ def test_a_macro_written_as_a_picture_is_one_error(tmp_path):
         ("a.md:11", "build"), ("a.md:13", "missing-file"), ("a.md:17", "build")]
 
 
+def test_a_picture_in_an_html_comment_is_not_looked_for(tmp_path):
+    """`<!-- ![draft](images/draft.png) -->`: Markdown keeps a comment as written, so the
+    browser loads no picture of it; the build failed on a picture that does not exist."""
+    chapter = ("# A\n\n<!-- ![draft](images/draft.png) -->\n\ntext <!-- <img src=\"old.png\">\n"
+               "![ref][gone] -->\n\n[gone]: gone.png\n\n![shown](images/shown.png) <!-- -->\n")
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": chapter}
+    assert problems(tmp_path, files) == ["a.md:10: error: picture 'images/shown.png' does not exist"]
+
+
 def test_a_missing_picture_shown_by_reference_is_one_error_at_the_picture(tmp_path):
     """`![alt][shot]` with `[shot]: shot.png` and no shot.png: the build's error at the
     picture; check no longer also says the definition links to a file that does not exist.

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..directives import LINK
-from ..links import PATH, definitions, file_path, is_local
+from ..links import PATH, blank_hidden, definitions, file_path, is_local
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..raw_html import comments, inside
 from ..remark_lexer import Token, code_spans, separators_in_block, separators_in_span
@@ -265,8 +265,8 @@ _LINK = re.compile(r"(?<!!)\[[^\]\[\n]*\]\(\s*<?(" + PATH + r")|\bhref=[\"']([^\
 
 def link_targets(text: str, blanked: str, pictured: Collection[str] = ()) -> Iterator[tuple[int, str]]:
     """(offset, target) of each link in the text: inline links, href= and definitions (but
-    those of the labels `pictured`: pictures are shown by them)."""
-    for m in _LINK.finditer(blanked):
+    those of the labels `pictured`: pictures are shown by them). None in an HTML comment."""
+    for m in _LINK.finditer(blank_hidden(blanked)):
         group = 1 if m.group(1) else 2
         yield m.start(), text[m.start(group) : m.end(group)]
     for start, label, url in definitions(text, blanked):
