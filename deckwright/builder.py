@@ -506,7 +506,7 @@ def _keep_stamps(stamps: Stamps, out: OutputDir, project: Project, done: dict[st
 def _reused(name: str, last: Reused, strict: bool) -> DeckResult:
     problems = last.problems
     if strict and problems:
-        problems = [replace(p, severity="error") for p in problems]
+        problems = [p.as_error() for p in problems]
     return DeckResult(name, last.html, last.slides, 0.0, problems, last.inputs, last.outputs, True)
 
 
@@ -560,7 +560,7 @@ def _make_decks(
             result.problems = warnings + result.problems
             result.html, result.slides = deck.manifest.html, deck.shown_count
             if strict and result.problems:
-                result.problems = [replace(p, severity="error") for p in result.problems]
+                result.problems = [p.as_error() for p in result.problems]
             else:
                 if not assets_written:
                     copy_assets(out)

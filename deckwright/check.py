@@ -35,13 +35,12 @@ from .checks.offline import remote_pictures
 from .checks.overflow import MAX_WORKERS, OverflowUnavailable, overflow_findings
 from .checks.slides import LocalTargets, check_chapter
 from .chromium import CHROMIUM, missing_tools
-from .cli import add_project_arguments, default_jobs, open_project
+from .cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_project_arguments, default_jobs, open_project
 from .errors import DeckwrightError
 from .manifest import page_clashes
 from .model import Entry, SourceLoc
 from .stages import PIPELINE, add_footers, run_pipeline
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_VERSION = 1
 
 

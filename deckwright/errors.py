@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import SourceLoc
 
@@ -25,6 +25,10 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def as_error(self) -> Problem:
+        """The same problem as an error (`--strict` fails on warnings)."""
+        return self if self.is_error else replace(self, severity="error")
 
     def one_line(self) -> str:
         """`path:line: message`, without its severity and its excerpt: to say again, briefly,

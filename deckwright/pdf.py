@@ -36,14 +36,21 @@ from .chromium import (
     opened_deck,
     pictures_ready,
 )
-from .cli import add_project_arguments, failed_line, open_project, out_is_a_folder
+from .cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_project_arguments,
+    failed_line,
+    open_project,
+    out_is_a_folder,
+)
 from .errors import DeckwrightError, Problem
 from .model import Deck, Manifest, Slide, SourceLoc, Step, make_slide, read_properties
 from .reader import Project
 from .widths import pad
 from .writer import OutputDir
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 NOTES_HEIGHT = 480  # the band under each slide for its notes, with --notes
 PAGES_PER_PRINT = 200
 KEPT_FROM_FIRST = ("name", "layout", "count")  # the slide's own, whatever a later step says

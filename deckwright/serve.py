@@ -37,7 +37,7 @@ from .builder import (
 )
 from .checks.load import expand_entry
 from .checks.slides import pieces, unclosed_brackets
-from .cli import add_project_arguments, open_project, out_is_a_folder
+from .cli import EXIT_OK, EXIT_USAGE, add_project_arguments, open_project, out_is_a_folder
 from .errors import DeckwrightError, Problem
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
 from .reader import INTERSTITIALS, Project, read_git
@@ -50,7 +50,6 @@ from .writer import OutputDir
 CLIENT_SCRIPT = TEMPLATES / "serve-client.js"  # injected by the dev server only: not in built sites
 # remark properties that make a slide depend on another one: such decks reload whole.
 LINKED_PROPERTIES = {"layout", "template", "continued"}
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PICTURE_SOURCES = frozenset((INTERSTITIALS,))  # what a chapter's picture slide shows comes from there
 
 

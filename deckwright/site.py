@@ -39,6 +39,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .builder import DeckResult, Workshop, build_into, compile_deck, copy_mermaid, manifest_key
 from .cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
     add_project_arguments,
     cleared_lines,
     listed,
@@ -70,7 +73,6 @@ from .stamps import Cleared, Stamps
 from .stats import Pace, count_deck, estimate
 from .writer import OutputDir
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 CHAPTERS_DIR = "chapters"
 SINGLE_DIR = "single"
 DEFAULT_ZIP = "slides.zip"
@@ -454,7 +456,7 @@ def build_site(
             deck, _ = compile_deck(workshop, manifest)
             decks.append((deck, slides_by_chapter(workshop, manifest, deck)))
     warnings = zip_warnings([deck.manifest for deck, _ in decks])
-    result.problems += [replace(p, severity="error") for p in warnings] if strict else warnings
+    result.problems += [p.as_error() for p in warnings] if strict else warnings
     try:
         _write_site(result, out, workshop, decks, strict, today or datetime.date.today(), single_file, title)
     except DeckwrightError as exc:  # the folder is a file, read-only, full: said once, at its path
@@ -565,7 +567,7 @@ def _write_site(result: SiteResult, out: OutputDir, workshop: Workshop,
     except DeckwrightError as exc:
         workshops, problems = None, exc.problems
     if strict:
-        problems = [replace(p, severity="error") for p in problems]
+        problems = [p.as_error() for p in problems]
     result.problems += problems
     result.workshops = None if workshops is None else len(workshops)
     page = index_html(

@@ -20,13 +20,12 @@ import yaml
 from .builder import Workshop, deck_inputs
 from .checks.load import LoadedDeck, load_decks, open_workshop
 from .checks.text import analyse
-from .cli import add_project_arguments, open_project
+from .cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_project_arguments, open_project
 from .errors import DeckwrightError, Problem
 from .manifest import Mappings, parse_yaml
 from .model import Deck, Entry, Manifest, Slide, SourceLoc
 from .widths import pad, shown_width
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 JSON_VERSION = 1
 MINUTES_PER_SLIDE = 0.4
 MINUTES_PER_LAB = 1.0
