@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -379,3 +379,10 @@ def anchor_links(slide: Slide) -> tuple[tuple[SourceLoc, str], ...]:
 def pictures(slide: Slide) -> tuple[tuple[SourceLoc, str], ...]:
     """The local pictures a slide shows (found once, when the slide was made)."""
     return slide.pictures
+
+
+def names_a_slide(fragment: str, names: Collection[str]) -> bool:
+    """Whether a link's `#fragment` leads to a slide of `names`. Written percent-encoded
+    (`#caf%C3%A9`), it is looked up decoded too, as the page does when remark finds no
+    slide by it (templates/remark.html): the browser encodes `#café` so anyway."""
+    return fragment in names or ("%" in fragment and unquote(fragment) in names)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from .anchors import unique_anchor
 from .directives import directive_values, substitute
 from .errors import Problem
-from .links import file_path, is_local, reference_table, referenced_pictures
+from .links import file_path, is_local, names_a_slide, reference_table, referenced_pictures
 from .memo import SameObjectMemo
 from .model import Deck, RepoLink, Slide, SourceLoc, Step, kept, make_slide, read_properties
 
@@ -306,7 +306,7 @@ def check_anchor_links(deck: Deck) -> Deck:
         for slide in deck.slides
         if not slide.generated
         for loc, target in slide.links
-        if target not in names
+        if not names_a_slide(target, names)
     ]
     return replace(deck, problems=deck.problems + tuple(problems)) if problems else deck
 

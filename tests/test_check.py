@@ -805,3 +805,18 @@ def test_index_yaml_is_checked_as_site_reads_it(make_project):
     assert findings(root) == [("index.yaml:3:3", "index", "warning",
                                "'slides: gone.yml.html' names no deck built for this site")]
     assert findings(root, ["deck.yml"]) == []  # as for unused files: only when all are checked
+
+
+def test_a_link_to_another_decks_slide_name_written_percent_encoded_lands_there(make_project):
+    # The other deck's page looks a `#name` it is opened at up decoded too.
+    root = make_project({
+        "one.yml": HEAD + "content:\n- a.md\n",
+        "two.yml": HEAD + "content:\n- b.md\n",
+        "a.md": "[there](two.yml.html#caf%C3%A9) [not there](two.yml.html#caf%C3%A9s)\n",
+        "b.md": "name: café\n\nB\n",
+    })
+    assert findings(root) == [
+        ("a.md:1", "broken-anchor", "warning",
+         ("link to 'two.yml.html#caf%C3%A9s' lands on the first slide of two.yml.html: "
+          "no slide of that deck is named caf%C3%A9s")),
+    ]

@@ -983,3 +983,13 @@ def test_a_file_named_in_another_unicode_form_is_said_so(tmp_path):
     })
     assert f"b.md:3: error: picture '{picture}' does not exist as written: '{apart(picture)}' {why}" in found, found
 
+
+
+def test_a_link_to_a_slide_name_written_percent_encoded_goes_there(tmp_path):
+    """`[to café](#caf%C3%A9)` is how the browser hands remark `#café` anyway: the page looks
+    the name up decoded (templates/remark.html), so the link leads to the slide. A name that
+    no slide has, encoded or not, still goes nowhere."""
+    found = problems(tmp_path, {"deck.yml": "content:\n- a.md\n", "a.md": (
+        "# A\n\n[to café](#caf%C3%A9) [to 設定](#%E8%A8%AD%E5%AE%9A) [gone](#caf%C3%A9s)\n\n"
+        "---\n\nname: café\n\n# Café\n\n---\n\nname: 設定\n\n# Settings\n")})
+    assert found == ["a.md:3: warning: link to #caf%C3%A9s goes nowhere: no slide of this deck is named so"]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..directives import LINK
-from ..links import PATH, blank_hidden, definitions, file_path, is_local
+from ..links import PATH, blank_hidden, definitions, file_path, is_local, names_a_slide
 from ..model import PROPERTY_LINE, Chapter, Slide, SourceLoc
 from ..raw_html import comments, inside
 from ..remark_lexer import Token, code_spans, separators_in_block, separators_in_span
@@ -287,7 +287,7 @@ def local_links(text: str, blanked: str, at: Locate, targets: LocalTargets,
         path = file_path(target)  # as the server finds it: `my%20notes.pdf` is `my notes.pdf`
         if path in targets.pages:
             names = targets.pages[path]
-            if fragment and names is not None and fragment not in names:
+            if fragment and names is not None and not names_a_slide(fragment, names):
                 # The page is there: remark shows its first slide (a warning, not an error:
                 # that deck is built, and may be published, on its own).
                 found.append(Finding(at(offset), "broken-anchor",
