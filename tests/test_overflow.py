@@ -71,7 +71,7 @@ def test_a_slide_is_said_once_with_its_worst_and_every_deck():
     f = o.finding()
     assert (str(f.loc), f.kind, f.severity, f.decks) == ("a.md:3", "overflow", "warning", ("one.yml", "two.yml"))
     assert f.message == (
-        "content runs 40 px below the slide's content area, over the strip of its number and footer; "
+        "content runs 40 px below the slide's content area, into the strip of its number and footer, which move up to the top; "
         'a code line is 30 px wider than its block, cut at the right: "echo long" (from its step 2 of 3)'
     )
 

@@ -496,7 +496,7 @@ def _says(worst: dict[str, float], what: str, line: str) -> list[str]:
     if bottom > TOLERANCE:
         said.append(f"content runs {_px(bottom)} px below the slide's content area, "
                     + (f"{_px(edge)} px of it cut off at the slide's edge" if edge > TOLERANCE
-                       else "over the strip of its number and footer"))
+                       else "into the strip of its number and footer, which move up to the top"))
     elif worst.get("footnote", 0.0) > TOLERANCE:
         said.append(f"content runs {_px(worst['footnote'])} px into the slide's footnote, drawn over it")
     if worst.get("code", 0.0) > TOLERANCE:
