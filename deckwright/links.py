@@ -78,6 +78,8 @@ def blank_hidden(text: str) -> str:
 
 
 def _blank_comments(text: str) -> str:
+    # (Not raw_html.comments: it looks for a `-->` after each `<!--`, also after one that
+    # nothing closes, the work growing as the square of a run of them: tests/test_growth.py.)
     pieces, done = [], 0
     while (start := text.find("<!--", done)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
         pieces += [text[done:start], _NOT_NEWLINE.sub(" ", text[start : end + 3])]

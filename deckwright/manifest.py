@@ -277,22 +277,18 @@ def load_manifest(
         fields[key] = value
     values = {k: reader.text(fields[k], k) if k in fields else "" for k in TEXT_KEYS}
     exclude = _exclude(reader, fields.get("exclude"))
-    html_loc = reader.loc(fields["html"]) if "html" in fields else SourceLoc(path, 1)
-    html_from = "'html'"
-    zip_loc = reader.loc(fields["zip"]) if values["zip"] else None
-    lang_loc = reader.loc(fields["lang"]) if "lang" in fields else SourceLoc(path, 1)
-    lang_from = "'lang'"
+    # Where each key's value comes from, for its messages: its line in the file, or the
+    # environment (no line of the file is to blame then).
+    origin = {k: (reader.loc(fields[k]), f"'{k}'") for k in TEXT_KEYS if k in fields}
     for key, value in (env or {}).items():
         if key.startswith("OVERRIDE_") and key[9:] in TEXT_KEYS:
             values[key[9:]] = value
-            if key == "OVERRIDE_html":  # not in the file: no line of it is to blame
-                html_loc, html_from = SourceLoc(path, 0), "OVERRIDE_html (set in the environment)"
-            elif key == "OVERRIDE_zip":
-                zip_loc = SourceLoc(path, 0) if value else None
-            elif key == "OVERRIDE_lang":
-                lang_loc, lang_from = SourceLoc(path, 0), "OVERRIDE_lang (set in the environment)"
+            origin[key[9:]] = (SourceLoc(path, 0), f"{key} (set in the environment)")
         elif key == "OVERRIDE_exclude":
             exclude = tuple(c.strip() for c in value.split(",") if c.strip())
+    html_loc, html_from = origin.get("html", (SourceLoc(path, 1), "'html'"))
+    lang_loc, lang_from = origin.get("lang", (SourceLoc(path, 1), "'lang'"))
+    zip_loc = origin["zip"][0] if values["zip"] else None
     content = fields.get("content", fields.get("chapters"))
     if "content" in fields and "chapters" in fields:
         report.error(reader.loc(fields["chapters"]), "use 'content' or 'chapters', not both")
