@@ -42,14 +42,20 @@ def inside(spans: Spans, offset: int) -> bool:
 def _regions(opening: re.Pattern[str], text: str, start: int, end: int, code: Spans) -> list[tuple[int, int]]:
     found = []
     pos = start
+    # By closer: where one was looked for in vain, to the end (none after that, either: not
+    # looked for again at each opener of a run, the work growing as its square).
+    missing: dict[str | None, int] = {}
     while m := opening.search(text, pos, end):
         pos = m.end()
         if inside(code, m.start()):
             continue
-        name = m.group(1) if opening.groups else None
-        closer = _CLOSERS[name.lower()] if name else _END_OF_COMMENT
+        name = m.group(1).lower() if opening.groups and m.group(1) else None
+        if missing.get(name, end + 1) <= m.end():
+            continue  # left open, as one before it
+        closer = _CLOSERS[name] if name else _END_OF_COMMENT
         close = closer.search(text, m.end(), end)
         if close is None:  # left open: not surely meant as raw HTML
+            missing[name] = m.end()
             continue
         found.append((m.start(), close.end()))
         pos = close.end()

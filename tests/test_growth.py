@@ -43,6 +43,8 @@ RUNS: dict[str, Callable[[int], str]] = {
     "comment closers in boxes": lambda n: "<!-- .a[-->]" * n,
     "comment openers in tags": lambda n: "<a title='<!--'> " * n,
     "comment openers in URLs": lambda n: "[x](<!--) " * n,
+    "comments left open, boxes opened": lambda n: "<!-- .lab[" * n,
+    "listings left open, boxes opened": lambda n: "<pre> .lab[" * n,
 }
 N = 4000
 GROWTH = 8  # at most, from n to 4n repeats (linear: 4; quadratic: 16)
