@@ -7,6 +7,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from .raw_html import comments
+
 if TYPE_CHECKING:  # model.py imports this module: its classes are only named here
     from .model import Slide, SourceLoc, Step
 
@@ -78,12 +80,10 @@ def blank_hidden(text: str) -> str:
 
 
 def _blank_comments(text: str) -> str:
-    # (Not raw_html.comments: it looks for a `-->` after each `<!--`, also after one that
-    # nothing closes, the work growing as the square of a run of them: tests/test_growth.py.)
     pieces, done = [], 0
-    while (start := text.find("<!--", done)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
-        pieces += [text[done:start], _NOT_NEWLINE.sub(" ", text[start : end + 3])]
-        done = end + 3
+    for start, end in comments(text):  # (code is blanked out already)
+        pieces += [text[done:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        done = end
     return "".join(pieces) + text[done:]
 
 
