@@ -12,6 +12,7 @@ from .model import Manifest, RepoLink, SourceLoc
 
 INCLUDE = re.compile(r"@@INCLUDE\[([^\]\n]*)\]")
 LINK = re.compile(r"@@LINK\[([^\]\n]*)\]")
+_NEWLINE = re.compile("\n")
 NAMED = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
 VALUE_NAMES = ("TITLE", "CHAT", "GITREPO", "SLIDES", "ZIP", "HTML", "SLIDENUMBERPREFIX")
 KNOWN = frozenset(VALUE_NAMES + ("TOC",))
@@ -36,7 +37,11 @@ class Expanded:
         self.pieces = pieces
         self.text = "".join(p.text for p in pieces)
         self._starts = [p.start for p in pieces]
-        self._last = (-1, 0, 0)  # (piece, offset in it, line there): callers mostly go forward
+        # (piece, offset in it, line there): callers mostly go forward, counting lines from
+        # the last place located; a place back from it, or in another piece, is looked up in
+        # that piece's list of line ends, made once (a square-time count from its start else).
+        self._last = (0, 0, pieces[0].first_line)
+        self._line_ends: dict[int, list[int]] = {}
 
     def locate(self, offset: int) -> SourceLoc:
         index = max(0, bisect.bisect_right(self._starts, offset) - 1)
@@ -46,7 +51,10 @@ class Expanded:
         if last_index == index and last_at <= at:
             line = last_line + piece.text.count("\n", last_at, at)
         else:
-            line = piece.first_line + piece.text.count("\n", 0, at)
+            ends = self._line_ends.get(index)
+            if ends is None:
+                ends = self._line_ends[index] = [m.start() for m in _NEWLINE.finditer(piece.text)]
+            line = piece.first_line + bisect.bisect_left(ends, at)
         self._last = (index, at, line)
         return SourceLoc(piece.path, line)
 

@@ -322,7 +322,9 @@ REACH = 1000  # how far a tag or URL holding a `<!--` is looked for, on each sid
 def _in_tag_or_url(text: str, start: int) -> bool:
     """Whether the `<!--` at `start` is in an HTML tag or a link's URL on its line (within
     REACH characters): Markdown reads those as such, and no comment in them."""
-    low = max(text.rfind("\n", 0, start) + 1, start - REACH)
+    reach = max(0, start - REACH)
+    line_start = text.rfind("\n", reach, start)
+    low = reach if line_start < 0 else line_start + 1
     high = text.find("\n", start, start + REACH)
     high = min(len(text), start + REACH) if high < 0 else high
     opener = text.rfind("<", low, start)
