@@ -37,3 +37,8 @@ class SameObjectMemo(Generic[K, V]):
         value = self.function(obj)
         self._seen[id(obj)] = (obj, value)
         return value
+
+    def known(self, obj: K) -> V | None:
+        """`function(obj)` if remembered for `obj`, else None (not worked out)."""
+        hit = self._seen.get(id(obj))
+        return hit[1] if hit is not None and hit[0] is obj else None

@@ -9,10 +9,12 @@ We reproduce that scan so that our slides are exactly remark's slides.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from .memo import SameObjectMemo
 from .raw_html import inside, raw_spans
 
 # The parts of remark's block grammar, in its order; `(?:^|\n)` is remark's
@@ -77,20 +79,24 @@ class Token(NamedTuple):
     text: str = ""  # the separator itself ("---", "--", "???") or the content class
 
 
-def _bracket_end(src: str, pos: int, brackets: int = -1) -> int | None:
-    """Offset just after the `]` that closes a bracket opened before `pos`, or None; or
-    LONG_WALK when finding it takes more than `brackets` brackets (-1: no limit)."""
+def _bracket_end(src: str, pos: int, end: int, brackets: int = -1) -> int | None:
+    """Offset just after the `]` of `src[:end]` that closes a bracket opened before `pos`, or
+    None; or LONG_WALK when finding it takes more than `brackets` brackets (-1: no limit)."""
     depth = 1
-    n = len(src)
-    while depth > 0 and pos < n:
+    nxt_open = nxt_close = -1  # the next of each after `pos` (looked for again once passed)
+    while depth > 0 and pos < end:
         if brackets == 0:
             return LONG_WALK
         brackets -= 1
-        nxt_open = src.find("[", pos)
-        nxt_close = src.find("]", pos)
-        if nxt_close < 0:
-            return None
-        if 0 <= nxt_open < nxt_close:
+        if nxt_open < pos:
+            nxt_open = src.find("[", pos, end)
+            if nxt_open < 0:
+                nxt_open = end  # none: after any `]`
+        if nxt_close < pos:
+            nxt_close = src.find("]", pos, end)
+            if nxt_close < 0:
+                return None
+        if nxt_open < nxt_close:
             depth += 1
             pos = nxt_open + 1
         else:
@@ -104,32 +110,37 @@ WALK = 64  # brackets a `.class[` walks over to its `]` before all brackets are 
 
 
 class _Closers:
-    """Where the `]` closing each `.class[` of one scan is. Each walks to its `]` (a box
-    holds few brackets); once a walk is long, the text's brackets are all matched in one
-    pass: a run of openers (`.a[.a[.a[`...) each walking to the end of the run made the
-    work grow as the square of its length."""
+    """Where the `]` closing each `.class[` of one scan of `src[:end]` is. Each walks to its
+    `]` (a box holds few brackets); once a walk is long, the brackets of the whole text are
+    looked up, matched in one pass once per text (see _matched_brackets): a run of openers
+    (`.a[.a[.a[`...) each walking to the end of the run, or each box of boxes nested
+    thousands deep matching the brackets of its content again, made the work grow as the
+    square of their number."""
 
-    def __init__(self, src: str) -> None:
-        self.src = src
-        self.last = src.rfind("]")  # after it, no bracket is closed (looked for once)
-        self.table: dict[int, int] | None = None
+    def __init__(self, src: str, end: int) -> None:
+        self.src, self.end = src, end
+        self.last = src.rfind("]", 0, end)  # after it, no bracket is closed (looked for once)
+        self.table = _matched_brackets.known(src)  # (matched for another scan of the text)
 
-    def end(self, pos: int) -> int | None:
-        """As _bracket_end(src, pos) (`pos`: just after the `[`)."""
+    def end_of(self, pos: int) -> int | None:
+        """As _bracket_end(src, pos, end) (`pos`: just after the `[`)."""
         if pos > self.last:
             return None
         if self.table is None:
-            found = _bracket_end(self.src, pos, WALK)
+            found = _bracket_end(self.src, pos, self.end, WALK)
             if found != LONG_WALK:
                 return found
             self.table = _matched_brackets(self.src)
-        return self.table.get(pos - 1)
+        # The walk from a `[` reads nothing before it: its `]` in the whole text is its `]`
+        # in `src[:end]` if it comes before `end`, else it has none there.
+        close = self.table.get(pos - 1)
+        return close if close is not None and close <= self.end else None
 
 
 _BRACKET = re.compile(r"[\[\]]")
 
 
-def _matched_brackets(src: str) -> dict[int, int]:
+def _match_brackets(src: str) -> dict[int, int]:
     """For each `[` of `src` that a `]` closes, the offset just after that `]`."""
     table, opened = {}, []
     for m in _BRACKET.finditer(src):
@@ -140,47 +151,53 @@ def _matched_brackets(src: str) -> dict[int, int]:
     return table
 
 
+# Remembered for the text itself: each box of a text is scanned on its own, from the text.
+_matched_brackets = SameObjectMemo(_match_brackets, limit=64)
+
+
 # A run of fence marks that ends its line (spaces may follow): where a fence may close.
 _CLOSING_RUN = {mark: re.compile(rf"(?<!{mark}){mark}+(?= *(?:\n|\Z))") for mark in "`~"}
 _CLOSING_TAIL = re.compile(r" *(?:\n+|\Z)")
 
 
-def _uneven_fence_end(src: str, m: re.Match[str]) -> int | None:
+def _uneven_fence_end(src: str, m: re.Match[str], end: int) -> int | None:
     """The end of the fence whose opening line `m` is (group `uneven`: no run as long as its
-    opening run closes it), as remark finds it, or None. remark tries one mark fewer, and
+    opening run closes it) in `src[:end]`, as remark finds it, or None. remark tries one mark fewer, and
     fewer: the first number that some run ending a line of the rest has closes the fence,
     at the first such line (the body takes at least one character)."""
     start, stop = m.span(FENCES)
     if stop - start < 4:
         return None
     body = m.end() + 1
-    runs = [(max(run.start(), body), run.end()) for run in _CLOSING_RUN[src[start]].finditer(src, m.end())]
+    runs = [(max(run.start(), body), run.end()) for run in _CLOSING_RUN[src[start]].finditer(src, m.end(), end)]
     marks = min(stop - start - 1, max((end - begin for begin, end in runs), default=0))
     if marks < 3:
         return None
-    close = next(end for begin, end in runs if end - begin >= marks)
-    return _CLOSING_TAIL.match(src, close).end()  # type: ignore[union-attr]
+    close = next(stop for begin, stop in runs if stop - begin >= marks)
+    return _CLOSING_TAIL.match(src, close, end).end()  # type: ignore[union-attr]
 
 
-def _next_match(src: str, pos: int, at: re.Pattern[str], after: re.Pattern[str]) -> tuple[re.Match[str], int] | None:
-    """The next match from `pos` and where it ends. An `uneven` fence opening that remark's
-    fence part would not make is passed over: no other part matches at a fence's line."""
-    m = at.match(src, pos) or after.search(src, pos + 1)
+def _next_match(src: str, pos: int, end: int, at: re.Pattern[str],
+                after: re.Pattern[str]) -> tuple[re.Match[str], int] | None:
+    """The next match in `src[pos:end]` and where it ends. An `uneven` fence opening that
+    remark's fence part would not make is passed over: no other part matches at a fence's line."""
+    m = at.match(src, pos, end) or after.search(src, pos + 1, end)
     while m and m.group("uneven") is not None:
-        if (end := _uneven_fence_end(src, m)) is not None:
-            return m, end
-        m = after.search(src, m.start() + 1)
+        if (stop := _uneven_fence_end(src, m, end)) is not None:
+            return m, stop
+        m = after.search(src, m.start() + 1, end)
     return (m, m.end()) if m else None
 
 
 def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -> list[Token]:
     """The structural tokens of `src[pos:end]`, in order, as remark's lexer finds them."""
     at, after = (_INLINE_AT, _INLINE_AFTER) if inline else (_BLOCK_AT, _BLOCK_AFTER)
+    # Read up to `end` as if the text ended there (the expressions' `endpos`), not from a copy
+    # of `src[:end]`: each box of boxes nested thousands deep is scanned on its own.
     end = len(src) if end is None else end
-    text = src if end == len(src) else src[:end]
     tokens: list[Token] = []
     closers = None
-    while pos < end and (found := _next_match(text, pos, at, after)):
+    while pos < end and (found := _next_match(src, pos, end, at, after)):
         m, stop = found
         if m.end() == m.start() and m.start() == pos:  # an empty match cannot advance
             break
@@ -197,8 +214,8 @@ def scan(src: str, inline: bool = False, pos: int = 0, end: int | None = None) -
         elif not inline and m.group(NOTES_SEPARATOR):
             tokens.append(Token("notes", m.start(), m.end(), "???"))
         elif names := m.group(CONTENT) or m.group("escaped"):
-            closers = closers or _Closers(text)
-            close = closers.end(m.end())
+            closers = closers or _Closers(src, end)
+            close = closers.end_of(m.end())
             if close is not None:
                 tokens.append(Token("content", m.start(), close, "." + names))
                 pos = close
@@ -219,26 +236,47 @@ def fenced_blocks(src: str, tokens: list[Token] | None = None, inline: bool = Fa
     that it is the same text wherever it stands.
     """
     found = []
-    # The blocks' contents to lex, each on its own: (its offset in `src`, its text, tokens).
-    # A list, not a call for each block: boxes may be nested thousands deep.
-    todo: list[tuple[int, str, list[Token] | None]] = [(0, src, tokens)]
+    # The blocks' contents to lex, each on its own: (its start and end in `src`, its tokens
+    # if known). A list, not a call for each block: boxes may be nested thousands deep.
+    todo: list[tuple[int, int, list[Token] | None]] = [(0, len(src), tokens)]
+    marks = None
     while todo:
-        base, text, known = todo.pop()
-        for token in scan(text, inline or base > 0) if known is None else known:
+        low, high, known = todo.pop()
+        for token in scan(src, inline or low > 0, low, high) if known is None else known:
             if token.kind == "fences":
                 start, end = token.start, token.end
-                if text.startswith("\n", start):
+                if src.startswith("\n", start):
                     start += 1
-                while end > start and text[end - 1] == "\n":
+                while end > start and src[end - 1] == "\n":
                     end -= 1
-                found.append((base + start, base + end))
+                found.append((start, end))
             elif token.kind == "content":
-                opening = text.index("[", token.start) + 1
-                # remark lexes a block's content on its own: so do we, on a copy of it only
-                content = text[opening:token.end - 1]
-                if "```" in content or "~~~" in content:  # else no fence in it (most blocks)
-                    todo.append((base + opening, content, None))
+                # remark lexes a block's content on its own: so do we, if it may hold a fence
+                # (most blocks do not)
+                marks = marks or _MarkRuns(src)
+                opening, close = content_start(src, token), token.end - 1
+                if marks.any_within(opening, close):
+                    todo.append((opening, close, None))
     return sorted(found)
+
+
+_MARK_RUN = re.compile(r"`{3,}|~{3,}")
+
+
+class _MarkRuns:
+    """Where three fence marks (```` ``` ```` or `~~~`) are in a text, found once: whether a
+    box's content holds some is then looked up, not looked for in the content (in boxes
+    nested thousands deep, each box's content holds all those in it, and was read again)."""
+
+    def __init__(self, src: str) -> None:
+        runs = [m.span() for m in _MARK_RUN.finditer(src)]
+        self.firsts = [start for start, _ in runs]
+        self.lasts = [end - 3 for _, end in runs]  # where the last three marks of each run start
+
+    def any_within(self, low: int, high: int) -> bool:
+        """Whether three marks are in `src[low:high]` (`src.find("```", low, high) >= 0`, or ~~~)."""
+        i = bisect.bisect_left(self.lasts, low)  # the first run with three marks from `low` on
+        return i < len(self.lasts) and max(self.firsts[i], low) + 3 <= high
 
 
 _FENCE_MARK = re.compile("```|~~~")
@@ -264,6 +302,7 @@ def fence_lines(src: str) -> Iterator[tuple[int, int, int]]:
 
 # A `---`, `--` or `???` line: a separator, unless code takes it in.
 _SEPARATOR_LINE = re.compile(r"\n(?:---?|\?{3})\n")
+_SEPARATOR_AHEAD = re.compile(r"\n(?=(---?|\?{3})\n)")  # the same, each (the next's newline is this one's)
 
 
 CODE_KINDS = ("fences", "code", "inline_code")  # the tokens that are code
@@ -310,12 +349,16 @@ def separators_in_block(src: str, start: int, end: int) -> list[Token]:
     # remark reads a block's content without separators, the blocks in it as text: their
     # separator lines are this block's too, unless in raw HTML at some level. Each block
     # (start, end, tokens, the index of the block it is in), outer ones first: a list, not
-    # a call for each block (boxes may be nested thousands deep).
+    # a call for each block (boxes may be nested thousands deep). Whether a block holds a
+    # separator line is looked up in a list of them made once, not looked for in it: each
+    # box of boxes nested thousands deep holds the lines of all those in it.
+    at = [(m.start(), m.end(1) + 1) for m in _SEPARATOR_AHEAD.finditer(src, start, end)]
     blocks: list[tuple[int, int, list[Token], int]] = []
     todo = [(start, end, -1)]
     while todo:
         low, high, outer = todo.pop()
-        if outer >= 0 and not _SEPARATOR_LINE.search(src, low, high):
+        i = bisect.bisect_left(at, (low,))  # the first line from `low` on (their ends in order too)
+        if i == len(at) or at[i][1] > high:
             continue
         tokens = scan(src, pos=low, end=high)
         todo += [(content_start(src, t), t.end - 1, len(blocks)) for t in tokens if t.kind == "content"]

@@ -93,7 +93,8 @@ def _content_tokens(text: str, block: Token, inner: dict[int, list[Token]]) -> l
         start, end = content_start(text, block), block.end - 1
         # Every token starts with a backquote, a bracket, a `~~~` or four spaces at a line's
         # start: content without them (most boxes) has none, and is not copied to be scanned.
-        plain = not (any(text.find(c, start, end) >= 0 for c in "`[~") or text.startswith("    ", start)
+        # (A `[` first: boxes in it, nested thousands deep maybe, start with one.)
+        plain = not (any(text.find(c, start, end) >= 0 for c in "[`~") or text.startswith("    ", start)
                      or text.find("\n    ", start, end) >= 0)
         inner[block.start] = [] if plain else scan(text, inline=True, pos=start, end=end)
     return inner[block.start]
@@ -224,11 +225,12 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tupl
     # Each text remark converts on its own: the chapter, then each box holding a `<!--` (a
     # list, not a call for each box: boxes may be nested thousands deep).
     todo: list[tuple[list[Token], Token | None]] = [(tokens, None)]
+    marks = _Places(text, "<!--"), _Places(text, "-->")
     while todo:
         level, box = todo.pop()
         boxes = [t for t in level if t.kind == "content"]
         low, high = (0, len(text)) if box is None else (content_start(text, box), box.end - 1)
-        found, held = _shown_comments(text, low, high, code_spans(level), [(t.start, t.end) for t in boxes],
+        found, held = _shown_comments(marks, low, high, code_spans(level), [(t.start, t.end) for t in boxes],
                                       separators, box is None)
         for start, close in found:
             problems.append((start, len(text) if close < 0 else close,
@@ -238,18 +240,21 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tupl
     return sorted(problems, key=lambda found: found[0])
 
 
-def _shown_comments(text: str, low: int, high: int, code: list[tuple[int, int]], boxes: list[tuple[int, int]],
-                    separators: list[int], top: bool) -> tuple[list[tuple[int, int]], list[int]]:
+def _shown_comments(marks: tuple[_Places, _Places], low: int, high: int, code: list[tuple[int, int]],
+                    boxes: list[tuple[int, int]], separators: list[int],
+                    top: bool) -> tuple[list[tuple[int, int]], list[int]]:
     """(offset of `<!--`, of its `-->` or -1) of each comment of `text[low:high]` opened
     outside `code` and `boxes` that remark shows as text: closed by no `-->` outside those
     boxes, or (`top`: the chapter's text, not a box's) by one after a separator; and the
-    index of each box holding a `<!--` outside those comments. A `<!--` in an HTML tag or
-    a link's URL is no comment; none after one left open is looked at."""
+    index of each box holding a `<!--` outside those comments (`marks`: where the `<!--`
+    and `-->` of `text` are). A `<!--` in an HTML tag or a link's URL is no comment; none
+    after one left open is looked at."""
+    openers, closers = marks
     found: list[tuple[int, int]] = []
     held: list[int] = []
     pos = low
     none_after = high  # where a `-->` was last looked for in vain
-    while (start := text.find("<!--", pos, high)) >= 0:
+    while (start := openers.find(pos, high)) >= 0:
         pos = start + 4
         if inside(code, start):
             continue
@@ -258,7 +263,7 @@ def _shown_comments(text: str, low: int, high: int, code: list[tuple[int, int]],
             held.append(i)
             pos = boxes[i][1]
             continue
-        close = -1 if none_after <= pos else _closer(text, pos, high, boxes)
+        close = -1 if none_after <= pos else _closer(closers, pos, high, boxes)
         if close >= 0:
             cut = bisect.bisect_left(separators, start) if top else len(separators)
             if cut == len(separators) or separators[cut] > close:
@@ -266,7 +271,7 @@ def _shown_comments(text: str, low: int, high: int, code: list[tuple[int, int]],
                 continue  # closed on its slide, or in its box
         else:
             none_after = pos
-        if _in_tag_or_url(text, start):
+        if _in_tag_or_url(openers.text, start):
             continue  # no comment: Markdown reads the tag or the link first
         found.append((start, close))
         if close < 0:
@@ -276,25 +281,47 @@ def _shown_comments(text: str, low: int, high: int, code: list[tuple[int, int]],
 
 
 def _closed_plainly(text: str, start: int, end: int) -> bool:
-    """Whether each `<!--` of `text[start:end]` is closed before `end` with no bracket in
-    between (the usual comment in a box, `<!-- ```wait``` -->`): none can be cut by a box,
-    and the box need not be read."""
+    """Whether a box's content `text[start:end]` holds no bracket, and each `<!--` in it is
+    closed in it (the usual comment in a box, `<!-- ```wait``` -->`): no box can cut one,
+    and the box need not be read. (A box holding a bracket is read: looking on for what is
+    between its comments read the content of boxes nested thousands deep again for each.)"""
+    if text.find("[", start, end) >= 0:  # (a content's brackets are matched in it: no `]` alone)
+        return False
     pos = start
     while (opener := text.find("<!--", pos, end)) >= 0:
         close = text.find("-->", opener + 4, end)
-        if close < 0 or text.find("[", opener, close) >= 0 or text.find("]", opener, close) >= 0:
+        if close < 0:
             return False
         pos = close + 3
     return True
 
 
-def _closer(text: str, pos: int, high: int, boxes: list[tuple[int, int]]) -> int:
+def _closer(closers: _Places, pos: int, high: int, boxes: list[tuple[int, int]]) -> int:
     """Where the first `-->` of `text[pos:high]` outside `boxes` is, or -1."""
-    close = text.find("-->", pos, high)
+    close = closers.find(pos, high)
     while close >= 0 and inside(boxes, close):
         i = bisect.bisect_right(boxes, close, key=lambda span: span[0]) - 1
-        close = text.find("-->", boxes[i][1], high)
+        close = closers.find(boxes[i][1], high)
     return close
+
+
+class _Places:
+    """Where a mark (`<!--`, `-->`, `![:`) is in a text, found once: in boxes nested thousands
+    deep, each box's content holds those of all the boxes in it, and looking for one in
+    each box read them again."""
+
+    def __init__(self, text: str, mark: str) -> None:
+        self.text, self.size = text, len(mark)
+        self.at: list[int] = []
+        pos = text.find(mark)
+        while pos >= 0:
+            self.at.append(pos)
+            pos = text.find(mark, pos + 1)
+
+    def find(self, low: int, high: int) -> int:
+        """As `text.find(mark, low, high)`."""
+        i = bisect.bisect_left(self.at, low)
+        return self.at[i] if i < len(self.at) and self.at[i] + self.size <= high else -1
 
 
 def _comment_problem(text: str, start: int, close: int, box: Token | None, locate: LocateFn) -> Problem:
@@ -358,11 +385,12 @@ def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int,
     found: list[Token] = []
     inner: dict[int, list[Token]] = {}
     todo = [tokens]
+    macros = _Places(text, "![:")
     while todo:  # (a list, not a call for each box: boxes may be nested thousands deep)
         for tok in todo.pop():
             if tok.kind == "macro":
                 found.append(tok)
-            elif tok.kind == "content" and text.find("![:", tok.start, tok.end) >= 0:
+            elif tok.kind == "content" and macros.find(tok.start, tok.end) >= 0:
                 todo.append(_content_tokens(text, tok, inner))
     return [(tok.start, Problem(locate(tok.start), macro_message(tok.text, text[tok.end - 1] == ")"), "error",
                                 line_text(text, tok.start)))

@@ -105,6 +105,24 @@ def test_boxes_nested_thousands_deep_are_read_without_a_crash(tmp_path):
     assert [(str(f.loc), f.kind) for f in found] == [("a.md:3", "unclosed-bracket")]
 
 
+def test_boxes_nested_thousands_deep_are_read_in_linear_time(tmp_path):
+    """Each box's content is read on its own, as remark does: its tokens, fences, separator
+    lines, comments and macros. Each box's `]` is looked up in the brackets of the text, matched
+    once for it, and whether a box holds a fence mark, a separator line, a `<!--`, a `-->` or a
+    `![:` in lists of them made once: matched and looked for again in each box, the brackets
+    and marks of all the boxes in it were read again (3.4 s for a build at depth 2,000)."""
+    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- a.md\n", "a.md": ""})
+    project = Project.at(root)
+    inner = "\n---\n<pre>x</pre>\n```\ncode\n```\n<!-- x\n![:m a]\n"
+
+    def build_and_check(text: str) -> None:
+        (root / "a.md").write_text(text, encoding="utf-8")
+        build(project, None, tmp_path / "out", env={})
+        check_module.check(str(root))
+
+    assert growth(lambda n: ".a[" * n + inner + "]" * n, build_and_check, n=250) < GROWTH
+
+
 def test_places_are_located_in_linear_time_in_any_order():
     """A message names places out of order: a comment cut in a `.class[` box, then where the
     box ends; boxes read last first. Each place is found in time that does not grow with the
