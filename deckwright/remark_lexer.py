@@ -252,15 +252,20 @@ def fenced_blocks(src: str, tokens: list[Token] | None = None, inline: bool = Fa
                 found.append((start, end))
             elif token.kind == "content":
                 # remark lexes a block's content on its own: so do we, if it may hold a fence
-                # (most blocks do not)
-                marks = marks or _MarkRuns(src)
+                # (most blocks do not). Boxes side by side are looked into each once; a box in
+                # a box is looked up (see _MarkRuns).
                 opening, close = content_start(src, token), token.end - 1
-                if marks.any_within(opening, close):
+                if low == 0:
+                    holds = src.find("```", opening, close) >= 0 or src.find("~~~", opening, close) >= 0
+                else:
+                    marks = marks or _MarkRuns(src)
+                    holds = marks.any_within(opening, close)
+                if holds:
                     todo.append((opening, close, None))
     return sorted(found)
 
 
-_MARK_RUN = re.compile(r"`{3,}|~{3,}")
+_MARK_RUN = {mark: re.compile(f"{mark}+") for mark in "`~"}
 
 
 class _MarkRuns:
@@ -269,7 +274,13 @@ class _MarkRuns:
     nested thousands deep, each box's content holds all those in it, and was read again)."""
 
     def __init__(self, src: str) -> None:
-        runs = [m.span() for m in _MARK_RUN.finditer(src)]
+        runs = []
+        for mark, run in _MARK_RUN.items():  # (a quick search for three marks: no expression)
+            pos = src.find(mark * 3)
+            while pos >= 0:
+                runs.append(run.match(src, pos).span())  # type: ignore[union-attr]
+                pos = src.find(mark * 3, runs[-1][1])
+        runs.sort()
         self.firsts = [start for start, _ in runs]
         self.lasts = [end - 3 for _, end in runs]  # where the last three marks of each run start
 

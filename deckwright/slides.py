@@ -236,7 +236,7 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tupl
             problems.append((start, len(text) if close < 0 else close,
                              _comment_problem(text, start, close, box, locate)))
         todo += [(_content_tokens(text, boxes[i], inner), boxes[i]) for i in held
-                 if not _closed_plainly(text, boxes[i].start, boxes[i].end - 1)]
+                 if not _closed_plainly(text, content_start(text, boxes[i]), boxes[i].end - 1, box is not None)]
     return sorted(problems, key=lambda found: found[0])
 
 
@@ -250,11 +250,12 @@ def _shown_comments(marks: tuple[_Places, _Places], low: int, high: int, code: l
     and `-->` of `text` are). A `<!--` in an HTML tag or a link's URL is no comment; none
     after one left open is looked at."""
     openers, closers = marks
+    listed = not top  # (see _Places)
     found: list[tuple[int, int]] = []
     held: list[int] = []
     pos = low
     none_after = high  # where a `-->` was last looked for in vain
-    while (start := openers.find(pos, high)) >= 0:
+    while (start := openers.find(pos, high, listed)) >= 0:
         pos = start + 4
         if inside(code, start):
             continue
@@ -263,7 +264,7 @@ def _shown_comments(marks: tuple[_Places, _Places], low: int, high: int, code: l
             held.append(i)
             pos = boxes[i][1]
             continue
-        close = -1 if none_after <= pos else _closer(closers, pos, high, boxes)
+        close = -1 if none_after <= pos else _closer(closers, pos, high, boxes, listed)
         if close >= 0:
             cut = bisect.bisect_left(separators, start) if top else len(separators)
             if cut == len(separators) or separators[cut] > close:
@@ -280,48 +281,53 @@ def _shown_comments(marks: tuple[_Places, _Places], low: int, high: int, code: l
     return found, held
 
 
-def _closed_plainly(text: str, start: int, end: int) -> bool:
-    """Whether a box's content `text[start:end]` holds no bracket, and each `<!--` in it is
-    closed in it (the usual comment in a box, `<!-- ```wait``` -->`): no box can cut one,
-    and the box need not be read. (A box holding a bracket is read: looking on for what is
-    between its comments read the content of boxes nested thousands deep again for each.)"""
-    if text.find("[", start, end) >= 0:  # (a content's brackets are matched in it: no `]` alone)
+def _closed_plainly(text: str, start: int, end: int, nested: bool) -> bool:
+    """Whether each `<!--` of a box's content `text[start:end]` is closed in it with no bracket
+    in between (the usual comment in a box, `<!-- ```wait``` -->`): none can be cut by a box,
+    and the box need not be read. Of a box in a box (`nested`), only if its content holds no
+    bracket at all, so no box: the boxes in it were read again for each box around them."""
+    if nested and text.find("[", start, end) >= 0:  # (a content's brackets match in it: no `]` alone)
         return False
     pos = start
     while (opener := text.find("<!--", pos, end)) >= 0:
         close = text.find("-->", opener + 4, end)
-        if close < 0:
+        if close < 0 or text.find("[", opener, close) >= 0 or text.find("]", opener, close) >= 0:
             return False
         pos = close + 3
     return True
 
 
-def _closer(closers: _Places, pos: int, high: int, boxes: list[tuple[int, int]]) -> int:
+def _closer(closers: _Places, pos: int, high: int, boxes: list[tuple[int, int]], listed: bool) -> int:
     """Where the first `-->` of `text[pos:high]` outside `boxes` is, or -1."""
-    close = closers.find(pos, high)
+    close = closers.find(pos, high, listed)
     while close >= 0 and inside(boxes, close):
         i = bisect.bisect_right(boxes, close, key=lambda span: span[0]) - 1
-        close = closers.find(boxes[i][1], high)
+        close = closers.find(boxes[i][1], high, listed)
     return close
 
 
 class _Places:
-    """Where a mark (`<!--`, `-->`, `![:`) is in a text, found once: in boxes nested thousands
-    deep, each box's content holds those of all the boxes in it, and looking for one in
-    each box read them again."""
+    """Where a mark (`<!--`, `-->`, `![:`) is in a text. Looked for in the text of a chapter,
+    or of a box in it (those side by side, each read once); listed once, the first time one
+    is looked for in a box in a box, and looked up: in boxes nested thousands deep, each
+    box's content holds those of all the boxes in it, and looking in each read them again."""
 
     def __init__(self, text: str, mark: str) -> None:
-        self.text, self.size = text, len(mark)
-        self.at: list[int] = []
-        pos = text.find(mark)
-        while pos >= 0:
-            self.at.append(pos)
-            pos = text.find(mark, pos + 1)
+        self.text, self.mark = text, mark
+        self.at: list[int] | None = None
 
-    def find(self, low: int, high: int) -> int:
+    def find(self, low: int, high: int, listed: bool = True) -> int:
         """As `text.find(mark, low, high)`."""
+        if not listed:
+            return self.text.find(self.mark, low, high)
+        if self.at is None:
+            self.at = []
+            pos = self.text.find(self.mark)
+            while pos >= 0:
+                self.at.append(pos)
+                pos = self.text.find(self.mark, pos + 1)
         i = bisect.bisect_left(self.at, low)
-        return self.at[i] if i < len(self.at) and self.at[i] + self.size <= high else -1
+        return self.at[i] if i < len(self.at) and self.at[i] + len(self.mark) <= high else -1
 
 
 def _comment_problem(text: str, start: int, close: int, box: Token | None, locate: LocateFn) -> Problem:
