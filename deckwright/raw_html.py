@@ -30,6 +30,7 @@ def raw_spans(text: str, start: int = 0, end: int | None = None, code: Spans = (
 
 def comments(text: str, start: int = 0, end: int | None = None, code: Spans = ()) -> list[tuple[int, int]]:
     """(start, end) of each HTML comment in `text[start:end]`, as raw_spans finds them."""
+    # (Neither takes a `<!--` in an HTML tag or a link's URL for a comment: see in_tag_or_url.)
     return _regions(_COMMENT, text, start, len(text) if end is None else end, code)
 
 
@@ -52,6 +53,8 @@ def _regions(opening: re.Pattern[str], text: str, start: int, end: int, code: Sp
         name = m.group(1).lower() if opening.groups and m.group(1) else None
         if missing.get(name, end + 1) <= m.end():
             continue  # left open, as one before it
+        if name is None and in_tag_or_url(text, m.start()):
+            continue  # no comment: Markdown reads the tag or the link first
         closer = _CLOSERS[name] if name else _END_OF_COMMENT
         close = closer.search(text, m.end(), end)
         if close is None:  # left open: not surely meant as raw HTML
@@ -60,3 +63,30 @@ def _regions(opening: re.Pattern[str], text: str, start: int, end: int, code: Sp
         found.append((m.start(), close.end()))
         pos = close.end()
     return found
+
+
+# An HTML tag (`<a title='<!--'>`, read as Markdown reads one: its attributes' values may hold
+# `<` and `>` in quotes) or a link's URL in parentheses, on one line.
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\"[^\"\n]*\"|'[^'\n]*'|[^'\">\n])*>")
+_URL = re.compile(r"\]\([^)\n]*\)")
+REACH = 1000  # how far a tag or URL holding a `<!--` is looked for, on each side of it
+
+
+def in_tag_or_url(text: str, start: int) -> bool:
+    """Whether the `<!--` at `start` is in an HTML tag or a link's URL on its line (within
+    REACH characters): Markdown reads those as such, and no comment in them."""
+    reach = max(0, start - REACH)
+    line_start = text.rfind("\n", reach, start)
+    low = reach if line_start < 0 else line_start + 1
+    high = text.find("\n", start, start + REACH)
+    high = min(len(text), start + REACH) if high < 0 else high
+    opener = text.rfind("<", low, start)
+    for _ in range(8):  # (the nearest few: a tag's quoted value may hold a `<`)
+        if opener < 0:
+            break
+        m = _TAG.match(text, opener, high)
+        if m and m.end() > start:
+            return True
+        opener = text.rfind("<", low, opener)
+    link = text.rfind("](", low, start)
+    return link >= 0 and bool((m := _URL.match(text, link, high)) and m.end() > start)

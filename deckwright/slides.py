@@ -10,7 +10,7 @@ from dataclasses import replace
 from .errors import Problem
 from .links import DEFINITION
 from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
-from .raw_html import comments, inside
+from .raw_html import comments, in_tag_or_url, inside
 from .remark_lexer import (
     CODE_KINDS,
     Token,
@@ -272,7 +272,7 @@ def _shown_comments(marks: tuple[_Places, _Places], low: int, high: int, code: l
                 continue  # closed on its slide, or in its box
         else:
             none_after = pos
-        if _in_tag_or_url(openers.text, start):
+        if in_tag_or_url(openers.text, start):
             continue  # no comment: Markdown reads the tag or the link first
         found.append((start, close))
         if close < 0:
@@ -343,33 +343,6 @@ def _comment_problem(text: str, start: int, close: int, box: Token | None, locat
                    f"{_place(locate(close), opener)}, after a '---', '--' or '???' line, and remark "
                    "splits slides before it reads HTML: what the comment was to hide shows, '<!--' too")
     return Problem(opener, message, "warning", line_text(text, start))
-
-
-# An HTML tag (`<a title='<!--'>`, read as Markdown reads one: its attributes' values may hold
-# `<` and `>` in quotes) or a link's URL in parentheses, on one line.
-_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\"[^\"\n]*\"|'[^'\n]*'|[^'\">\n])*>")
-_URL = re.compile(r"\]\([^)\n]*\)")
-REACH = 1000  # how far a tag or URL holding a `<!--` is looked for, on each side of it
-
-
-def _in_tag_or_url(text: str, start: int) -> bool:
-    """Whether the `<!--` at `start` is in an HTML tag or a link's URL on its line (within
-    REACH characters): Markdown reads those as such, and no comment in them."""
-    reach = max(0, start - REACH)
-    line_start = text.rfind("\n", reach, start)
-    low = reach if line_start < 0 else line_start + 1
-    high = text.find("\n", start, start + REACH)
-    high = min(len(text), start + REACH) if high < 0 else high
-    opener = text.rfind("<", low, start)
-    for _ in range(8):  # (the nearest few: a tag's quoted value may hold a `<`)
-        if opener < 0:
-            break
-        m = _TAG.match(text, opener, high)
-        if m and m.end() > start:
-            return True
-        opener = text.rfind("<", low, opener)
-    link = text.rfind("](", low, start)
-    return link >= 0 and bool((m := _URL.match(text, link, high)) and m.end() > start)
 
 
 def macro_message(name: str, argument: bool = False) -> str:

@@ -860,6 +860,20 @@ def test_a_picture_in_an_html_comment_is_not_looked_for(tmp_path):
     assert problems(tmp_path, files) == ["a.md:10: error: picture 'images/shown.png' does not exist"]
 
 
+def test_a_picture_after_a_comment_opener_in_a_tag_or_a_url_is_looked_for(tmp_path):
+    """`[x](http://a/<!--) ![p](images/p.png) -->`: Markdown reads the link first, so its
+    `<!--` opens no comment, and the browser loads the picture after it (seen in Chromium:
+    tests/test_template_browser.py); so after an attribute's `<!--`. The build took both for
+    pictures in a comment, and said nothing of their missing files."""
+    chapter = ("# A\n\n[x](http://a/<!--) ![p](images/p.png) -->\n\n"
+               "<a title='<!--'>t</a> ![q](images/q.png) -->\n\n<!-- ![s](images/s.png) -->\n")
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": chapter}
+    assert problems(tmp_path, files) == ["a.md:3: error: picture 'images/p.png' does not exist",
+                                         "a.md:5: error: picture 'images/q.png' does not exist"]
+    found = check(str(tmp_path / "repo" / "slides")).findings
+    assert [(str(f.loc), f.kind) for f in found] == [("a.md:3", "missing-image"), ("a.md:5", "missing-image")]
+
+
 def test_a_missing_picture_shown_by_reference_is_one_error_at_the_picture(tmp_path):
     """`![alt][shot]` with `[shot]: shot.png` and no shot.png: the build's error at the
     picture; check no longer also says the definition links to a file that does not exist.

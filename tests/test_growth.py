@@ -21,8 +21,9 @@ import pytest
 from deckwright import check as check_module
 from deckwright.builder import build
 from deckwright.directives import expand_includes
+from deckwright.raw_html import in_tag_or_url
 from deckwright.reader import Project
-from deckwright.slides import _in_tag_or_url, split_chapter
+from deckwright.slides import split_chapter
 
 from .conftest import write_files
 
@@ -143,6 +144,6 @@ def test_a_comment_opener_on_a_long_line_is_judged_in_linear_time():
     def judge_each(text: str) -> None:
         pos = 0
         while (pos := text.find("<!--", pos + 1)) >= 0:
-            assert _in_tag_or_url(text, pos)
+            assert in_tag_or_url(text, pos)
 
     assert growth(lambda n: ("<a title='<!--'> " + "a" * 400) * n, judge_each) < GROWTH
