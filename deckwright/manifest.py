@@ -12,8 +12,21 @@ from .errors import DeckwrightError, Problem, Report
 from .model import Entry, Manifest, SourceLoc
 
 TEXT_KEYS = ("title", "chat", "gitrepo", "slides", "zip", "html", "slidenumberprefix", "lang")
-# A language tag (BCP 47: `en`, `fr`, `pt-BR`, `zh-Hant`), as the page's <html lang> takes it.
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+# A language tag, as the page's <html lang> takes it: well-formed as BCP 47 (RFC 5646) says,
+# a language (`en`, `zh-yue`), then a script (`zh-Hant`), a region (`pt-BR`, `es-419`),
+# variants (`de-CH-1996`), extensions (`en-u-ca-buddhist`) and private use (`en-x-custom`),
+# each but the language if any; or a private-use tag alone (`x-klingon`), or one of the
+# tags BCP 47 keeps from before it that are not so made (`i-klingon`, `en-GB-oed`).
+_PRIVATE_USE = r"x(?:-[a-z0-9]{1,8})+"
+_LANGUAGE_TAG = re.compile(
+    r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"  # language (with extended subtags)
+    r"(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"  # script, region
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
+    r"(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"  # extensions
+    rf"(?:-{_PRIVATE_USE})?|{_PRIVATE_USE}"
+    r"|en-gb-oed|i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)"
+    r"|sgn-(?:be-fr|be-nl|ch-de)",
+    re.IGNORECASE)
 KNOWN_KEYS = frozenset(TEXT_KEYS + ("exclude", "content", "chapters", "duration"))  # duration: for stats
 MAX_NODES = 100_000  # a YAML alias bomb expands past this; real manifests have a few hundred
 # Composing YAML recurses once per level (in C with libyaml: too deep overflows the stack and

@@ -443,3 +443,19 @@ def test_a_decks_page_says_the_language_its_manifest_gives(tmp_path, capsys, mon
     monkeypatch.setenv("OVERRIDE_lang", "de")
     assert cli.main(["build", "--root", str(root), "--out", str(out), "en.yml"]) == 0
     assert '<html lang="de">' in (out / "en.yml.html").read_text(encoding="utf-8")
+
+
+def test_a_private_use_or_grandfathered_language_tag_is_one(tmp_path, capsys):
+    """BCP 47 allows private-use tags, alone (`x-klingon`) or after a language (`en-x-custom`),
+    and keeps a few tags from before it (`i-klingon`): the manifest's `lang` rejected the
+    first and the last. A tag not so made is still an error, at its line."""
+    tags = ["x-klingon", "en-x-custom", "i-klingon", "zh-Hant-TW", "es-419", "de-CH-1996", "x-", "en-", "i-foo"]
+    root = write_files(tmp_path / "slides", {"a.md": GOOD["a.md"]} | {
+        f"{i}.yml": f"title: T\nlang: {tag}\ncontent:\n- - a.md\n" for i, tag in enumerate(tags)})
+    assert cli.main(["build", "--root", str(root), "--out", str(tmp_path / "dist")]) == 1
+    for i, tag in enumerate(tags[:6]):
+        assert f'<html lang="{tag}">' in (tmp_path / "dist" / f"{i}.yml.html").read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "error" in line] == [
+        f"{i}.yml:2:7: error: 'lang' must be a language tag, as 'en', 'fr' or 'pt-BR', not '{tag}'"
+        for i, tag in enumerate(tags) if i >= 6]
