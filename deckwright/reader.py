@@ -46,6 +46,22 @@ def is_output_folder(folder: str) -> bool:
     return any(os.path.isfile(os.path.join(folder, marker)) for marker in OUTPUT_MARKERS)
 
 
+def _mend(written: str, on_disk: str) -> str:
+    """Which of a path as written and as named on disk (the same but for their Unicode
+    forms) writes an accent as a mark of its own, the unusual form, and what to change."""
+    parts = list(zip(written.split("/"), on_disk.split("/")))
+    odd_written = any(a != b and a != unicodedata.normalize("NFC", a) for a, b in parts)
+    odd_names = [a != b and b != unicodedata.normalize("NFC", b) for a, b in parts]
+    renamed = " and the ".join(what for what, odd in (("folder", any(odd_names[:-1])), ("file", odd_names[-1])) if odd)
+    if not odd_written:
+        return f"(an accent as a mark of its own, as macOS writes names): rename the {renamed}"
+    if not renamed:
+        return ("(its name has each accent in its letter, where the path writes it as a mark of its own, "
+                "as text copied from macOS may): retype the path's accented letters")
+    return (f"(both write an accent as a mark of its own, each its own way): retype the path's accented "
+            f"letters, and rename the {renamed}")
+
+
 @dataclass(frozen=True)
 class Project:
     """A content folder (manifests at its top) inside a repository folder."""
@@ -96,8 +112,7 @@ class Project:
             if os.path.islink(full):
                 return "is a symbolic link to nothing"
             if (other := self._in_other_form(path)) is not None:
-                return (f"does not exist as written: '{other}' is its name in another Unicode form "
-                        "(an accent as a mark of its own, as macOS writes names): rename the file")
+                return f"does not exist as written: '{other}' is its name in another Unicode form {_mend(path, other)}"
             return "does not exist"
         if self._inside(path) is None:
             return "leads outside the content folder (a symbolic link)"

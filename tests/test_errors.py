@@ -985,17 +985,40 @@ def test_a_file_named_in_another_unicode_form_is_said_so(tmp_path):
     def apart(name: str) -> str:
         return unicodedata.normalize("NFD", name)
 
-    why = "is its name in another Unicode form (an accent as a mark of its own, as macOS writes names): rename the file"
+    why = "is its name in another Unicode form (an accent as a mark of its own, as macOS writes names): rename the"
     found = problems(tmp_path / "chapter", {"deck.yml": "content:\n- - chapître.md\n", apart("chapître.md"): CHAPTER})
     assert (f"deck.yml:2:5: error: chapter file 'chapître.md' does not exist as written: "
-            f"'{apart('chapître.md')}' {why}") in found, found
+            f"'{apart('chapître.md')}' {why} file") in found, found
     picture = "images/été/photo d\u2019été.png"
     found = problems(tmp_path / "picture", {
         "deck.yml": "content:\n- - b.md\n",
         "b.md": "# B\n\n![p](images/%C3%A9t%C3%A9/photo%20d\u2019%C3%A9t%C3%A9.png)\n",
         apart(picture): "x",
     })
-    assert f"b.md:3: error: picture '{picture}' does not exist as written: '{apart(picture)}' {why}" in found, found
+    assert (f"b.md:3: error: picture '{picture}' does not exist as written: '{apart(picture)}' {why} "
+            "folder and the file") in found, found
+
+
+def test_a_path_written_in_the_unusual_unicode_form_is_to_be_retyped(tmp_path):
+    """The other way round: the manifest or chapter writes `é` as `e` and an accent mark (text
+    copied from macOS), the file's name has `é`. The message said to rename the file, whose
+    name is the usual one: it is the path as written that is to change."""
+    import unicodedata
+
+    def apart(name: str) -> str:
+        return unicodedata.normalize("NFD", name)
+
+    why = ("is its name in another Unicode form (its name has each accent in its letter, where the path "
+           "writes it as a mark of its own, as text copied from macOS may): retype the path's accented letters")
+    found = problems(tmp_path / "chapter", {"deck.yml": f"content:\n- - {apart('chapître.md')}\n",
+                                            "chapître.md": CHAPTER})
+    assert (f"deck.yml:2:5: error: chapter file '{apart('chapître.md')}' does not exist as written: "
+            f"'chapître.md' {why}") in found, found
+    found = problems(tmp_path / "picture", {"deck.yml": "content:\n- - b.md\n",
+                                            "b.md": f"# B\n\n![p](images/{apart('été')}.png)\n",
+                                            "images/été.png": "x"})
+    assert (f"b.md:3: error: picture 'images/{apart('été')}.png' does not exist as written: "
+            f"'images/été.png' {why}") in found, found
 
 
 
