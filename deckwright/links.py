@@ -23,9 +23,14 @@ ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)|href=[\"']#([^\"']+)[\"']")
 # An alt holds no `![`: where one does, the picture starts at the last (as marked reads it);
 # else each `![` of a long run would read on to the same `]`, the work growing as a square.
 # remark's Markdown takes a path with spaces whole, up to its `)` or a title in quotes
-# (`![a](my pic.png "t")`); where neither follows, the first word (a line of `](` without
-# a `)` then reads a few words on at each, not the whole line). A link's as a picture's.
-PATH = r"[^)\s>]+(?:[ \t]+[^)\s>\"'][^)\s>]*){0,10}(?=>?[ \t]*\)|>?[ \t]+[\"'])|[^)\s>]+"
+# (`![a](my pic.png "t")`), however many its spaces; where neither follows, the first word.
+# A word after the tenth space holds no `](`: a line of `![a](x y ` without a `)` is read
+# from each `](` a few words past the next (it was read to the line's end from each, the
+# work growing as a square). A link's as a picture's.
+_WORD = r"[^)\s>\"'][^)\s>]*"
+_LATER_WORD = r"(?![\"'])(?:[^)\s>\]]|\](?!\())+"
+PATH = (rf"[^)\s>]+(?:[ \t]+{_WORD}){{0,10}}(?:[ \t]+{_LATER_WORD})*(?=>?[ \t]*\)|>?[ \t]+[\"'])"
+        r"|[^)\s>]+")
 PICTURE = re.compile(
     r"!\[[^\]!]*(?:!(?!\[)[^\]!]*)*\]\(\s*<?(" + PATH + ")"  # ![alt](path)
     r"|<img\b[^>]*?\bsrc=[\"']([^\"']+)[\"']"  # <img src="path">

@@ -874,6 +874,22 @@ def test_a_picture_after_a_comment_opener_in_a_tag_or_a_url_is_looked_for(tmp_pa
     assert [(str(f.loc), f.kind) for f in found] == [("a.md:3", "missing-image"), ("a.md:5", "missing-image")]
 
 
+def test_a_path_with_more_than_ten_spaces_is_read_whole(tmp_path):
+    """remark's Markdown reads a path written with spaces whole, up to its `)` or a title, however
+    many: one with more than ten was read to its first word, and said missing as
+    'images/a' (a picture) or 'files/my' (a link), a file nobody wrote."""
+    many = "a b c d e f g h i j k l"
+    chapter = (f"# A\n\n![shown](images/{many}.png) ![gone](images/gone {many}.png 'title')\n\n"
+               f"[notes](files/my {many}.pdf) [gone](files/no {many}.pdf)\n")
+    files = {"deck.yml": "title: T\ncontent:\n- a.md\n", "a.md": chapter,
+             f"images/{many}.png": "png", f"files/my {many}.pdf": "pdf"}
+    assert problems(tmp_path, files) == [f"a.md:3: error: picture 'images/gone {many}.png' does not exist"]
+    found = check(str(tmp_path / "repo" / "slides")).findings
+    assert [(str(f.loc), f.kind, f.message) for f in found] == [
+        ("a.md:3", "missing-image", f"picture 'images/gone {many}.png' does not exist"),
+        ("a.md:5", "missing-file", f"link to 'files/no {many}.pdf': no such file next to the deck")]
+
+
 def test_a_missing_picture_shown_by_reference_is_one_error_at_the_picture(tmp_path):
     """`![alt][shot]` with `[shot]: shot.png` and no shot.png: the build's error at the
     picture; check no longer also says the definition links to a file that does not exist.

@@ -40,6 +40,8 @@ RUNS: dict[str, Callable[[int], str]] = {
     "class names": lambda n: ".a" * n,
     "pictures shown": lambda n: "![](a.png) " * n,
     "pictures with spaces opened": lambda n: "![a](x y " * n,
+    "pictures with many spaces opened": lambda n: "![a](x y z w v u t s r q p o " * n,
+    "links with many spaces opened": lambda n: "[a](x y z w v u t s r q p o " * n,
     "pictures by reference shown": lambda n: "![a] " * n,
     "comments left open in boxes": lambda n: ".lab[<!-- ]" * n,
     "comment closers in boxes": lambda n: "<!-- .a[-->]" * n,
