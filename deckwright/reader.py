@@ -143,10 +143,15 @@ class Project:
         if full is None:
             raise DeckwrightError(Problem(SourceLoc(path, 1), "path leaves the content folder"))
         try:
-            raw = full.read_bytes()
+            raw = self.read_raw(full)
         except OSError as exc:
             raise DeckwrightError(Problem(SourceLoc(path, 1), f"cannot read: {exc.strerror}")) from None
         return normalize_text(raw, path)
+
+    def read_raw(self, full: Path) -> bytes:
+        """The bytes of a file a deck is made from (a chapter, an include, a manifest,
+        interstitials.txt), `full`: its real path. `serve` notes them (see serve.NotingProject)."""
+        return full.read_bytes()
 
     def read_chapter(self, path: str) -> tuple[str, str]:
         """A chapter's (path, text), following git's stand-in files for symlinks.
@@ -175,7 +180,7 @@ class Project:
                                           f"(the folder above the content folder '{self.root.name}')"))
         shown = os.path.relpath(full, self.root).replace(os.sep, "/")
         try:
-            raw = full.read_bytes()
+            raw = self.read_raw(full)
         except OSError as exc:
             raise DeckwrightError(Problem(loc, f"@@INCLUDE[{target}]: {exc.strerror}")) from None
         try:

@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -223,6 +223,19 @@ def _offsets(steps: list[int]) -> list[int]:
     return offsets
 
 
+@dataclass(frozen=True)
+class NotingProject(Project):
+    """A content folder whose reads of the files decks are made from are told to `note`
+    (the file's real path and its bytes): serve compares them with a saved file's bytes."""
+
+    note: Callable[[Path, bytes], None] = field(default=lambda full, raw: None, compare=False, repr=False)
+
+    def read_raw(self, full: Path) -> bytes:
+        raw = super().read_raw(full)
+        self.note(full, raw)
+        return raw
+
+
 class Changes:
     """Changed paths, asked about fast: was this file, or a folder holding it, changed?"""
 
@@ -260,6 +273,10 @@ class DeckSite:
         log=print,
         err=None,
     ) -> None:
+        # The bytes each file had when it was read into what the next build reuses (its
+        # chapters, manifests, interstitials), by real path; None: reads of it disagreed.
+        self._read: dict[Path, bytes | None] = {}
+        project = NotingProject(project.root, project.repo_root, note=self._note_read)
         self.project, self.selected, self.root = project, list(manifests or []), Path(out)
         self.out = OutputDir(self.root)
         self.workshop = Workshop.open(project, env)
@@ -315,7 +332,10 @@ class DeckSite:
         compiled; its page is written right after (a tab that reloads waits for that).
         """
         with self._lock:
-            changes = Changes(set(changed))
+            # A file saved with the bytes the decks were built from changes nothing: an
+            # editor's or watcher's late event for a save already built, a save of an
+            # unchanged file. Building again would only print "built" and reload nothing.
+            changes = Changes({p for p in changed if not self._unchanged(Path(os.path.normpath(p)))})
             changes = Changes(changes.paths.union(*(self._aliases.get(p, ()) for p in changes.paths)))
             everything = any(
                 p.is_relative_to(TEMPLATES) or p.is_relative_to(ASSETS) for p in changes.paths
@@ -332,7 +352,10 @@ class DeckSite:
             self._said = set()
             todo.sort(key=lambda m: m not in self.states or self.states[m].html not in open_pages)
             # git is asked after the tabs are told (see _refresh_git): it takes a while.
-            self.workshop.forget(changes.paths | self._inputs_under(changes), git=False)
+            forgotten = changes.paths | self._inputs_under(changes)
+            for path in forgotten:  # nothing kept comes from it now: its next read says
+                self._read.pop(path, None)
+            self.workshop.forget(forgotten, git=False)  # (reads interstitials.txt again now)
             self._forget_manifests(changes)
             if everything:
                 copy_assets(self.out)
@@ -360,6 +383,25 @@ class DeckSite:
         yield from self._build_each([m for m in self.manifests() if m in self.states], set(), False)
 
     # -- building one deck ----------------------------------------------------------
+
+    def _note_read(self, full: Path, raw: bytes) -> None:
+        """Keep the bytes of a file read; if they differ from those of an earlier read that
+        something kept still comes from (a chapter parsed before it changed), none are known."""
+        if full not in self._read:
+            self._read[full] = raw
+        elif self._read[full] != raw:
+            self._read[full] = None
+
+    def _unchanged(self, path: Path) -> bool:
+        """Whether `path` holds the very bytes the decks were built from (a link: never said)."""
+        known = self._read.get(path)
+        if known is None or os.path.islink(path):
+            return False
+        try:
+            with open(path, "rb") as file:
+                return file.read(len(known) + 1) == known
+        except OSError:
+            return False
 
     def _inputs_under(self, changes: Changes) -> set[Path]:
         """Inputs inside changed folders (a folder renamed or deleted as a whole)."""

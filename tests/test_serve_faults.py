@@ -47,6 +47,7 @@ def test_a_file_deleted_while_building_keeps_the_last_good_deck(running, monkeyp
         return real(self, path)
 
     monkeypatch.setattr(Project, "read_chapter", vanishing)
+    (root / "chapters" / "two.md").write_text(PROJECT["chapters/two.md"].replace("Last words", "Saved"))
     events = list(site.rebuild({root / "chapters" / "two.md"}, frozenset()))
     assert events and events[0].data["errors"].startswith("chapters/two.md:1: error: cannot read")
     assert deck(server) == before
