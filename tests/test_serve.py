@@ -797,10 +797,19 @@ def test_a_safe_write_rebuilds_once_after_the_file_is_back(tmp_path: Path):
         time.sleep(0.05)
         os.unlink(old)
         feed(debouncer, FileDeletedEvent(old))
-        time.sleep(0.3)
+        wait_until(lambda: acted.calls)  # a busy machine may take a while to run it
+        time.sleep(0.1)  # and no other call follows
     finally:
         debouncer.stop()
     assert [(paths, there) for paths, _, there in acted.calls] == [({path}, True)]
+
+
+def wait_until(condition, seconds: float = 60) -> None:
+    """Wait for something sure to come; `seconds` is only a deadline for a hang."""
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.01)
 
 
 def test_an_ordinary_save_does_not_wait_and_a_deleted_file_waits_for_the_grace_only(tmp_path: Path):
