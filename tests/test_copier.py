@@ -76,11 +76,14 @@ def test_a_copier_handed_nothing_ends_with_the_build(tmp_path):
 
 
 def slow_copier(tmp_path: Path, monkeypatch, seconds: float) -> tuple[copier.Copier, list[Path]]:
-    """A copier at work on ten pictures, each taking `seconds` to copy (handed just now)."""
+    """A copier at work on ten pictures, each taking `seconds` to copy (handed just now);
+    it marks each picture it starts on in `tmp_path/at-work` (see at_work)."""
     root = picture_project(tmp_path / "src", decks=1, pictures=10)
     real_copy = writer.OutputDir.copy_file
+    (tmp_path / "at-work").mkdir()
 
     def slow(self, source, rel):
+        (tmp_path / "at-work" / Path(rel).name).touch()
         time.sleep(seconds)
         return real_copy(self, source, rel)
 
@@ -89,6 +92,15 @@ def slow_copier(tmp_path: Path, monkeypatch, seconds: float) -> tuple[copier.Cop
     pictures = sorted((root / "images").iterdir())
     assert started is not None and started.copy([("d0.yml", [(p, f"images/{p.name}") for p in pictures])])
     return started, pictures
+
+
+def at_work(tmp_path: Path, picture: Path, seconds: float = 60) -> None:
+    """Wait until the slow copier has started on `picture` (`seconds`: only a deadline for a
+    hang: the forked process may take a while to be given the work on a busy machine)."""
+    end = time.monotonic() + seconds
+    while not (tmp_path / "at-work" / picture.name).exists():
+        assert time.monotonic() < end, "the copier never started"
+        time.sleep(0.01)
 
 
 def stopped_within(helper: copier.Copier, seconds: float) -> bool:
@@ -104,7 +116,7 @@ def stopped_within(helper: copier.Copier, seconds: float) -> bool:
 def test_a_copier_stopped_at_work_ends_after_the_picture_in_hand(tmp_path, monkeypatch):
     """Ctrl-C while pictures are copied: the build need not wait for all of them."""
     started, pictures = slow_copier(tmp_path, monkeypatch, 0.4)
-    time.sleep(0.2)
+    at_work(tmp_path, pictures[0])
     assert stopped_within(started, 1.5)
     assert not running(started.pid)
     copied = [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()]
@@ -113,8 +125,8 @@ def test_a_copier_stopped_at_work_ends_after_the_picture_in_hand(tmp_path, monke
 
 def test_a_copier_stuck_on_a_picture_is_killed_after_a_grace(tmp_path, monkeypatch):
     monkeypatch.setattr(copier, "STOP_GRACE", 0.5)
-    started, _ = slow_copier(tmp_path, monkeypatch, 600)  # a disk that never answers, say
-    time.sleep(0.2)
+    started, pictures = slow_copier(tmp_path, monkeypatch, 600)  # a disk that never answers, say
+    at_work(tmp_path, pictures[0])
     assert stopped_within(started, 5)
     assert not running(started.pid)
 
