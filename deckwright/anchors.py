@@ -31,11 +31,21 @@ def _kept(text: str) -> str:
     return "".join(kept)
 
 
-def unique_anchor(title: str, taken: set[str]) -> str:
-    """`toc-` + the title's slug, with -2, -3… when a deck already has that name."""
+def unique_anchor(title: str, taken: set[str], tried: dict[str, int]) -> str:
+    """`toc-` + the title's slug, with -2, -3… when a deck already has that name.
+
+    `tried`: for each slug, the number to try next for it, those before it being taken (a
+    deck of thousands of chapters of one title tried each from -2 on, the work growing as
+    the square of their number). Called again with the same `taken` and `tried`.
+    """
     base = "toc-" + slug(title)
-    anchor, n = base, 2
-    while anchor in taken:
-        anchor, n = f"{base}-{n}", n + 1
+    if base not in taken:
+        taken.add(base)
+        return base
+    n = tried.get(base, 2)
+    while f"{base}-{n}" in taken:
+        n += 1
+    tried[base] = n + 1
+    anchor = f"{base}-{n}"
     taken.add(anchor)
     return anchor

@@ -32,8 +32,9 @@ def exclude_slides(deck: Deck) -> Deck:
 def assign_anchors(deck: Deck) -> Deck:
     """Give each chapter title in a part a unique anchor for its generated title slide."""
     taken = {s.name for s in deck.slides if s.name}
+    tried: dict[str, int] = {}
     slides = tuple(
-        s.with_anchor(unique_anchor(s.title, taken)) if s.title and s.part else s
+        s.with_anchor(unique_anchor(s.title, taken, tried)) if s.title and s.part else s
         for s in deck.slides
     )
     return replace(deck, slides=slides)

@@ -21,8 +21,10 @@ from collections.abc import Callable
 import pytest
 
 from deckwright import check as check_module
-from deckwright.builder import build
+from deckwright import stages
+from deckwright.builder import Workshop, build
 from deckwright.directives import expand_includes
+from deckwright.model import Deck
 from deckwright.raw_html import in_tag_or_url
 from deckwright.reader import Project
 from deckwright.slides import split_chapter
@@ -152,3 +154,23 @@ def test_a_comment_opener_on_a_long_line_is_judged_in_linear_time():
             assert in_tag_or_url(text, pos)
 
     assert growth(lambda n: ("<a title='<!--'> " + "a" * 400) * n, judge_each) < GROWTH
+
+
+def test_chapters_of_one_title_are_given_anchors_in_linear_time(tmp_path):
+    """Each chapter title of a part is given an anchor, `toc-t`, then `toc-t-2`, `toc-t-3`...
+    for the same title again: the number is tried on from the last given for that title (it
+    was tried from 2 on for each, the work growing as the square of the titles)."""
+    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- - a.md\n", "a.md": ""})
+    decks = {}
+
+    def deck_of(text: str) -> Deck:  # (read once: the stage alone is timed)
+        if text not in decks:
+            (root / "a.md").write_text(text, encoding="utf-8")
+            workshop = Workshop.open(Project.at(root), {})
+            decks[text] = workshop.deck(workshop.load("deck.yml")[0])
+        return decks[text]
+
+    deck = stages.assign_anchors(deck_of("# T\n\n---\n\n# T\n\n---\n\n# T-2\n\n---\n\n# T\n"))
+    assert [s.anchor for s in deck.slides] == ["toc-t", "toc-t-2", "toc-t-2-2", "toc-t-3"]
+    assert growth(lambda n: "# T\n\n---\n\n" * n, lambda text: stages.assign_anchors(deck_of(text)),
+                  n=1000) < GROWTH
