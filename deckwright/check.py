@@ -95,7 +95,8 @@ def check(
         finding(p) for p in page_clashes([d.manifest for d in loaded if d.manifest]).values()
     ]
     for deck in loaded:
-        found += [finding(p, decks=(deck.path,) if p in deck.own else ()) for p in deck.problems]
+        own = set(deck.own)  # (looked up once for each problem: thousands of broken anchors)
+        found += [finding(p, decks=(deck.path,) if p in own else ()) for p in deck.problems]
         if deck.authors is not None and deck.deck is not None and deck.complete:
             found += [replace(f, decks=(deck.path,)) for f in check_deck(deck.authors, deck.deck)]
     found += _chapter_findings(workshop, loaded)

@@ -302,8 +302,9 @@ def check_anchor_links(deck: Deck) -> Deck:
     where that link goes; and a chapter shared by decks may link to a slide that one of
     them leaves out. A `layout: true` slide's name is no target: remark shows no such slide."""
     names = {s.name for s in deck.slides if s.name and not s.is_layout}
+    layouts = {s.name for s in deck.slides if s.name and s.is_layout}
     problems = [
-        Problem(loc, f"link to #{target} goes nowhere: {_why_nowhere(deck, target)}", "warning")
+        Problem(loc, f"link to #{target} goes nowhere: {_why_nowhere(deck, target, layouts)}", "warning")
         for slide in deck.slides
         if not slide.generated
         for loc, target in slide.links
@@ -312,10 +313,11 @@ def check_anchor_links(deck: Deck) -> Deck:
     return replace(deck, problems=deck.problems + tuple(problems)) if problems else deck
 
 
-def _why_nowhere(deck: Deck, target: str) -> str:
+def _why_nowhere(deck: Deck, target: str, layouts: set[str]) -> str:
+    """`layouts`: the names of the deck's `layout: true` slides."""
     if target in deck.left_out:
         return f"its slide is left out by this deck's exclude ({', '.join(deck.manifest.exclude)})"
-    if any(s.is_layout and s.name == target for s in deck.slides):
+    if target in layouts:
         return "only a layout: true slide is named so, and remark does not show one"
     return "no slide of this deck is named so"
 

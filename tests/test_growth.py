@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from deckwright import check as check_module
 from deckwright import stages
 from deckwright.builder import Workshop, build
+from deckwright.checks.load import load_decks, open_workshop
 from deckwright.directives import expand_includes
 from deckwright.model import Deck
 from deckwright.raw_html import in_tag_or_url
@@ -156,21 +158,68 @@ def test_a_comment_opener_on_a_long_line_is_judged_in_linear_time():
     assert growth(lambda n: ("<a title='<!--'> " + "a" * 400) * n, judge_each) < GROWTH
 
 
-def test_chapters_of_one_title_are_given_anchors_in_linear_time(tmp_path):
-    """Each chapter title of a part is given an anchor, `toc-t`, then `toc-t-2`, `toc-t-3`...
-    for the same title again: the number is tried on from the last given for that title (it
-    was tried from 2 on for each, the work growing as the square of the titles)."""
-    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- - a.md\n", "a.md": ""})
-    decks = {}
+def deck_reader(root: Path, manifest: str) -> Callable[[str], Deck]:
+    """The deck of `manifest` (a project at `root`) with a chapter `a.md` of a given text, as
+    the build reads it before its stages; each text read once (a stage alone is timed)."""
+    decks: dict[str, Deck] = {}
+    write_files(root, {"deck.yml": manifest})
 
-    def deck_of(text: str) -> Deck:  # (read once: the stage alone is timed)
+    def deck_of(text: str) -> Deck:
         if text not in decks:
             (root / "a.md").write_text(text, encoding="utf-8")
             workshop = Workshop.open(Project.at(root), {})
             decks[text] = workshop.deck(workshop.load("deck.yml")[0])
         return decks[text]
 
+    return deck_of
+
+
+def test_chapters_of_one_title_are_given_anchors_in_linear_time(tmp_path):
+    """Each chapter title of a part is given an anchor, `toc-t`, then `toc-t-2`, `toc-t-3`...
+    for the same title again: the number is tried on from the last given for that title (it
+    was tried from 2 on for each, the work growing as the square of the titles)."""
+    deck_of = deck_reader(tmp_path / "slides", "title: A\ncontent:\n- - a.md\n")
     deck = stages.assign_anchors(deck_of("# T\n\n---\n\n# T\n\n---\n\n# T-2\n\n---\n\n# T\n"))
     assert [s.anchor for s in deck.slides] == ["toc-t", "toc-t-2", "toc-t-2-2", "toc-t-3"]
     assert growth(lambda n: "# T\n\n---\n\n" * n, lambda text: stages.assign_anchors(deck_of(text)),
                   n=1000) < GROWTH
+
+
+def test_links_to_no_slide_are_said_in_linear_time(tmp_path):
+    """Why a link goes nowhere (its slide left out, or only a `layout: true` slide named so)
+    is looked up in sets made once for the deck: the layout slides were looked for among all
+    the slides, for each link (the work grew as the slides times the links)."""
+    deck_of = deck_reader(tmp_path / "slides", "title: A\ncontent:\n- a.md\n")
+    deck = stages.check_anchor_links(deck_of("layout: true\nname: l\n\n---\n\n[a](#l)\n"))
+    assert [p.message for p in deck.problems] == [
+        "link to #l goes nowhere: only a layout: true slide is named so, and remark does not show one"]
+    assert growth(lambda n: "[a](#nowhere)\n\n---\n\n" * n,
+                  lambda text: stages.check_anchor_links(deck_of(text)), n=1000) < GROWTH
+
+
+def test_broken_anchors_are_checked_in_linear_time(tmp_path):
+    """Each broken anchor is a problem of its deck's own (not of a chapter it shares): whether
+    it is one was looked for in a list of them, for each problem of the deck (the work grew
+    as the square of the links)."""
+    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- a.md\n", "a.md": ""})
+
+    def check(text: str) -> None:
+        (root / "a.md").write_text(text, encoding="utf-8")
+        found = check_module.check(str(root)).findings
+        assert found[-1].kind == "broken-anchor" and found[-1].decks == ("deck.yml",)
+
+    assert growth(lambda n: "[a](#nowhere)\n" * n, check, n=400) < GROWTH
+
+
+def test_pictures_of_left_out_slides_are_told_from_build_errors_in_linear_time(tmp_path):
+    """A missing picture on a slide the deck leaves out is an error of `check` only, not one that
+    stops the build (`stats` fails on the latter): each error was looked for in a list of the
+    former (the work grew as the square of the pictures)."""
+    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- a.md\n", "a.md": ""})
+
+    def build_errors(text: str) -> None:
+        (root / "a.md").write_text(text, encoding="utf-8")
+        [loaded] = load_decks(open_workshop(str(root)), ["deck.yml"])
+        assert not loaded.build_errors
+
+    assert growth(lambda n: "---\n\nexclude: true\n\n![](nowhere.png)\n\n" * n, build_errors, n=600) < GROWTH

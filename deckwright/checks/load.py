@@ -57,7 +57,8 @@ class LoadedDeck:
     @property
     def build_errors(self) -> list[Problem]:
         """The errors that stop `deckwright build` on this deck (none: it builds)."""
-        return [p for p in self.problems if p.is_error and p not in self.check_only]
+        check_only = set(self.check_only)
+        return [p for p in self.problems if p.is_error and p not in check_only]
 
 
 def open_workshop(root: str, env: Mapping[str, str] | None = None) -> Workshop:
@@ -85,7 +86,8 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
     missing = missing_pictures(substitute_directives(loaded.authors), workshop.project)
     # A picture shown by reference is found only in a deck (its labels are the deck's).
     referring = replace(loaded.deck, slides=tuple(s for s in loaded.deck.slides if s.references))
-    missing += [p for p in missing_pictures(referring, workshop.project) if p not in missing]
+    known = set(missing)
+    missing += [p for p in missing_pictures(referring, workshop.project) if p not in known]
     # The pictures between chapters, each at its line: an error of the decks that come to it.
     between = missing_interstitials(workshop)
     missing += between
