@@ -49,11 +49,13 @@ TOC_ONE_COLUMN = 14  # titles a table of contents holds in one column, set close
 
 def toc_slides(deck: Deck, made_for: Step) -> list[Slide]:
     """One slide per part, `toc-part-N`, listing its chapter titles as links."""
-    chapters = _chapters(deck)
+    by_part: dict[int | None, list[Slide]] = {}  # (not each part's looked for among all chapters)
+    for s in _chapters(deck):
+        by_part.setdefault(s.part, []).append(s)
     count = deck.manifest.part_count
     slides = []
     for part in range(1, count + 1):
-        titles = [s for s in chapters if s.part == part]
+        titles = by_part.get(part, [])
         gap = "\n\n" if len(titles) < 10 else "\n"
         # More titles than fit one under the other: two columns (deckwright.css).
         classes = "toc, long-toc" if len(titles) > TOC_ONE_COLUMN else "toc"

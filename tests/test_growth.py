@@ -68,13 +68,18 @@ def timed(work: Callable[[], object]) -> float:
 
 
 def growth(run: Callable[[int], str], work: Callable[[str], object], n: int = N) -> float:
-    """How many times longer the work takes on the run repeated 4n times than n times
-    (the best of three runs each, in turn; measured again if that passes the bound)."""
-    small, large = (f"# A\n\n{run(k)}\n\n---\n\nAfter\n" for k in (n, 4 * n))
-    work(small)  # (modules and expressions made ready)
+    """How many times longer the work takes on the run repeated 4n times than n times."""
+    texts = {k: f"# A\n\n{run(k)}\n\n---\n\nAfter\n" for k in (n, 4 * n)}
+    return growth_of(lambda k: work(texts[k]), n)
+
+
+def growth_of(work: Callable[[int], object], n: int = N) -> float:
+    """How many times longer work(4n) takes than work(n) (the best of three runs each, in
+    turn; measured again if that passes the bound)."""
+    work(n)  # (modules and expressions made ready)
     ratios = []
     for _ in range(2):
-        times = [(timed(lambda: work(small)), timed(lambda: work(large))) for _ in range(3)]
+        times = [(timed(lambda: work(n)), timed(lambda: work(4 * n))) for _ in range(3)]
         ratios.append(min(t[1] for t in times) / min(t[0] for t in times))
         if ratios[-1] < GROWTH:
             break
@@ -223,3 +228,23 @@ def test_pictures_of_left_out_slides_are_told_from_build_errors_in_linear_time(t
         assert not loaded.build_errors
 
     assert growth(lambda n: "---\n\nexclude: true\n\n![](nowhere.png)\n\n" * n, build_errors, n=600) < GROWTH
+
+
+def test_tables_of_contents_of_many_parts_are_made_in_linear_time(tmp_path):
+    """A deck of thousands of parts: each part's chapters were looked for among all the
+    deck's chapters (the work grew as the square of the parts)."""
+    root = write_files(tmp_path / "slides", {"toc.md": "@@TOC@@\n"})
+    decks: dict[int, Deck] = {}
+
+    def deck_of(parts: int) -> Deck:  # (read once: the stages alone are timed)
+        if parts not in decks:
+            content = "".join(f'- - "# Part {k}\\n"\n' for k in range(parts))
+            (root / "deck.yml").write_text(f"title: A\ncontent:\n- toc.md\n{content}", encoding="utf-8")
+            workshop = Workshop.open(Project.at(root), {})
+            decks[parts] = stages.assign_anchors(workshop.deck(workshop.load("deck.yml")[0]))
+        return decks[parts]
+
+    tocs = stages.insert_toc(deck_of(2)).slides[:2]
+    assert [st.text for s in tocs for st in s.steps] == [
+        f"name: toc-part-{k}\nclass: toc\n\n## Part {k}\n\n- [Part {k - 1}](#toc-part-{k - 1})\n" for k in (1, 2)]
+    assert growth_of(lambda parts: stages.insert_toc(deck_of(parts)), n=1500) < GROWTH
