@@ -248,3 +248,23 @@ def test_tables_of_contents_of_many_parts_are_made_in_linear_time(tmp_path):
     assert [st.text for s in tocs for st in s.steps] == [
         f"name: toc-part-{k}\nclass: toc\n\n## Part {k}\n\n- [Part {k - 1}](#toc-part-{k - 1})\n" for k in (1, 2)]
     assert growth_of(lambda parts: stages.insert_toc(deck_of(parts)), n=1500) < GROWTH
+
+
+INVISIBLE = {
+    "zero-width spaces, one a line": lambda n: "a\u200bb\n" * n,
+    "no-break spaces in code spans": lambda n: "`a\u00a0b` " * n,
+}
+
+
+@pytest.mark.parametrize("name", INVISIBLE)
+def test_invisible_characters_are_checked_in_linear_time(name, tmp_path):
+    """Each invisible character's line was counted (and the text split into lines) from the
+    step's start, and each in code was looked for among all the code spans of the step."""
+    root = write_files(tmp_path / "slides", {"deck.yml": "title: A\ncontent:\n- a.md\n", "a.md": ""})
+
+    def check(text: str) -> None:
+        (root / "a.md").write_text(text, encoding="utf-8")
+        found = check_module.check(str(root)).findings
+        assert found[-1].kind == "invisible-character"
+
+    assert growth(INVISIBLE[name], check, n=1000) < GROWTH

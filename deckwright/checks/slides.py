@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import posixpath
 import re
@@ -194,6 +195,7 @@ def _ignored(key: str, value: str) -> str:
 _ANYWHERE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 # Harmless in prose (a space that does not break, a joiner inside an emoji) but not in code.
 _IN_CODE = re.compile("[\u00a0\u00ad\u2007\u2009\u200a\u200c\u200d\u202f\u3000]")
+_LINE_END = re.compile("\n")
 _YAML_FENCE = re.compile(r"^ *(`{3,}|~{3,}) *ya?ml\b", re.IGNORECASE)
 
 
@@ -202,17 +204,20 @@ def invisible_characters(text: str, at: Locate) -> list[Finding]:
     if text.isascii() and "\t" not in text and not _ANYWHERE.search(text):
         return []
     tokens = analyse(text).tokens
-    spans = code_spans(tokens)
+    spans = sorted(code_spans(tokens))
+    # Where each line starts, found once: a step of thousands of lines, each with a character
+    # (a pasted listing's no-break spaces) was counted and split from its start for each.
+    starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
     hits: dict[tuple[int, str], str] = {}
     for m in _ANYWHERE.finditer(text):
-        hits.setdefault((text.count("\n", 0, m.start()), m.group(0)), "")
+        hits.setdefault((bisect.bisect_right(starts, m.start()) - 1, m.group(0)), "")
     for m in _IN_CODE.finditer(text):
-        if any(a <= m.start() < b for a, b in spans):
-            hits.setdefault((text.count("\n", 0, m.start()), m.group(0)), " in code")
+        if inside(spans, m.start()):
+            hits.setdefault((bisect.bisect_right(starts, m.start()) - 1, m.group(0)), " in code")
     found = [
-        Finding(at(_line_start(text, line)), "invisible-character",
+        Finding(at(starts[line]), "invisible-character",
                 f"{_char_name(char)}{where}: it is invisible, and copy-paste carries it along",
-                "warning", excerpt=text.split("\n")[line])
+                "warning", excerpt=text[starts[line] : starts[line + 1] - 1 if line + 1 < len(starts) else len(text)])
         for (line, char), where in sorted(hits.items())
     ]
     return found + _tabs_in_yaml(text, tokens, at)
@@ -233,13 +238,6 @@ def _tabs_in_yaml(text: str, tokens: Sequence[Token], at: Locate) -> list[Findin
                                  "tab in the indentation of a YAML block: YAML does not allow tabs there",
                                  "warning", excerpt=line_text(text, base + m.start())))
     return found
-
-
-def _line_start(text: str, line: int) -> int:
-    pos = 0
-    for _ in range(line):
-        pos = text.index("\n", pos) + 1
-    return pos
 
 
 def _char_name(char: str) -> str:
