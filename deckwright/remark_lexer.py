@@ -303,10 +303,14 @@ def fence_lines(src: str) -> Iterator[tuple[int, int, int]]:
     tried at every character, a mark found by a quick search.
     """
     for mark in (_FENCE_MARK if "~~~" in src else _BACKQUOTES).finditer(src):
-        if mark.start() and src[mark.start() - 1] not in " \n":
+        start = mark.start()
+        if start and src[start - 1] not in " \n":
             continue  # text before it on its line (as each mark after the first of a long run)
-        start = src.rfind("\n", 0, mark.start()) + 1
-        if not src[start:mark.start()].strip(" "):
+        # Back over the spaces before it only (not to its line's start: a long line of marks
+        # after spaces was read back to its start for each); its line starts there, or not.
+        while start and src[start - 1] == " ":
+            start -= 1
+        if not start or src[start - 1] == "\n":
             end = src.find("\n", mark.end())
             yield start, mark.end(), len(src) if end < 0 else end
 
