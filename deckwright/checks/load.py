@@ -86,8 +86,7 @@ def load_deck(workshop: Workshop, path: str) -> LoadedDeck:
     missing = missing_pictures(substitute_directives(loaded.authors), workshop.project)
     # A picture shown by reference is found only in a deck (its labels are the deck's).
     referring = replace(loaded.deck, slides=tuple(s for s in loaded.deck.slides if s.references))
-    known = set(missing)
-    missing += [p for p in missing_pictures(referring, workshop.project) if p not in known]
+    missing += [p for p in missing_pictures(referring, workshop.project) if p not in missing]
     # The pictures between chapters, each at its line: an error of the decks that come to it.
     between = missing_interstitials(workshop)
     missing += between
