@@ -239,7 +239,7 @@ def fenced_blocks(src: str, tokens: list[Token] | None = None, inline: bool = Fa
     # The blocks' contents to lex, each on its own: (its start and end in `src`, its tokens
     # if known). A list, not a call for each block: boxes may be nested thousands deep.
     todo: list[tuple[int, int, list[Token] | None]] = [(0, len(src), tokens)]
-    marks = None
+    marks = MarkPlaces(src, "```"), MarkPlaces(src, "~~~")
     while todo:
         low, high, known = todo.pop()
         for token in scan(src, inline or low > 0, low, high) if known is None else known:
@@ -253,41 +253,36 @@ def fenced_blocks(src: str, tokens: list[Token] | None = None, inline: bool = Fa
             elif token.kind == "content":
                 # remark lexes a block's content on its own: so do we, if it may hold a fence
                 # (most blocks do not). Boxes side by side are looked into each once; a box in
-                # a box is looked up (see _MarkRuns).
+                # a box is looked up (see MarkPlaces).
                 opening, close = content_start(src, token), token.end - 1
-                if low == 0:
-                    holds = src.find("```", opening, close) >= 0 or src.find("~~~", opening, close) >= 0
-                else:
-                    marks = marks or _MarkRuns(src)
-                    holds = marks.any_within(opening, close)
-                if holds:
+                if any(mark.find(opening, close, listed=low > 0) >= 0 for mark in marks):
                     todo.append((opening, close, None))
     return sorted(found)
 
 
-_MARK_RUN = {mark: re.compile(f"{mark}+") for mark in "`~"}
+class MarkPlaces:
+    """Where a mark (`<!--`, `-->`, `![:`, a fence's ```` ``` ````) is in a text. Looked for
+    in the text of a chapter, or of a box in it (those side by side, each read once); listed
+    once, the first time one is looked for in a box in a box, and looked up: in boxes nested
+    thousands deep, each box's content holds those of all the boxes in it, and looking in
+    each read them again."""
 
+    def __init__(self, text: str, mark: str) -> None:
+        self.text, self.mark = text, mark
+        self.at: list[int] | None = None
 
-class _MarkRuns:
-    """Where three fence marks (```` ``` ```` or `~~~`) are in a text, found once: whether a
-    box's content holds some is then looked up, not looked for in the content (in boxes
-    nested thousands deep, each box's content holds all those in it, and was read again)."""
-
-    def __init__(self, src: str) -> None:
-        runs = []
-        for mark, run in _MARK_RUN.items():  # (a quick search for three marks: no expression)
-            pos = src.find(mark * 3)
+    def find(self, low: int, high: int, listed: bool = True) -> int:
+        """As `text.find(mark, low, high)`."""
+        if not listed:
+            return self.text.find(self.mark, low, high)
+        if self.at is None:
+            self.at = []
+            pos = self.text.find(self.mark)
             while pos >= 0:
-                runs.append(run.match(src, pos).span())  # type: ignore[union-attr]
-                pos = src.find(mark * 3, runs[-1][1])
-        runs.sort()
-        self.firsts = [start for start, _ in runs]
-        self.lasts = [end - 3 for _, end in runs]  # where the last three marks of each run start
-
-    def any_within(self, low: int, high: int) -> bool:
-        """Whether three marks are in `src[low:high]` (`src.find("```", low, high) >= 0`, or ~~~)."""
-        i = bisect.bisect_left(self.lasts, low)  # the first run with three marks from `low` on
-        return i < len(self.lasts) and max(self.firsts[i], low) + 3 <= high
+                self.at.append(pos)
+                pos = self.text.find(self.mark, pos + 1)
+        i = bisect.bisect_left(self.at, low)
+        return self.at[i] if i < len(self.at) and self.at[i] + len(self.mark) <= high else -1
 
 
 _FENCE_MARK = re.compile("```|~~~")

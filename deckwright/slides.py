@@ -13,6 +13,7 @@ from .model import Chapter, Slide, SourceLoc, Step, make_slide, read_properties
 from .raw_html import comments, in_tag_or_url, inside
 from .remark_lexer import (
     CODE_KINDS,
+    MarkPlaces,
     Token,
     code_spans,
     content_start,
@@ -225,7 +226,7 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tupl
     # Each text remark converts on its own: the chapter, then each box holding a `<!--` (a
     # list, not a call for each box: boxes may be nested thousands deep).
     todo: list[tuple[list[Token], Token | None]] = [(tokens, None)]
-    marks = _Places(text, "<!--"), _Places(text, "-->")
+    marks = MarkPlaces(text, "<!--"), MarkPlaces(text, "-->")
     while todo:
         level, box = todo.pop()
         boxes = [t for t in level if t.kind == "content"]
@@ -240,7 +241,7 @@ def _comments_cut(text: str, tokens: list[Token], locate: LocateFn) -> list[tupl
     return sorted(problems, key=lambda found: found[0])
 
 
-def _shown_comments(marks: tuple[_Places, _Places], low: int, high: int, code: list[tuple[int, int]],
+def _shown_comments(marks: tuple[MarkPlaces, MarkPlaces], low: int, high: int, code: list[tuple[int, int]],
                     boxes: list[tuple[int, int]], separators: list[int],
                     top: bool) -> tuple[list[tuple[int, int]], list[int]]:
     """(offset of `<!--`, of its `-->` or -1) of each comment of `text[low:high]` opened
@@ -250,7 +251,7 @@ def _shown_comments(marks: tuple[_Places, _Places], low: int, high: int, code: l
     and `-->` of `text` are). A `<!--` in an HTML tag or a link's URL is no comment; none
     after one left open is looked at."""
     openers, closers = marks
-    listed = not top  # (see _Places)
+    listed = not top  # (see MarkPlaces)
     found: list[tuple[int, int]] = []
     held: list[int] = []
     pos = low
@@ -297,37 +298,13 @@ def _closed_plainly(text: str, start: int, end: int, nested: bool) -> bool:
     return True
 
 
-def _closer(closers: _Places, pos: int, high: int, boxes: list[tuple[int, int]], listed: bool) -> int:
+def _closer(closers: MarkPlaces, pos: int, high: int, boxes: list[tuple[int, int]], listed: bool) -> int:
     """Where the first `-->` of `text[pos:high]` outside `boxes` is, or -1."""
     close = closers.find(pos, high, listed)
     while close >= 0 and inside(boxes, close):
         i = bisect.bisect_right(boxes, close, key=lambda span: span[0]) - 1
         close = closers.find(boxes[i][1], high, listed)
     return close
-
-
-class _Places:
-    """Where a mark (`<!--`, `-->`, `![:`) is in a text. Looked for in the text of a chapter,
-    or of a box in it (those side by side, each read once); listed once, the first time one
-    is looked for in a box in a box, and looked up: in boxes nested thousands deep, each
-    box's content holds those of all the boxes in it, and looking in each read them again."""
-
-    def __init__(self, text: str, mark: str) -> None:
-        self.text, self.mark = text, mark
-        self.at: list[int] | None = None
-
-    def find(self, low: int, high: int, listed: bool = True) -> int:
-        """As `text.find(mark, low, high)`."""
-        if not listed:
-            return self.text.find(self.mark, low, high)
-        if self.at is None:
-            self.at = []
-            pos = self.text.find(self.mark)
-            while pos >= 0:
-                self.at.append(pos)
-                pos = self.text.find(self.mark, pos + 1)
-        i = bisect.bisect_left(self.at, low)
-        return self.at[i] if i < len(self.at) and self.at[i] + len(self.mark) <= high else -1
 
 
 def _comment_problem(text: str, start: int, close: int, box: Token | None, locate: LocateFn) -> Problem:
@@ -364,7 +341,7 @@ def _macros(text: str, tokens: list[Token], locate: LocateFn) -> list[tuple[int,
     found: list[Token] = []
     inner: dict[int, list[Token]] = {}
     todo = [tokens]
-    macros = _Places(text, "![:")
+    macros = MarkPlaces(text, "![:")
     while todo:  # (a list, not a call for each box: boxes may be nested thousands deep)
         for tok in todo.pop():
             if tok.kind == "macro":

@@ -304,15 +304,19 @@ def check_anchor_links(deck: Deck) -> Deck:
     where that link goes; and a chapter shared by decks may link to a slide that one of
     them leaves out. A `layout: true` slide's name is no target: remark shows no such slide."""
     names = {s.name for s in deck.slides if s.name and not s.is_layout}
-    layouts = {s.name for s in deck.slides if s.name and s.is_layout}
-    problems = [
-        Problem(loc, f"link to #{target} goes nowhere: {_why_nowhere(deck, target, layouts)}", "warning")
+    nowhere = [
+        (loc, target)
         for slide in deck.slides
         if not slide.generated
         for loc, target in slide.links
         if not names_a_slide(target, names)
     ]
-    return replace(deck, problems=deck.problems + tuple(problems)) if problems else deck
+    if not nowhere:  # (most decks)
+        return deck
+    layouts = {s.name for s in deck.slides if s.name and s.is_layout}
+    problems = tuple(Problem(loc, f"link to #{target} goes nowhere: {_why_nowhere(deck, target, layouts)}",
+                             "warning") for loc, target in nowhere)
+    return replace(deck, problems=deck.problems + problems)
 
 
 def _why_nowhere(deck: Deck, target: str, layouts: set[str]) -> str:
